@@ -1,0 +1,8 @@
+// Tests sit beside the code they test (src/.../*.test.ts) and under test/ for cross-cutting suites.
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/src', '<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: { warnOnly: false } }] },
+  testTimeout: 120000,
+};

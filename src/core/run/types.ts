@@ -1,0 +1,91 @@
+/**
+ * What a run produces (the report) and the events it emits while running (RunListener). The
+ * console table, the JSON report and MLflow tracking are all listeners or readers of these types,
+ * so the runner never knows where its results go.
+ */
+import type { EpochRecord, FeaturizerSummary, JsonValue } from '../plugin';
+
+export interface ClassReportRow {
+  label: string;
+  precision: number;
+  recall: number;
+  f1: number;
+  support: number;
+}
+
+/** scikit-learn's classification_report, as numbers. */
+export interface ClassificationReport {
+  classes: ClassReportRow[];
+  accuracy: number;
+  macro: Omit<ClassReportRow, 'label'>;
+  weighted: Omit<ClassReportRow, 'label'>;
+}
+
+export interface EvaluationResult {
+  accuracy: number;
+  macroF1: number;
+  weightedF1: number;
+  report: ClassificationReport;
+  /** confusion[i][j]: rows of true class i predicted as class j (class order of the spec). */
+  confusion: number[][];
+}
+
+export interface DatasetSummary {
+  source: string;
+  rows: number;
+  keptRows: number;
+  classes: string[];
+  classCounts: Record<string, number>;
+  meanChars: number;
+  meanWords: number;
+  digest: string;
+}
+
+export interface PipelineResult {
+  name: string;
+  /** The pipeline's plugin options after defaults, as validated. */
+  resolved: { [key: string]: JsonValue };
+  featurizer: FeaturizerSummary;
+  evaluation: EvaluationResult;
+  /** Test-set predictions (class indices), in split order. */
+  predictions: number[];
+  fitSeconds: number;
+  featurizeSeconds: number;
+  epochs?: EpochRecord[];
+  info?: Record<string, number | string | boolean>;
+}
+
+export interface FoldReport {
+  fold: number;
+  /** 0-based data-row numbers of the source file (header excluded), in split order. */
+  train: number[];
+  test: number[];
+  pipelines: PipelineResult[];
+}
+
+export interface RunReport {
+  name: string;
+  description?: string;
+  specFile: string;
+  seed: number;
+  dataset: DatasetSummary;
+  /** The first (for a holdout, the only) fold's split, as data-row numbers. */
+  split: { type: string; train: number[]; test: number[] };
+  folds: FoldReport[];
+  startedAt: string;
+  finishedAt: string;
+}
+
+/** Events a run emits, in order. Every method may be async; the runner awaits them. */
+export interface RunListener {
+  runStarted?(info: { name: string; description?: string; specFile: string; specText: string; resolvedSpec: JsonValue; seed: number }): Promise<void> | void;
+  dataLoaded?(summary: DatasetSummary): Promise<void> | void;
+  pipelineStarted?(info: { pipeline: string; fold: number; folds: number; resolved: { [key: string]: JsonValue } }): Promise<void> | void;
+  /** A metric while a pipeline trains (per epoch when `step` is given). */
+  metric?(info: { pipeline: string; fold: number; key: string; value: number; step?: number }): Promise<void> | void;
+  pipelineFinished?(info: { pipeline: string; fold: number; result: PipelineResult; trainRows: number[]; testRows: number[] }): Promise<void> | void;
+  pipelineFailed?(info: { pipeline: string; fold: number; error: Error }): Promise<void> | void;
+  runFinished?(report: RunReport): Promise<void> | void;
+  /** The run stopped early: a failure, or an interrupt (`killed`). */
+  runFailed?(info: { error: Error; killed: boolean }): Promise<void> | void;
+}

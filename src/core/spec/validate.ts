@@ -1,0 +1,153 @@
+/**
+ * Two-step validation of a parsed spec: the envelope (keys mlspec owns), then each plugin block
+ * against its own plugin's options schema. All problems are collected and located in the file.
+ */
+import type { SchemaObject, ValidateFunction } from 'ajv';
+import { isMap } from 'yaml';
+import type { SpecProblem } from '../errors';
+import type { JsonValue, PluginDefinition, PluginKind } from '../plugin';
+import type { PluginRegistry } from '../registry';
+import { createAjv, describeAjvError } from './ajv';
+import { envelopeSchema, PIPELINE_SLOTS, type BackendChoice } from './envelope';
+import { offsetOf, pointerToPath, problemAt, type PathSegment, type SpecSource } from './source';
+
+export interface PluginBlock {
+  type: string;
+  [option: string]: JsonValue;
+}
+
+export interface PipelineSpec {
+  description?: string;
+  tokenizer: PluginBlock;
+  featurizer: PluginBlock;
+  model: PluginBlock;
+  regularizers: PluginBlock[];
+  training?: { [key: string]: JsonValue };
+}
+
+export interface ExperimentSpec {
+  name: string;
+  description?: string;
+  seed: number;
+  backend: BackendChoice;
+  plugins: string[];
+  data: PluginBlock;
+  split: PluginBlock;
+  pipelines: Record<string, PipelineSpec>;
+  tracking?: { uri?: string; experiment?: string; enabled: boolean };
+}
+
+/**
+ * Every well-formed plugin block of a spec (a mapping with a string `type`) with its kind and its
+ * place in the file. Tolerates a spec whose envelope is invalid: malformed parts are skipped (the
+ * envelope step reports them).
+ */
+export function pluginBlocks(spec: ExperimentSpec): Array<{ kind: PluginKind; path: PathSegment[]; block: PluginBlock }> {
+  const out: Array<{ kind: PluginKind; path: PathSegment[]; block: PluginBlock }> = [];
+  const add = (kind: PluginKind, path: PathSegment[], block: unknown) => {
+    if (isBlock(block)) out.push({ kind, path, block });
+  };
+  add('dataset', ['data'], spec.data);
+  add('split', ['split'], spec.split);
+  if (isObject(spec.pipelines)) {
+    for (const [name, pipeline] of Object.entries(spec.pipelines)) {
+      if (!isObject(pipeline)) continue;
+      for (const slot of PIPELINE_SLOTS) add(slot.kind, ['pipelines', name, slot.key], pipeline[slot.key]);
+      if (Array.isArray(pipeline.regularizers)) pipeline.regularizers.forEach((block, i) => add('regularizer', ['pipelines', name, 'regularizers', i], block));
+    }
+  }
+  return out;
+}
+
+function isObject(value: unknown): value is Record<string, any> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isBlock(value: unknown): value is PluginBlock {
+  return isObject(value) && typeof value.type === 'string';
+}
+
+export class SpecValidator {
+  private readonly ajv = createAjv();
+  private readonly envelope: ValidateFunction;
+  private readonly pluginValidators = new Map<PluginDefinition, ValidateFunction>();
+
+  constructor(
+    private readonly registry: PluginRegistry,
+    trainingSchema: SchemaObject,
+  ) {
+    this.envelope = this.ajv.compile(envelopeSchema(trainingSchema));
+  }
+
+  /**
+   * Both steps. Plugin blocks are checked even when the envelope has problems elsewhere, so a user
+   * sees every problem in the file at once. Returns the spec, defaults filled in, when there are none.
+   */
+  validate(source: SpecSource): { spec?: ExperimentSpec; problems: SpecProblem[] } {
+    if (!isMap(source.document.contents)) {
+      return { problems: [problemAt(source, 0, 'SPEC_NOT_A_MAPPING', 'a spec must be a YAML mapping with at least `name`, `data` and `pipelines`')] };
+    }
+    const value = source.document.toJS({ maxAliasCount: 100 }) as ExperimentSpec;
+    const problems: SpecProblem[] = [];
+    if (!this.envelope(value)) {
+      problems.push(...this.locate(source, this.envelope.errors ?? [], [], (path) => (path.length ? `"${path.join('.')}"` : 'the spec')));
+    }
+    problems.push(...this.validatePlugins(source, value));
+    problems.sort((a, b) => a.location.line - b.location.line || a.location.col - b.location.col);
+    return problems.length ? { problems } : { spec: value, problems };
+  }
+
+  /** Step 2: every well-formed plugin block against its plugin's schema; fills option defaults in place. */
+  private validatePlugins(source: SpecSource, spec: ExperimentSpec): SpecProblem[] {
+    const problems: SpecProblem[] = [];
+    for (const { kind, path, block } of pluginBlocks(spec)) {
+      const def = this.registry.find(kind, block.type);
+      if (!def) {
+        problems.push(problemAt(source, offsetOf(source, [...path, 'type']), 'PLUGIN_UNKNOWN', this.registry.unknownMessage(kind, block.type)));
+        continue;
+      }
+      const { type, ...options } = block;
+      const validate = this.validatorFor(def);
+      if (validate(options)) {
+        Object.assign(block, options, { type });
+        continue;
+      }
+      const where = `${kind} "${type}"`;
+      problems.push(
+        ...this.locate(source, validate.errors ?? [], path, (optionPath) => (optionPath.length ? `option "${optionPath.join('.')}" of ${where}` : where)),
+      );
+    }
+    return problems;
+  }
+
+  validatorFor(def: PluginDefinition): ValidateFunction {
+    let validate = this.pluginValidators.get(def);
+    if (!validate) {
+      validate = this.ajv.compile(def.optionsSchema);
+      this.pluginValidators.set(def, validate);
+    }
+    return validate;
+  }
+
+  private locate(
+    source: SpecSource,
+    errors: NonNullable<ValidateFunction['errors']>,
+    base: PathSegment[],
+    label: (path: string[]) => string,
+  ): SpecProblem[] {
+    const seen = new Set<string>();
+    const problems: SpecProblem[] = [];
+    for (const error of errors) {
+      const relative = pointerToPath(error.instancePath);
+      const described = describeAjvError(error, label(relative));
+      const path = described.extraPath ? [...base, ...relative, described.extraPath] : [...base, ...relative];
+      const problem = problemAt(source, offsetOf(source, path, described.at), described.code, described.message);
+      const key = `${problem.location.line}:${problem.location.col}:${problem.code}:${problem.message}`;
+      if (!seen.has(key)) {
+        seen.add(key);
+        problems.push(problem);
+      }
+    }
+    return problems;
+  }
+}
