@@ -1,0 +1,212 @@
+/**
+ * The L2-penalised logistic loss scikit-learn's `LogisticRegression(solver='lbfgs')` minimises,
+ * over sparse CSR features:
+ *
+ *   mean_i [ logsumexp(raw_i) - raw_i[y_i] ] + (l2 / 2)·‖W‖²,   raw_i = W·x_i + b,  l2 = 1/(C·n)
+ *
+ * with the intercepts b not penalised (sklearn's LinearModelLoss with HalfMultinomialLoss). With
+ * two classes sklearn fits one weight vector with the binomial loss log(1 + e^z) - y·z
+ * (HalfBinomialLoss): the softmax over the logits [0, z]. `binary` below means that case: one
+ * parameter row whose class-0 logit is fixed at 0.
+ *
+ * Parameter layout follows sklearn's (classes contiguous per feature, intercepts last):
+ * w[j·P + p] is feature j's weight for parameter row p, w[F·P + p] the intercept of row p,
+ * with P = 1 when binary, else the number of classes.
+ *
+ * An evaluation makes three passes, as sklearn does: scores (X·Wᵀ + b), the pointwise loss and
+ * its residuals (probabilities minus one-hot targets), then the gradient (Xᵀ·residuals). Keeping
+ * them as separate functions keeps each one small for V8 to optimise, which matters for short fits.
+ */
+import type { CsrMatrix } from '../../../core/features';
+
+export interface SoftmaxProblem {
+  x: CsrMatrix;
+  /** Each row's class, 0 .. nClasses-1. */
+  y: Int32Array;
+  nClasses: number;
+  fitIntercept: boolean;
+  /** Penalty strength on the weights: sklearn's 1 / (C · n_samples). */
+  l2: number;
+}
+
+/** Parameter rows: one for two classes (binomial), one per class otherwise. */
+export function parameterRows(nClasses: number): number {
+  return nClasses === 2 ? 1 : nClasses;
+}
+
+export function parameterCount(nFeatures: number, nClasses: number, fitIntercept: boolean): number {
+  return (nFeatures + (fitIntercept ? 1 : 0)) * parameterRows(nClasses);
+}
+
+/** Builds the objective for the L-BFGS minimiser; its scratch buffer is allocated once here. */
+export function softmaxObjective(problem: SoftmaxProblem): (w: Float64Array, gradient: Float64Array) => number {
+  const { x, y, nClasses, fitIntercept, l2 } = problem;
+  const P = parameterRows(nClasses);
+  const nWeights = x.cols * P;
+  const scores = new Float64Array(x.rows * P);
+  const invN = 1 / x.rows;
+
+  return (w, gradient) => {
+    scoreRows(w, x, P, fitIntercept, scores);
+    const total = P === 1 ? binomialResiduals(scores, y) : multinomialResiduals(scores, y, P);
+    gradient.fill(0);
+    accumulateGradient(scores, x, P, gradient);
+    if (fitIntercept) sumColumns(scores, P, gradient, nWeights);
+    let norm2 = 0;
+    for (let j = 0; j < nWeights; j++) {
+      norm2 += w[j] * w[j];
+      gradient[j] = gradient[j] * invN + l2 * w[j];
+    }
+    for (let j = nWeights; j < gradient.length; j++) gradient[j] *= invN;
+    return total * invN + 0.5 * l2 * norm2;
+  };
+}
+
+/**
+ * Class probabilities, row-major [rows × nClasses], for parameters in the layout above (with
+ * intercepts when `fitIntercept`). The softmax subtracts each row's largest score before
+ * exponentiating, so it cannot overflow.
+ */
+export function softmaxProbabilities(w: Float64Array, x: CsrMatrix, nClasses: number, fitIntercept: boolean): Float64Array {
+  const P = parameterRows(nClasses);
+  const scores = new Float64Array(x.rows * P);
+  scoreRows(w, x, P, fitIntercept, scores);
+  if (P === 1) {
+    // sklearn: [1 - expit(z), expit(z)].
+    const out = new Float64Array(x.rows * 2);
+    for (let i = 0; i < x.rows; i++) {
+      const p1 = sigmoid(scores[i]);
+      out[2 * i] = 1 - p1;
+      out[2 * i + 1] = p1;
+    }
+    return out;
+  }
+  for (let o = 0; o < scores.length; o += P) {
+    let max = scores[o];
+    for (let p = 1; p < P; p++) if (scores[o + p] > max) max = scores[o + p];
+    let sum = 0;
+    for (let p = 0; p < P; p++) {
+      const e = Math.exp(scores[o + p] - max);
+      scores[o + p] = e;
+      sum += e;
+    }
+    for (let p = 0; p < P; p++) scores[o + p] /= sum;
+  }
+  return scores;
+}
+
+// The sparse kernels below carry four classes at a time in local variables: V8 keeps them in
+// registers, which makes these passes about twice as fast as a plain loop over classes.
+
+/** scores[i·P + p] = Σ_k data[k]·w[indices[k]·P + p] over row i (+ intercept p). */
+function scoreRows(w: Float64Array, x: CsrMatrix, P: number, fitIntercept: boolean, scores: Float64Array): void {
+  const { rows, cols, indptr, indices, data } = x;
+  const interceptBase = cols * P;
+  for (let i = 0; i < rows; i++) {
+    const start = indptr[i];
+    const end = indptr[i + 1];
+    const o = i * P;
+    let p = 0;
+    for (; p + 4 <= P; p += 4) {
+      let r0 = 0;
+      let r1 = 0;
+      let r2 = 0;
+      let r3 = 0;
+      for (let k = start; k < end; k++) {
+        const v = data[k];
+        const b = indices[k] * P + p;
+        r0 += v * w[b];
+        r1 += v * w[b + 1];
+        r2 += v * w[b + 2];
+        r3 += v * w[b + 3];
+      }
+      scores[o + p] = r0;
+      scores[o + p + 1] = r1;
+      scores[o + p + 2] = r2;
+      scores[o + p + 3] = r3;
+    }
+    for (; p < P; p++) {
+      let r = 0;
+      for (let k = start; k < end; k++) r += data[k] * w[indices[k] * P + p];
+      scores[o + p] = r;
+    }
+    if (fitIntercept) for (let q = 0; q < P; q++) scores[o + q] += w[interceptBase + q];
+  }
+}
+
+/** gradient[indices[k]·P + p] += data[k]·residuals[i·P + p] over every row i. */
+function accumulateGradient(residuals: Float64Array, x: CsrMatrix, P: number, gradient: Float64Array): void {
+  const { rows, indptr, indices, data } = x;
+  for (let i = 0; i < rows; i++) {
+    const start = indptr[i];
+    const end = indptr[i + 1];
+    const o = i * P;
+    let p = 0;
+    for (; p + 4 <= P; p += 4) {
+      const e0 = residuals[o + p];
+      const e1 = residuals[o + p + 1];
+      const e2 = residuals[o + p + 2];
+      const e3 = residuals[o + p + 3];
+      for (let k = start; k < end; k++) {
+        const v = data[k];
+        const b = indices[k] * P + p;
+        gradient[b] += v * e0;
+        gradient[b + 1] += v * e1;
+        gradient[b + 2] += v * e2;
+        gradient[b + 3] += v * e3;
+      }
+    }
+    for (; p < P; p++) {
+      const e = residuals[o + p];
+      for (let k = start; k < end; k++) gradient[indices[k] * P + p] += data[k] * e;
+    }
+  }
+}
+
+/** The intercepts' gradient: out[offset + p] += Σ_i residuals[i·P + p]. */
+function sumColumns(residuals: Float64Array, P: number, out: Float64Array, offset: number): void {
+  for (let o = 0; o < residuals.length; o += P) for (let p = 0; p < P; p++) out[offset + p] += residuals[o + p];
+}
+
+/**
+ * Σ_i [logsumexp(scores_i) - scores_i[y_i]]; replaces the scores with the residuals
+ * softmax(scores_i) - onehot(y_i). The largest score is taken out before exponentiating.
+ */
+function multinomialResiduals(scores: Float64Array, y: Int32Array, P: number): number {
+  let total = 0;
+  for (let i = 0, o = 0; i < y.length; i++, o += P) {
+    const yi = y[i];
+    const scoreY = scores[o + yi];
+    let max = scores[o];
+    for (let p = 1; p < P; p++) if (scores[o + p] > max) max = scores[o + p];
+    let sum = 0;
+    for (let p = 0; p < P; p++) {
+      const e = Math.exp(scores[o + p] - max);
+      scores[o + p] = e;
+      sum += e;
+    }
+    total += max + Math.log(sum) - scoreY;
+    const inv = 1 / sum;
+    for (let p = 0; p < P; p++) scores[o + p] *= inv;
+    scores[o + yi] -= 1;
+  }
+  return total;
+}
+
+/** Σ_i [log(1 + e^z_i) - y_i·z_i]; replaces each z_i with the residual expit(z_i) - y_i. */
+function binomialResiduals(scores: Float64Array, y: Int32Array): number {
+  let total = 0;
+  for (let i = 0; i < y.length; i++) {
+    const z = scores[i];
+    // log(1 + e^z) without overflow for large |z|.
+    total += (z > 0 ? z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z))) - (y[i] === 1 ? z : 0);
+    scores[i] = sigmoid(z) - y[i];
+  }
+  return total;
+}
+
+function sigmoid(z: number): number {
+  if (z >= 0) return 1 / (1 + Math.exp(-z));
+  const e = Math.exp(z);
+  return e / (1 + e);
+}
