@@ -11,5 +11,10 @@ out = {"rows": len(df), "columns": list(df.columns), "sha256_cells": h,
        "mean_words_lebanese": float(leb['Tweet'].str.split().str.len().mean()),
        "class_counts_lebanese": leb['Sentiment'].value_counts().to_dict(),
        "missing_cells": int(df.isna().sum().sum())}
+# The notebook's split, as data-row numbers of the source file (the DataFrame index, header excluded).
+from sklearn.model_selection import train_test_split
+label_map = {'very_negative': 0, 'negative': 1, 'neutral': 2, 'positive': 3, 'very_positive': 4}
+idx_train, idx_test = train_test_split(leb.index.values, test_size=0.2, random_state=42, stratify=leb['Sentiment'].map(label_map).values)
+out["notebook_split"] = {"train": idx_train.tolist(), "test": idx_test.tolist()}
 json.dump(out, open('test/fixtures/datasets/arsentd-pandas.json','w'), ensure_ascii=False, indent=1)
 print(out['rows'], out['missing_cells'], out['mean_chars_lebanese'], out['mean_words_lebanese'])

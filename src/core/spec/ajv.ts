@@ -32,6 +32,8 @@ export function describeAjvError(error: ErrorObject, label: string): { code: str
     case 'exclusiveMinimum':
     case 'exclusiveMaximum':
       return { code: 'SPEC_RANGE', message: `${label} ${error.message} (got ${describe(error.data)})`, at: 'value' };
+    case 'alternatives':
+      return { code: 'SPEC_INVALID_VALUE', message: `${label} ${error.message} (got ${describe(error.data)})`, at: 'value' };
     case 'propertyNames':
       return { code: 'SPEC_INVALID_NAME', message: `${label} has an invalid name: ${error.message}`, at: 'value' };
     default:

@@ -2,7 +2,7 @@
  * Two-step validation of a parsed spec: the envelope (keys mlspec owns), then each plugin block
  * against its own plugin's options schema. All problems are collected and located in the file.
  */
-import type { SchemaObject, ValidateFunction } from 'ajv';
+import type { ErrorObject, SchemaObject, ValidateFunction } from 'ajv';
 import { isMap } from 'yaml';
 import type { SpecProblem } from '../errors';
 import type { JsonValue, PluginDefinition, PluginKind } from '../plugin';
@@ -137,7 +137,7 @@ export class SpecValidator {
   ): SpecProblem[] {
     const seen = new Set<string>();
     const problems: SpecProblem[] = [];
-    for (const error of errors) {
+    for (const error of collapseAlternatives(errors)) {
       const relative = pointerToPath(error.instancePath);
       const described = describeAjvError(error, label(relative));
       const path = described.extraPath ? [...base, ...relative, described.extraPath] : [...base, ...relative];
@@ -150,4 +150,35 @@ export class SpecValidator {
     }
     return problems;
   }
+}
+
+/**
+ * ajv reports a failed anyOf/oneOf as one error per branch plus the anyOf itself. Users need one
+ * line: "must be < 1, or an integer". Branch errors are folded into the anyOf error's message.
+ */
+function collapseAlternatives(errors: ErrorObject[]): ErrorObject[] {
+  const alternatives = errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf');
+  if (!alternatives.length) return errors;
+  const folded = new Set<ErrorObject>();
+  const out: ErrorObject[] = [];
+  for (const alt of alternatives) {
+    const prefix = `${alt.schemaPath}/`;
+    const branches = new Map<string, string[]>();
+    for (const e of errors) {
+      if (e === alt || !e.schemaPath.startsWith(prefix)) continue;
+      folded.add(e);
+      const branch = e.schemaPath.slice(prefix.length).split('/')[0];
+      const list = branches.get(branch) ?? [];
+      list.push(e.keyword === 'type' ? `must be ${article(String((e.params as { type: string }).type))}` : (e.message ?? 'is invalid'));
+      branches.set(branch, list);
+    }
+    const options = [...branches.values()].map((messages) => messages.join(' and '));
+    const message = options.map((m, i) => (i === 0 ? m : m.replace(/^must be /, ''))).join(', or ');
+    out.push({ ...alt, keyword: 'alternatives', message: message || alt.message });
+  }
+  return [...errors.filter((e) => !folded.has(e) && !alternatives.includes(e)), ...out];
+}
+
+function article(type: string): string {
+  return type === 'null' ? 'null' : (/^[aeiou]/.test(type) ? 'an ' : 'a ') + type;
 }

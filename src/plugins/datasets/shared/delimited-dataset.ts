@@ -55,7 +55,9 @@ export function readDelimited(file: string, delimiter: string): ReturnType<typeo
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw optionError('DATA_FILE_MISSING', 'path', `data file ${file} does not exist; fix \`path\` (it is relative to the spec file)`);
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw optionError('DATA_FILE_MISSING', 'path', `data file ${path.relative(process.cwd(), file)} does not exist; fix \`path\` (it is relative to the spec file)`);
+    }
     throw optionError('DATA_FILE_UNREADABLE', 'path', `cannot read data file ${file}: ${(e as Error).message}`);
   }
   try {

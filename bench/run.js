@@ -1,0 +1,36 @@
+#!/usr/bin/env node
+'use strict';
+/**
+ * Benchmarks, each against its reference on the same machine in one run. `npm run bench` builds
+ * first. Pick some with `npm run bench -- baseline`; default: all.
+ */
+const { spawnSync } = require('node:child_process');
+const path = require('node:path');
+
+const root = path.resolve(__dirname, '..');
+const benches = {
+  baseline: () => require('./baseline').run(),
+};
+
+async function main() {
+  const wanted = process.argv.slice(2);
+  const names = wanted.length ? wanted : Object.keys(benches);
+  for (const name of names) {
+    if (!benches[name]) {
+      console.error(`unknown benchmark "${name}"; known: ${Object.keys(benches).join(', ')}`);
+      process.exit(2);
+    }
+    await benches[name]();
+  }
+}
+
+/** Run a Python reference script from the project venv and return its JSON output. */
+function python(script, args = []) {
+  const venvPython = path.join(process.env.MLSPEC_PYTHON_VENV || path.join(root, '.venv'), 'bin', 'python');
+  const r = spawnSync(venvPython, [path.join(root, script), ...args], { encoding: 'utf8', cwd: root, maxBuffer: 64 << 20 });
+  if (r.status !== 0) throw new Error(`${script} failed (run npm run setup first?):\n${r.stderr}`);
+  return JSON.parse(r.stdout);
+}
+
+module.exports = { python, root };
+if (require.main === module) main().catch((e) => { console.error(e); process.exit(1); });

@@ -1,0 +1,151 @@
+/**
+ * `mlspec` on the command line. Exit codes: 0 success, 1 a run failed, 2 bad input (a spec, a data
+ * file, an option or a tracking server that cannot be used as given). Tables go to stdout, progress
+ * and messages to stderr.
+ */
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { createContainer, services } from './container';
+import { EXIT_BAD_INPUT, EXIT_OK, EXIT_RUN_FAILED, InputError, MlspecError } from './errors';
+import { consoleLogger } from './logger';
+import { PLUGIN_KINDS, type PluginKind } from './plugin';
+import { formatRunReport } from './run/console-report';
+import { loadSpec } from './spec/load';
+import { generateExperimentSchema } from './spec/schema';
+import { trainingOptionsSchema } from './train/options';
+import { VERSION } from './version';
+
+const USAGE = `mlspec ${VERSION} — declarative text-classification experiments
+
+Usage:
+  mlspec validate <spec.yaml>                 check a spec; every problem is reported with file:line:col
+  mlspec run <spec.yaml> [--report FILE]      run it and print the results
+        [--tracking-uri URI] [--no-tracking] [--quiet]
+  mlspec plugins [--kind KIND] [--json]       list the registered plugins
+  mlspec schema                               print the experiment JSON Schema (for editors)
+
+Exit codes: 0 success, 1 a run failed, 2 bad input.`;
+
+interface ParsedArgs {
+  positional: string[];
+  flags: Map<string, string | true>;
+}
+
+const VALUE_FLAGS = new Set(['report', 'tracking-uri', 'kind']);
+const BOOLEAN_FLAGS = new Set(['no-tracking', 'quiet', 'json', 'help', 'version', 'debug']);
+
+export function parseArgs(argv: readonly string[]): ParsedArgs {
+  const positional: string[] = [];
+  const flags = new Map<string, string | true>();
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '-h') flags.set('help', true);
+    else if (a.startsWith('--')) {
+      const [name, inline] = a.slice(2).split(/=(.*)/s, 2);
+      if (VALUE_FLAGS.has(name)) {
+        const value = inline ?? argv[++i];
+        if (value === undefined) throw new InputError('CLI_USAGE', `--${name} needs a value`);
+        flags.set(name, value);
+      } else if (BOOLEAN_FLAGS.has(name)) flags.set(name, true);
+      else throw new InputError('CLI_USAGE', `unknown option --${name}; see mlspec --help`);
+    } else positional.push(a);
+  }
+  return { positional, flags };
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  try {
+    const args = parseArgs(argv);
+    const [command, ...rest] = args.positional;
+    if (args.flags.has('version')) {
+      process.stdout.write(`${VERSION}\n`);
+      return EXIT_OK;
+    }
+    if (!command || args.flags.has('help')) {
+      process.stdout.write(`${USAGE}\n`);
+      return command || args.flags.has('help') ? EXIT_OK : EXIT_BAD_INPUT;
+    }
+    const logger = consoleLogger({ quiet: args.flags.has('quiet'), debug: args.flags.has('debug') });
+    const container = createContainer({ logger });
+    switch (command) {
+      case 'validate':
+        return validateCommand(container, oneFile(rest, 'validate'));
+      case 'run':
+        return await runCommand(container, oneFile(rest, 'run'), args.flags);
+      case 'plugins':
+        return pluginsCommand(container, args.flags);
+      case 'schema':
+        process.stdout.write(`${JSON.stringify(generateExperimentSchema(services(container).registry, trainingOptionsSchema), null, 2)}\n`);
+        return EXIT_OK;
+      default:
+        throw new InputError('CLI_USAGE', `unknown command "${command}"; commands: validate, run, plugins, schema`);
+    }
+  } catch (error) {
+    return reportError(error);
+  }
+}
+
+function oneFile(rest: string[], command: string): string {
+  if (rest.length !== 1) throw new InputError('CLI_USAGE', `mlspec ${command} takes one spec file, e.g. mlspec ${command} experiments/arsentd-lev/baseline.yaml`);
+  return rest[0];
+}
+
+function validateCommand(container: ReturnType<typeof createContainer>, file: string): number {
+  const { registry, validator } = services(container);
+  const { spec } = loadSpec(file, registry, validator);
+  const names = Object.keys(spec.pipelines);
+  process.stdout.write(`${file}: valid (${names.length} pipeline${names.length === 1 ? '' : 's'}: ${names.join(', ')})\n`);
+  return EXIT_OK;
+}
+
+async function runCommand(container: ReturnType<typeof createContainer>, file: string, flags: ParsedArgs['flags']): Promise<number> {
+  const { registry, validator, runner } = services(container);
+  const loaded = loadSpec(file, registry, validator);
+  const report = await runner.run(loaded, []);
+  process.stdout.write(`${formatRunReport(report)}\n`);
+  const reportFile = flags.get('report');
+  if (typeof reportFile === 'string') writeFileAtomic(reportFile, `${JSON.stringify(report, null, 2)}\n`);
+  return EXIT_OK;
+}
+
+function pluginsCommand(container: ReturnType<typeof createContainer>, flags: ParsedArgs['flags']): number {
+  const { registry } = services(container);
+  const kind = flags.get('kind');
+  if (typeof kind === 'string' && !(PLUGIN_KINDS as readonly string[]).includes(kind)) {
+    throw new InputError('CLI_USAGE', `unknown plugin kind "${kind}"; kinds: ${PLUGIN_KINDS.join(', ')}`);
+  }
+  const kinds = typeof kind === 'string' ? [kind as PluginKind] : PLUGIN_KINDS;
+  if (flags.has('json')) {
+    const list = kinds.flatMap((k) => registry.list(k).map((p) => ({ kind: p.kind, name: p.name, description: p.description, options: p.optionsSchema })));
+    process.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
+    return EXIT_OK;
+  }
+  const lines: string[] = [];
+  for (const k of kinds) {
+    const plugins = registry.list(k);
+    if (!plugins.length) continue;
+    lines.push(`${k}s:`);
+    const width = Math.max(...plugins.map((p) => p.name.length));
+    for (const p of plugins) lines.push(`  ${p.name.padEnd(width)}  ${p.description}`);
+    lines.push('');
+  }
+  process.stdout.write(lines.join('\n'));
+  return EXIT_OK;
+}
+
+/** Write through a temporary file and rename, so a reader never sees half a file. */
+export function writeFileAtomic(file: string, content: string): void {
+  mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  const temp = `${file}.${process.pid}.tmp`;
+  writeFileSync(temp, content);
+  renameSync(temp, file);
+}
+
+function reportError(error: unknown): number {
+  if (error instanceof MlspecError) {
+    process.stderr.write(`${error.message}\n`);
+    return error.exitCode;
+  }
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  return EXIT_RUN_FAILED;
+}

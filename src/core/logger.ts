@@ -1,0 +1,16 @@
+/** The console logger: messages go to stderr so stdout stays clean for tables and `mlspec schema`. */
+import type { Logger } from './plugin';
+
+export function consoleLogger(options: { quiet?: boolean; debug?: boolean } = {}): Logger {
+  return {
+    info: (m) => {
+      if (!options.quiet) process.stderr.write(`${m}\n`);
+    },
+    warn: (m) => process.stderr.write(`warning: ${m}\n`),
+    debug: (m) => {
+      if (options.debug) process.stderr.write(`debug: ${m}\n`);
+    },
+  };
+}
+
+export const silentLogger: Logger = { info() {}, warn() {}, debug() {} };

@@ -1,0 +1,276 @@
+/**
+ * Runs a validated spec: dataset ▶ split ▶ for each fold and pipeline: tokenizer ▶ featurizer ▶
+ * model ▶ metrics. Results go out as RunListener events and come back as a RunReport; the runner
+ * never knows where they end up (console, JSON, MLflow).
+ */
+import { performance } from 'node:perf_hooks';
+import { InputError, MlspecError, PluginError } from '../errors';
+import { selectRows, type Features } from '../features';
+import type {
+  Dataset,
+  Featurizer,
+  FitData,
+  Fold,
+  JsonValue,
+  LoadedData,
+  Logger,
+  Model,
+  PluginContext,
+  PluginKind,
+  Splitter,
+  Tokenizer,
+} from '../plugin';
+import type { PluginRegistry } from '../registry';
+import type { LoadedSpec } from '../spec/load';
+import { offsetOf, problemAt, type PathSegment } from '../spec/source';
+import { SpecErrors } from '../errors';
+import type { PipelineSpec, PluginBlock } from '../spec/validate';
+import { evaluate } from './metrics';
+import { codePointLength, whitespaceWordCount } from './text-stats';
+import type { DatasetSummary, FoldReport, PipelineResult, RunListener, RunReport } from './types';
+
+/** Several listeners as one, called in order. */
+export class ListenerChain {
+  constructor(private readonly listeners: readonly RunListener[]) {}
+
+  async emit<K extends keyof RunListener>(event: K, arg: Parameters<NonNullable<RunListener[K]>>[0]): Promise<void> {
+    for (const l of this.listeners) {
+      const handler = l[event] as ((a: typeof arg) => unknown) | undefined;
+      if (handler) await handler.call(l, arg);
+    }
+  }
+}
+
+export class ExperimentRunner {
+  constructor(
+    private readonly registry: PluginRegistry,
+    private readonly logger: Logger,
+  ) {}
+
+  async run(loaded: LoadedSpec, listeners: readonly RunListener[] = []): Promise<RunReport> {
+    const events = new ListenerChain(listeners);
+    const { spec } = loaded;
+    const startedAt = new Date().toISOString();
+
+    const noLog = () => {};
+    const dataset = this.create<Dataset>(loaded, 'dataset', ['data'], spec.data, noLog);
+    const data = await this.stepAsync(loaded, 'dataset', ['data'], spec.data, 'load', () => dataset.load());
+    const folds = this.makeFolds(loaded, data);
+    const summary = summarize(data);
+
+    await events.emit('runStarted', {
+      name: spec.name,
+      description: spec.description,
+      specFile: loaded.file,
+      specText: loaded.text,
+      resolvedSpec: spec as unknown as JsonValue,
+      seed: spec.seed,
+    });
+    await events.emit('dataLoaded', summary);
+
+    const tokenized = new TokenCache(data.texts);
+    const foldReports: FoldReport[] = [];
+    for (let f = 0; f < folds.length; f++) {
+      const fold = folds[f];
+      const pipelines: PipelineResult[] = [];
+      for (const [name, pipeline] of Object.entries(spec.pipelines)) {
+        const resolved = resolvedPipeline(pipeline);
+        await events.emit('pipelineStarted', { pipeline: name, fold: f, folds: folds.length, resolved });
+        try {
+          const result = await this.runPipeline(loaded, name, pipeline, data, fold, tokenized, events, f);
+          pipelines.push(result);
+          await events.emit('pipelineFinished', {
+            pipeline: name,
+            fold: f,
+            result,
+            trainRows: fold.train.map((i) => data.rowNumbers[i]),
+            testRows: fold.test.map((i) => data.rowNumbers[i]),
+          });
+        } catch (error) {
+          await events.emit('pipelineFailed', { pipeline: name, fold: f, error: error as Error });
+          throw error;
+        }
+      }
+      foldReports.push({ fold: f, train: fold.train.map((i) => data.rowNumbers[i]), test: fold.test.map((i) => data.rowNumbers[i]), pipelines });
+    }
+
+    const report: RunReport = {
+      name: spec.name,
+      description: spec.description,
+      specFile: loaded.file,
+      seed: spec.seed,
+      dataset: summary,
+      split: { type: spec.split.type, train: foldReports[0].train, test: foldReports[0].test },
+      folds: foldReports,
+      startedAt,
+      finishedAt: new Date().toISOString(),
+    };
+    await events.emit('runFinished', report);
+    return report;
+  }
+
+  private makeFolds(loaded: LoadedSpec, data: LoadedData): Fold[] {
+    const splitter = this.create<Splitter>(loaded, 'split', ['split'], loaded.spec.split, () => {});
+    const folds = this.step(loaded, 'split', ['split'], loaded.spec.split, 'split', () => splitter.split(data.labels, data.classes.length));
+    folds.forEach((fold, i) => {
+      const which = folds.length > 1 ? ` (fold ${i + 1} of ${folds.length})` : '';
+      if (fold.train.length === 0 || fold.test.length === 0) {
+        const empty = fold.train.length === 0 ? 'training' : 'test';
+        throw this.located(loaded, ['split'], new InputError('SPLIT_EMPTY', `the split leaves the ${empty} set empty${which}; use a test fraction between 0 and 1 or more data rows`));
+      }
+    });
+    return folds;
+  }
+
+  private async runPipeline(
+    loaded: LoadedSpec,
+    name: string,
+    pipeline: PipelineSpec,
+    data: LoadedData,
+    fold: Fold,
+    tokens: TokenCache,
+    events: ListenerChain,
+    foldIndex: number,
+  ): Promise<PipelineResult> {
+    const base: PathSegment[] = ['pipelines', name];
+    const pending: Promise<void>[] = [];
+    const log = (key: string, value: number, step?: number) => {
+      pending.push(events.emit('metric', { pipeline: name, fold: foldIndex, key, value, step }));
+    };
+    const tokenizer = this.create<Tokenizer>(loaded, 'tokenizer', [...base, 'tokenizer'], pipeline.tokenizer, log);
+    const docs = this.step(loaded, 'tokenizer', [...base, 'tokenizer'], pipeline.tokenizer, 'tokenize', () =>
+      tokens.get(JSON.stringify(pipeline.tokenizer), (t) => tokenizer.tokenize(t)),
+    );
+
+    const featurizeStart = performance.now();
+    const featurizer = this.create<Featurizer>(loaded, 'featurizer', [...base, 'featurizer'], pipeline.featurizer, log);
+    const trainDocs = fold.train.map((i) => docs[i]);
+    const { xTrain, xTest } = this.step(loaded, 'featurizer', [...base, 'featurizer'], pipeline.featurizer, 'fit/transform', () => {
+      featurizer.fit(featurizer.fitOn === 'all' ? docs : trainDocs);
+      return { xTrain: featurizer.transform(trainDocs), xTest: featurizer.transform(fold.test.map((i) => docs[i])) };
+    });
+    const featurizeSeconds = (performance.now() - featurizeStart) / 1000;
+
+    const regularizers = pipeline.regularizers.map((block, i) => this.create<unknown>(loaded, 'regularizer', [...base, 'regularizers', i], block, log));
+    const model = this.create<Model>(loaded, 'model', [...base, 'model'], pipeline.model, log);
+    const yTrain = Int32Array.from(fold.train, (i) => data.labels[i]);
+    const yTest = Int32Array.from(fold.test, (i) => data.labels[i]);
+    const fitData: FitData = { train: { x: xTrain, y: yTrain }, nClasses: data.classes.length, training: pipeline.training, regularizers };
+    this.addValidationRows(loaded, fitData, pipeline, xTrain, yTrain);
+    if (pipeline.training?.curves === true) fitData.curves = { x: xTest, y: yTest };
+
+    const fitStart = performance.now();
+    const context = this.context(loaded, log);
+    const summary = await this.stepAsync(loaded, 'model', [...base, 'model'], pipeline.model, 'fit', () => model.fit(fitData, context));
+    const fitSeconds = (performance.now() - fitStart) / 1000;
+    const proba = this.step(loaded, 'model', [...base, 'model'], pipeline.model, 'predict', () => model.predictProba(xTest));
+    const predictions = argmaxRows(proba, data.classes.length);
+    await Promise.all(pending);
+
+    return {
+      name,
+      resolved: resolvedPipeline(pipeline),
+      featurizer: featurizer.summary(),
+      evaluation: evaluate(yTest, predictions, data.classes),
+      predictions: Array.from(predictions),
+      fitSeconds,
+      featurizeSeconds,
+      epochs: summary.epochs,
+      info: summary.info,
+    };
+  }
+
+  /** A stratified validation set carved from the training rows when `training.validation` asks for one. */
+  private addValidationRows(loaded: LoadedSpec, fitData: FitData, pipeline: PipelineSpec, xTrain: Features, yTrain: Int32Array): void {
+    const fraction = pipeline.training?.validation;
+    if (typeof fraction !== 'number' || fraction <= 0) return;
+    const splitter = this.registry.get('split', 'stratified-holdout').create({ test: fraction, seed: loaded.spec.seed }, this.context(loaded, () => {})) as Splitter;
+    const [carve] = splitter.split(Array.from(yTrain), fitData.nClasses);
+    fitData.validation = { x: selectRows(xTrain, carve.test), y: Int32Array.from(carve.test, (i) => yTrain[i]) };
+    fitData.train = { x: selectRows(xTrain, carve.train), y: Int32Array.from(carve.train, (i) => yTrain[i]) };
+  }
+
+  private context(loaded: LoadedSpec, log: PluginContext['log']): PluginContext {
+    return { seed: loaded.spec.seed, baseDir: loaded.baseDir, logger: this.logger, log };
+  }
+
+  private create<T>(loaded: LoadedSpec, kind: PluginKind, path: PathSegment[], block: PluginBlock, log: PluginContext['log']): T {
+    const def = this.registry.get(kind, block.type);
+    const { type: _type, ...options } = block;
+    return this.step(loaded, kind, path, block, 'create', () => def.create(options, this.context(loaded, log)) as T);
+  }
+
+  /** Run one plugin step; bad input it reports is located at its block (or option) in the spec. */
+  private step<T>(loaded: LoadedSpec, kind: PluginKind, path: PathSegment[], block: PluginBlock, phase: string, fn: () => T): T {
+    try {
+      return fn();
+    } catch (error) {
+      throw this.wrap(loaded, kind, path, block, phase, error);
+    }
+  }
+
+  private async stepAsync<T>(loaded: LoadedSpec, kind: PluginKind, path: PathSegment[], block: PluginBlock, phase: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      throw this.wrap(loaded, kind, path, block, phase, error);
+    }
+  }
+
+  private wrap(loaded: LoadedSpec, kind: PluginKind, path: PathSegment[], block: PluginBlock, phase: string, error: unknown): Error {
+    if (error instanceof InputError) return this.located(loaded, error.option ? [...path, ...error.option.split('.')] : path, error, `[${kind} ${block.type}] `);
+    if (error instanceof MlspecError) return error;
+    return new PluginError(kind, block.type, phase, error);
+  }
+
+  private located(loaded: LoadedSpec, path: PathSegment[], error: InputError, prefix = ''): SpecErrors {
+    const problem = problemAt(loaded.source, offsetOf(loaded.source, path), error.code, `${prefix}${error.message}`);
+    return new SpecErrors([problem]);
+  }
+}
+
+/** Tokenized texts, shared by pipelines whose tokenizer blocks are identical. */
+class TokenCache {
+  private readonly cache = new Map<string, string[][]>();
+  constructor(private readonly texts: readonly string[]) {}
+
+  get(key: string, tokenize: (text: string) => string[]): string[][] {
+    let docs = this.cache.get(key);
+    if (!docs) {
+      docs = this.texts.map(tokenize);
+      this.cache.set(key, docs);
+    }
+    return docs;
+  }
+}
+
+function resolvedPipeline(pipeline: PipelineSpec): { [key: string]: JsonValue } {
+  return JSON.parse(JSON.stringify(pipeline)) as { [key: string]: JsonValue };
+}
+
+export function argmaxRows(proba: Float64Array, nClasses: number): Int32Array {
+  const rows = proba.length / nClasses;
+  const out = new Int32Array(rows);
+  for (let r = 0; r < rows; r++) {
+    let best = 0;
+    for (let c = 1; c < nClasses; c++) if (proba[r * nClasses + c] > proba[r * nClasses + best]) best = c;
+    out[r] = best;
+  }
+  return out;
+}
+
+export function summarize(data: LoadedData): DatasetSummary {
+  const classCounts: Record<string, number> = Object.fromEntries(data.classes.map((c) => [c, 0]));
+  data.labels.forEach((l) => classCounts[data.classes[l]]++);
+  const n = data.texts.length;
+  return {
+    source: data.source,
+    rows: data.totalRows,
+    keptRows: n,
+    classes: data.classes,
+    classCounts,
+    meanChars: data.texts.reduce((s, t) => s + codePointLength(t), 0) / n,
+    meanWords: data.texts.reduce((s, t) => s + whitespaceWordCount(t), 0) / n,
+    digest: data.digest,
+  };
+}
