@@ -120,6 +120,14 @@ export class SpecValidator {
     return problems;
   }
 
+  /** A plugin's options with defaults filled in, for plugins made outside a spec (benchmarks, the runner). */
+  resolveOptions<T extends object>(def: PluginDefinition, options: T): T {
+    const copy = JSON.parse(JSON.stringify(options)) as T;
+    const validate = this.validatorFor(def);
+    if (!validate(copy)) throw new Error(`invalid options for ${def.kind} "${def.name}": ${this.ajv.errorsText(validate.errors)}`);
+    return copy;
+  }
+
   validatorFor(def: PluginDefinition): ValidateFunction {
     let validate = this.pluginValidators.get(def);
     if (!validate) {
