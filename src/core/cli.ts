@@ -5,10 +5,17 @@
  */
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createContainer, services } from './container';
-import { EXIT_BAD_INPUT, EXIT_OK, EXIT_RUN_FAILED, InputError, MlspecError } from './errors';
+import { EXIT_BAD_INPUT, EXIT_OK, EXIT_RUN_FAILED, InputError, MlspecError, SpecErrors } from './errors';
 import { consoleLogger } from './logger';
-import { PLUGIN_KINDS, type PluginKind } from './plugin';
+import { PLUGIN_KINDS, type Logger, type PluginKind } from './plugin';
+import type { RunListener } from './run/types';
+import type { ExperimentSpec } from './spec/validate';
+import { MlflowListener, type TrackingSummary } from './tracking/mlflow-listener';
+import { readSpool } from './tracking/spool';
+import { syncSpool } from './tracking/sync';
+import { openTracker } from './tracking/tracker';
 import { formatRunReport } from './run/console-report';
 import { loadSpec } from './spec/load';
 import { generateExperimentSchema } from './spec/schema';
@@ -23,6 +30,8 @@ Usage:
         [--tracking-uri URI] [--no-tracking] [--quiet]
   mlspec plugins [--kind KIND] [--json]       list the registered plugins
   mlspec schema                               print the experiment JSON Schema (for editors)
+  mlspec sync <spool-folder> [--tracking-uri URI]
+                                              upload runs kept locally while a server was down
 
 Exit codes: 0 success, 1 a run failed, 2 bad input.`;
 
@@ -72,13 +81,15 @@ export async function main(argv: readonly string[]): Promise<number> {
         return validateCommand(container, oneFile(rest, 'validate'));
       case 'run':
         return await runCommand(container, oneFile(rest, 'run'), args.flags);
+      case 'sync':
+        return await syncCommand(oneFile(rest, 'sync'), args.flags, logger);
       case 'plugins':
         return pluginsCommand(container, args.flags);
       case 'schema':
         process.stdout.write(`${JSON.stringify(generateExperimentSchema(services(container).registry, trainingOptionsSchema), null, 2)}\n`);
         return EXIT_OK;
       default:
-        throw new InputError('CLI_USAGE', `unknown command "${command}"; commands: validate, run, plugins, schema`);
+        throw new InputError('CLI_USAGE', `unknown command "${command}"; commands: validate, run, plugins, schema, sync`);
     }
   } catch (error) {
     return reportError(error);
@@ -99,12 +110,84 @@ function validateCommand(container: ReturnType<typeof createContainer>, file: st
 }
 
 async function runCommand(container: ReturnType<typeof createContainer>, file: string, flags: ParsedArgs['flags']): Promise<number> {
-  const { registry, validator, runner } = services(container);
+  const { registry, validator, runner, logger } = services(container);
   const loaded = loadSpec(file, registry, validator);
-  const report = await runner.run(loaded, []);
-  process.stdout.write(`${formatRunReport(report)}\n`);
   const reportFile = flags.get('report');
-  if (typeof reportFile === 'string') writeFileAtomic(reportFile, `${JSON.stringify(report, null, 2)}\n`);
+  const tracking = await openTracking(loaded.spec, flags, logger);
+
+  // Ctrl-C: end every tracked run as KILLED (never left RUNNING), then exit 130 as shells expect.
+  const onInterrupt = () => {
+    logger.warn('interrupted: ending the tracked runs as KILLED');
+    const done = tracking ? tracking.listener.runFailed({ error: new Error('interrupted'), killed: true }) : Promise.resolve();
+    void done.finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onInterrupt);
+  process.once('SIGTERM', onInterrupt);
+  try {
+    const { report, files } = await runner.run(loaded, [progressListener(logger), ...(tracking ? [tracking.listener] : [])]);
+    process.stdout.write(`${formatRunReport(report)}\n`);
+    if (typeof reportFile === 'string') {
+      for (const f of files) writeFileAtomic(path.join(path.dirname(reportFile), f.path), f.bytes);
+      writeFileAtomic(reportFile, `${JSON.stringify(report, null, 2)}\n`);
+    }
+    if (tracking) process.stdout.write(`\n${formatTrackingSummary(tracking.listener.summary())}\n`);
+    return EXIT_OK;
+  } finally {
+    process.removeListener('SIGINT', onInterrupt);
+    process.removeListener('SIGTERM', onInterrupt);
+  }
+}
+
+/**
+ * The tracking store: --tracking-uri wins over MLFLOW_TRACKING_URI, which wins over the spec's
+ * `tracking.uri`; default ./mlruns. A server that does not answer is bad input (exit 2), found
+ * before any data is read or any model trained.
+ */
+async function openTracking(spec: ExperimentSpec, flags: ParsedArgs['flags'], logger: Logger): Promise<{ listener: MlflowListener } | undefined> {
+  if (flags.has('no-tracking') || spec.tracking?.enabled === false) return undefined;
+  const flag = flags.get('tracking-uri');
+  const uri = (typeof flag === 'string' ? flag : undefined) ?? process.env.MLFLOW_TRACKING_URI ?? spec.tracking?.uri;
+  const tracker = openTracker(uri, { logger });
+  await tracker.check();
+  return {
+    listener: new MlflowListener({ tracker, mlspecVersion: VERSION, experimentName: spec.tracking?.experiment ?? spec.name, logger }),
+  };
+}
+
+function formatTrackingSummary(summary: TrackingSummary): string {
+  const lines = [`MLflow: ${summary.runs.length + 1} runs logged to ${summary.uri} (experiment ${summary.experimentId}, parent run ${summary.parentRunId})`];
+  for (const run of summary.runs) lines.push(`  ${run.name.padEnd(24)} ${run.runId}  ${run.status}`);
+  if (summary.uri.startsWith('file:')) {
+    const relative = path.relative(process.cwd(), fileURLToPath(summary.uri)) || '.';
+    const store = relative.startsWith('..') ? fileURLToPath(summary.uri) : `./${relative}`;
+    lines.push(`  open them with: mlflow server --backend-store-uri ${store}   (then http://127.0.0.1:5000)`);
+  }
+  if (summary.spooled.length) {
+    const records = summary.spooled.reduce((n, s) => n + s.records, 0);
+    lines.push(`  the server stayed unreachable: ${records} records of ${summary.spooled.length} runs are kept in ${path.dirname(summary.spooled[0].folder)}`);
+    lines.push(`  upload them later with: mlspec sync ${path.dirname(summary.spooled[0].folder)} --tracking-uri ${summary.uri}`);
+  }
+  return lines.join('\n');
+}
+
+/** One line per pipeline as it starts and ends (stderr), so a long run shows where it is. */
+function progressListener(logger: Logger): RunListener {
+  return {
+    dataLoaded: (d) => logger.info(`data: ${d.keptRows} of ${d.rows} rows from ${d.source}`),
+    pipelineStarted: (p) => logger.info(`▶ ${p.pipeline}${p.folds > 1 ? ` (fold ${p.fold + 1}/${p.folds})` : ''}`),
+    pipelineFinished: (p) => logger.info(`✓ ${p.pipeline}: test accuracy ${(p.result.evaluation.accuracy * 100).toFixed(2)}% (fit ${p.result.fitSeconds.toFixed(2)}s)`),
+  };
+}
+
+async function syncCommand(folder: string, flags: ParsedArgs['flags'], logger: Logger): Promise<number> {
+  const flag = flags.get('tracking-uri');
+  const uri = (typeof flag === 'string' ? flag : undefined) ?? process.env.MLFLOW_TRACKING_URI ?? readSpool(folder)[0]?.manifest.trackingUri;
+  if (!uri) throw new InputError('CLI_USAGE', `no tracking server to sync ${folder} to; pass --tracking-uri http://HOST:PORT`);
+  const tracker = openTracker(uri, { logger });
+  await tracker.check();
+  const result = await syncSpool(folder, tracker, { logger });
+  const records = result.runs.reduce((n, r) => n + r.records, 0);
+  process.stdout.write(`synced ${result.runs.length} runs (${records} records) from ${folder} to ${tracker.uri}\n`);
   return EXIT_OK;
 }
 
@@ -134,7 +217,7 @@ function pluginsCommand(container: ReturnType<typeof createContainer>, flags: Pa
 }
 
 /** Write through a temporary file and rename, so a reader never sees half a file. */
-export function writeFileAtomic(file: string, content: string): void {
+export function writeFileAtomic(file: string, content: string | Buffer): void {
   mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   const temp = `${file}.${process.pid}.tmp`;
   writeFileSync(temp, content);
@@ -142,8 +225,13 @@ export function writeFileAtomic(file: string, content: string): void {
 }
 
 function reportError(error: unknown): number {
-  if (error instanceof MlspecError) {
+  if (error instanceof SpecErrors) {
+    // Each problem is already `file:line:col CODE message` with its source frame.
     process.stderr.write(`${error.message}\n`);
+    return error.exitCode;
+  }
+  if (error instanceof MlspecError) {
+    process.stderr.write(`error ${error.code}: ${error.message}\n`);
     return error.exitCode;
   }
   process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);

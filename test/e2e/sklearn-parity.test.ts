@@ -40,7 +40,7 @@ it("predicts scikit-learn's class on at least 199 of the 200 test rows given sci
   const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'mlspec-parity-')), 'spec.yaml');
   writeFileSync(file, stringify(spec));
   const { registry, validator, runner } = services(createContainer({ logger: silentLogger }));
-  const report = await runner.run(loadSpec(file, registry, validator));
+  const { report } = await runner.run(loadSpec(file, registry, validator));
   const ours: number[] = report.folds[0].pipelines[0].predictions;
   const theirs: number[] = reference.model.predictions;
   expect(ours).toHaveLength(200);

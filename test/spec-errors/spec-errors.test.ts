@@ -88,6 +88,6 @@ describe('broken specs are refused with located errors, exit 2, and nothing writ
   it('refuses a spec file that does not exist', () => {
     const r = runCli(['validate', 'experiments/no-such-spec.yaml']);
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/^experiments\/no-such-spec.yaml: no such spec file/);
+    expect(r.stderr).toMatch(/^error SPEC_FILE_MISSING: experiments\/no-such-spec.yaml: no such spec file/);
   });
 });

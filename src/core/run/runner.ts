@@ -27,7 +27,8 @@ import { SpecErrors } from '../errors';
 import type { PipelineSpec, PluginBlock } from '../spec/validate';
 import { evaluate } from './metrics';
 import { codePointLength, whitespaceWordCount } from './text-stats';
-import type { DatasetSummary, FoldReport, PipelineResult, RunListener, RunReport } from './types';
+import { renderRunPlots } from './run-plots';
+import type { DatasetSummary, FoldReport, PipelineResult, RunArtifact, RunListener, RunReport } from './types';
 
 /** Several listeners as one, called in order. */
 export class ListenerChain {
@@ -41,14 +42,36 @@ export class ListenerChain {
   }
 }
 
+export interface RunOutcome {
+  report: RunReport;
+  /** Plots, by path relative to the report's folder. */
+  files: RunArtifact[];
+}
+
 export class ExperimentRunner {
   constructor(
     private readonly registry: PluginRegistry,
     private readonly logger: Logger,
+    /** Render plots after the run (off in tests that do not look at them). */
+    private readonly plots = true,
   ) {}
 
-  async run(loaded: LoadedSpec, listeners: readonly RunListener[] = []): Promise<RunReport> {
+  /**
+   * Run the spec. Listeners hear every step; when the run fails after it started, they hear
+   * `runFailed` (so no tracked run is left RUNNING) and the error is rethrown.
+   */
+  async run(loaded: LoadedSpec, listeners: readonly RunListener[] = []): Promise<RunOutcome> {
     const events = new ListenerChain(listeners);
+    let started = false;
+    try {
+      return await this.runSteps(loaded, events, () => (started = true));
+    } catch (error) {
+      if (started) await events.emit('runFailed', { error: error as Error, killed: false });
+      throw error;
+    }
+  }
+
+  private async runSteps(loaded: LoadedSpec, events: ListenerChain, markStarted: () => void): Promise<RunOutcome> {
     const { spec } = loaded;
     const startedAt = new Date().toISOString();
 
@@ -58,6 +81,7 @@ export class ExperimentRunner {
     const folds = this.makeFolds(loaded, data);
     const summary = summarize(data);
 
+    markStarted();
     await events.emit('runStarted', {
       name: spec.name,
       description: spec.description,
@@ -94,7 +118,7 @@ export class ExperimentRunner {
       foldReports.push({ fold: f, train: fold.train.map((i) => data.rowNumbers[i]), test: fold.test.map((i) => data.rowNumbers[i]), pipelines });
     }
 
-    const report: RunReport = {
+    const body: Omit<RunReport, 'artifacts' | 'finishedAt'> = {
       name: spec.name,
       description: spec.description,
       specFile: loaded.file,
@@ -103,10 +127,12 @@ export class ExperimentRunner {
       split: { type: spec.split.type, train: foldReports[0].train, test: foldReports[0].test },
       folds: foldReports,
       startedAt,
-      finishedAt: new Date().toISOString(),
     };
+    const files = this.plots ? await renderRunPlots({ ...body, artifacts: [], finishedAt: '' }, data) : [];
+    await events.emit('artifacts', files);
+    const report: RunReport = { ...body, artifacts: files.map((f) => f.path), finishedAt: new Date().toISOString() };
     await events.emit('runFinished', report);
-    return report;
+    return { report, files };
   }
 
   private makeFolds(loaded: LoadedSpec, data: LoadedData): Fold[] {

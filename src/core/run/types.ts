@@ -63,6 +63,12 @@ export interface FoldReport {
   pipelines: PipelineResult[];
 }
 
+/** A file a run produced (a plot), by its path relative to the run's output folder. */
+export interface RunArtifact {
+  path: string;
+  bytes: Buffer | string;
+}
+
 export interface RunReport {
   name: string;
   description?: string;
@@ -72,6 +78,8 @@ export interface RunReport {
   /** The first (for a holdout, the only) fold's split, as data-row numbers. */
   split: { type: string; train: number[]; test: number[] };
   folds: FoldReport[];
+  /** Plots and other files the run produced, relative to the report's folder. */
+  artifacts: string[];
   startedAt: string;
   finishedAt: string;
 }
@@ -85,6 +93,8 @@ export interface RunListener {
   metric?(info: { pipeline: string; fold: number; key: string; value: number; step?: number }): Promise<void> | void;
   pipelineFinished?(info: { pipeline: string; fold: number; result: PipelineResult; trainRows: number[]; testRows: number[] }): Promise<void> | void;
   pipelineFailed?(info: { pipeline: string; fold: number; error: Error }): Promise<void> | void;
+  /** Files the run produced (plots), before runFinished. */
+  artifacts?(files: RunArtifact[]): Promise<void> | void;
   runFinished?(report: RunReport): Promise<void> | void;
   /** The run stopped early: a failure, or an interrupt (`killed`). */
   runFailed?(info: { error: Error; killed: boolean }): Promise<void> | void;

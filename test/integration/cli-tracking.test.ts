@@ -1,0 +1,88 @@
+/**
+ * `mlspec run` as a user runs it, tracked: to a real MLflow server (read back through MLflow's REST
+ * API, artifacts included) and to the default ./mlruns store (read back by MLflow itself).
+ */
+import { mkdtempSync, existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { runCli, REPO } from '../helpers/cli';
+import { runPython, startMlflowServer, type MlflowServer } from '../helpers/mlflow-server';
+
+jest.setTimeout(300_000);
+const SPEC = path.join(REPO, 'experiments/arsentd-lev/baseline.yaml');
+
+async function api(server: MlflowServer, endpoint: string, body?: unknown): Promise<any> {
+  const response = await fetch(`${server.uri}/api/2.0/mlflow/${endpoint}`, body ? { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {});
+  if (!response.ok) throw new Error(`${endpoint}: ${response.status} ${await response.text()}`);
+  return response.json();
+}
+
+describe('mlspec run --tracking-uri http://…', () => {
+  let server: MlflowServer;
+  beforeAll(async () => {
+    server = await startMlflowServer();
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('logs a parent run and a child run per pipeline with params, metrics, tags and artifacts', async () => {
+    const work = mkdtempSync(path.join(os.tmpdir(), 'mlspec-cli-track-'));
+    const r = runCli(['run', SPEC, '--tracking-uri', server.uri], { cwd: work });
+    expect(r.stderr).not.toMatch(/error/i);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/MLflow: 2 runs logged to http:\/\/127\.0\.0\.1/);
+
+    const { experiment } = await api(server, 'experiments/get-by-name?experiment_name=arsentd-lev');
+    const { runs } = await api(server, 'runs/search', { experiment_ids: [experiment.experiment_id] });
+    expect(runs).toHaveLength(2);
+    const tags = (run: any) => Object.fromEntries((run.data.tags ?? []).map((t: any) => [t.key, t.value]));
+    const parent = runs.find((run: any) => !tags(run)['mlflow.parentRunId']);
+    const child = runs.find((run: any) => tags(run)['mlflow.parentRunId'] === parent.info.run_id);
+    expect(parent.info.status).toBe('FINISHED');
+    expect(child.info.status).toBe('FINISHED');
+    expect(child.info.run_name).toBe('bow-logreg');
+    expect(tags(parent)['mlflow.note.content']).toMatch(/ArSenTD-LEV/);
+    expect(tags(parent)['mlspec.spec_sha256']).toMatch(/^[0-9a-f]{64}$/);
+    expect(tags(parent)['mlflow.source.git.commit']).toMatch(/^[0-9a-f]{40}$/);
+    const params = Object.fromEntries(child.data.params.map((p: any) => [p.key, p.value]));
+    expect(params['featurizer.maxFeatures']).toBe('1000');
+    expect(params['model.C']).toBe('1');
+    const metrics = Object.fromEntries(child.data.metrics.map((m: any) => [m.key, m.value]));
+    expect(metrics.test_accuracy).toBeGreaterThan(0.46);
+    expect(metrics.test_f1_very_negative).toBeGreaterThan(0);
+    expect(child.inputs.dataset_inputs.map((d: any) => d.tags.find((t: any) => t.key === 'mlflow.data.context').value).sort()).toEqual(['testing', 'training']);
+
+    const listed = async (runId: string, p = '') => ((await api(server, `artifacts/list?run_id=${runId}&path=${p}`)).files ?? []).map((f: any) => f.path);
+    expect(await listed(parent.info.run_id)).toEqual(expect.arrayContaining(['plots', 'report.json', 'spec.yaml']));
+    expect(await listed(parent.info.run_id, 'plots')).toEqual(expect.arrayContaining(['plots/dataset.png', 'plots/confusion-bow-logreg.png']));
+    expect(await listed(child.info.run_id)).toEqual(expect.arrayContaining(['confusion_matrix.json', 'confusion_matrix.svg', 'classification_report.txt']));
+  });
+
+  it('refuses an unreachable server before reading any data: exit 2, naming the URI, nothing written', () => {
+    const work = mkdtempSync(path.join(os.tmpdir(), 'mlspec-cli-down-'));
+    const r = runCli(['run', SPEC, '--tracking-uri', 'http://127.0.0.1:9', '--report', 'out/report.json'], { cwd: work });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/TRACKING_UNREACHABLE|http:\/\/127\.0\.0\.1:9/);
+    expect(existsSync(path.join(work, 'out'))).toBe(false);
+    expect(existsSync(path.join(work, 'mlruns'))).toBe(false);
+  });
+});
+
+describe('mlspec run with the default store', () => {
+  it('creates ./mlruns that MLflow itself reads: parent and child runs, params, metrics, artifacts', () => {
+    const work = mkdtempSync(path.join(os.tmpdir(), 'mlspec-cli-store-'));
+    const r = runCli(['run', SPEC], { cwd: work });
+    expect(r.status).toBe(0);
+    const dump = JSON.parse(runPython([path.join(REPO, 'tools/mlflow/read_store.py'), path.join(work, 'mlruns'), '--artifacts']));
+    const experiment = dump.experiments.find((e: any) => e.name === 'arsentd-lev');
+    expect(experiment.runs).toHaveLength(2);
+    const parent = experiment.runs.find((run: any) => !run.tags['mlflow.parentRunId']);
+    const child = experiment.runs.find((run: any) => run.tags['mlflow.parentRunId'] === parent.run_id);
+    expect(child.run_name).toBe('bow-logreg');
+    expect(child.status).toBe('FINISHED');
+    expect(Number(child.metrics.test_accuracy)).toBeGreaterThan(0.46);
+    expect(child.params['tokenizer.type']).toBe('words');
+    expect(Object.keys(parent.artifacts ?? {})).toEqual(expect.arrayContaining(['plots/dataset.png', 'report.json', 'spec.yaml']));
+  });
+});
