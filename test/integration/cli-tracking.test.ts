@@ -56,7 +56,7 @@ describe('mlspec run --tracking-uri http://…', () => {
     const listed = async (runId: string, p = '') => ((await api(server, `artifacts/list?run_id=${runId}&path=${p}`)).files ?? []).map((f: any) => f.path);
     expect(await listed(parent.info.run_id)).toEqual(expect.arrayContaining(['plots', 'report.json', 'spec.yaml']));
     expect(await listed(parent.info.run_id, 'plots')).toEqual(expect.arrayContaining(['plots/dataset.png', 'plots/confusion-bow-logreg.png']));
-    expect(await listed(child.info.run_id)).toEqual(expect.arrayContaining(['confusion_matrix.json', 'confusion_matrix.svg', 'classification_report.txt']));
+    expect(await listed(child.info.run_id)).toEqual(expect.arrayContaining(['confusion_matrix.json', 'confusion_matrix.svg', 'classification_report.txt', 'model']));
   });
 
   it('refuses an unreachable server before reading any data: exit 2, naming the URI, nothing written', () => {

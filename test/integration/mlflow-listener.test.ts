@@ -136,6 +136,7 @@ const REPORT: RunReport = {
   dataset: DATASET,
   split: { type: 'stratified-holdout', train: TRAIN, test: TEST },
   folds: [],
+  artifacts: [],
   startedAt: '2025-01-01T00:00:00.000Z',
   finishedAt: '2025-01-01T00:00:05.000Z',
 };

@@ -28,7 +28,7 @@ import type { PipelineSpec, PluginBlock } from '../spec/validate';
 import { evaluate } from './metrics';
 import { codePointLength, whitespaceWordCount } from './text-stats';
 import { renderRunPlots } from './run-plots';
-import type { DatasetSummary, FoldReport, PipelineResult, RunArtifact, RunListener, RunReport } from './types';
+import type { DatasetSummary, FoldReport, PipelineFinishedInfo, PipelineResult, RunArtifact, RunListener, RunReport } from './types';
 
 /** Several listeners as one, called in order. */
 export class ListenerChain {
@@ -101,12 +101,13 @@ export class ExperimentRunner {
         const resolved = resolvedPipeline(pipeline);
         await events.emit('pipelineStarted', { pipeline: name, fold: f, folds: folds.length, resolved });
         try {
-          const result = await this.runPipeline(loaded, name, pipeline, data, fold, tokenized, events, f);
+          const { result, fitted } = await this.runPipeline(loaded, name, pipeline, data, fold, tokenized, events, f);
           pipelines.push(result);
           await events.emit('pipelineFinished', {
             pipeline: name,
             fold: f,
             result,
+            fitted,
             trainRows: fold.train.map((i) => data.rowNumbers[i]),
             testRows: fold.test.map((i) => data.rowNumbers[i]),
           });
@@ -157,7 +158,7 @@ export class ExperimentRunner {
     tokens: TokenCache,
     events: ListenerChain,
     foldIndex: number,
-  ): Promise<PipelineResult> {
+  ): Promise<{ result: PipelineResult; fitted: NonNullable<PipelineFinishedInfo['fitted']> }> {
     const base: PathSegment[] = ['pipelines', name];
     const pending: Promise<void>[] = [];
     const log = (key: string, value: number, step?: number) => {
@@ -193,9 +194,11 @@ export class ExperimentRunner {
     const predictions = argmaxRows(proba, data.classes.length);
     await Promise.all(pending);
 
-    return {
+    const resolved = resolvedPipeline(pipeline);
+    const fitted = { resolved, featurizer: featurizer.getState(), model: model.getState() };
+    const result: PipelineResult = {
       name,
-      resolved: resolvedPipeline(pipeline),
+      resolved,
       featurizer: featurizer.summary(),
       evaluation: evaluate(yTest, predictions, data.classes),
       predictions: Array.from(predictions),
@@ -204,6 +207,7 @@ export class ExperimentRunner {
       epochs: summary.epochs,
       info: summary.info,
     };
+    return { result, fitted };
   }
 
   /** A stratified validation set carved from the training rows when `training.validation` asks for one. */

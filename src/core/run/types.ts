@@ -84,6 +84,16 @@ export interface RunReport {
   finishedAt: string;
 }
 
+export interface PipelineFinishedInfo {
+  pipeline: string;
+  fold: number;
+  result: PipelineResult;
+  trainRows: number[];
+  testRows: number[];
+  /** The fitted pipeline: its resolved options and the featurizer's and model's learned state (JSON). */
+  fitted?: { resolved: { [key: string]: JsonValue }; featurizer: JsonValue; model: JsonValue };
+}
+
 /** Events a run emits, in order. Every method may be async; the runner awaits them. */
 export interface RunListener {
   runStarted?(info: { name: string; description?: string; specFile: string; specText: string; resolvedSpec: JsonValue; seed: number }): Promise<void> | void;
@@ -91,7 +101,7 @@ export interface RunListener {
   pipelineStarted?(info: { pipeline: string; fold: number; folds: number; resolved: { [key: string]: JsonValue } }): Promise<void> | void;
   /** A metric while a pipeline trains (per epoch when `step` is given). */
   metric?(info: { pipeline: string; fold: number; key: string; value: number; step?: number }): Promise<void> | void;
-  pipelineFinished?(info: { pipeline: string; fold: number; result: PipelineResult; trainRows: number[]; testRows: number[] }): Promise<void> | void;
+  pipelineFinished?(info: PipelineFinishedInfo): Promise<void> | void;
   pipelineFailed?(info: { pipeline: string; fold: number; error: Error }): Promise<void> | void;
   /** Files the run produced (plots), before runFinished. */
   artifacts?(files: RunArtifact[]): Promise<void> | void;

@@ -9,7 +9,7 @@ import { createHash } from 'crypto';
 import * as path from 'path';
 import YAML from 'yaml';
 import type { JsonValue, Logger } from '../plugin';
-import type { DatasetSummary, PipelineResult, RunArtifact, RunListener, RunReport } from '../run/types';
+import type { DatasetSummary, PipelineFinishedInfo, RunArtifact, RunListener, RunReport } from '../run/types';
 import { currentUser, safeKey } from './records';
 import { classificationReportText, confusionMatrixSvg } from './run-artifacts';
 import { stderrLogger, type RunEndStatus, type RunHandle, type SpoolInfo, type Tracker } from './tracker';
@@ -176,7 +176,7 @@ export class MlflowListener implements RunListener {
     child.handle.logMetric(safeKey(info.key), info.value, info.step ?? 0);
   }
 
-  async pipelineFinished(info: { pipeline: string; fold: number; result: PipelineResult; trainRows: number[]; testRows: number[] }): Promise<void> {
+  async pipelineFinished(info: PipelineFinishedInfo): Promise<void> {
     const child = this.takeChild(info.pipeline, info.fold);
     if (!child) return;
     const { handle } = child;
@@ -209,6 +209,7 @@ export class MlflowListener implements RunListener {
     await handle.logArtifact({ bytes: `${JSON.stringify({ classes, matrix: evaluation.confusion }, null, 2)}\n` }, 'confusion_matrix.json');
     await handle.logArtifact({ bytes: confusionMatrixSvg(classes, evaluation.confusion, `${child.record.name}: confusion matrix`) }, 'confusion_matrix.svg');
     await handle.logArtifact({ bytes: classificationReportText(evaluation.report) }, 'classification_report.txt');
+    if (info.fitted) await handle.logArtifact({ bytes: JSON.stringify({ format: 'mlspec-pipeline/1', ...info.fitted }) }, 'model/pipeline.json');
     await this.endChild(child, 'FINISHED');
   }
 
