@@ -18,6 +18,7 @@ import { syncSpool } from './tracking/sync';
 import { openTracker } from './tracking/tracker';
 import { formatRunReport } from './run/console-report';
 import { loadSpec } from './spec/load';
+import { planCommand } from './plan/plan-command';
 import { generateExperimentSchema } from './spec/schema';
 import { trainingOptionsSchema } from './train/options';
 import { VERSION } from './version';
@@ -28,6 +29,7 @@ Usage:
   mlspec validate <spec.yaml>                 check a spec; every problem is reported with file:line:col
   mlspec run <spec.yaml> [--report FILE]      run it and print the results
         [--tracking-uri URI] [--no-tracking] [--quiet]
+  mlspec plan <spec.yaml>                     list the trials of its sweep: block and the work; writes nothing
   mlspec plugins [--kind KIND] [--json]       list the registered plugins
   mlspec schema                               print the experiment JSON Schema (for editors)
   mlspec sync <spool-folder> [--tracking-uri URI]
@@ -83,13 +85,15 @@ export async function main(argv: readonly string[]): Promise<number> {
         return await runCommand(container, oneFile(rest, 'run'), args.flags);
       case 'sync':
         return await syncCommand(oneFile(rest, 'sync'), args.flags, logger);
+      case 'plan':
+        return await planCommand(container, oneFile(rest, 'plan'));
       case 'plugins':
         return pluginsCommand(container, args.flags);
       case 'schema':
         process.stdout.write(`${JSON.stringify(generateExperimentSchema(services(container).registry, trainingOptionsSchema), null, 2)}\n`);
         return EXIT_OK;
       default:
-        throw new InputError('CLI_USAGE', `unknown command "${command}"; commands: validate, run, plugins, schema, sync`);
+        throw new InputError('CLI_USAGE', `unknown command "${command}"; commands: validate, run, plan, plugins, schema, sync`);
     }
   } catch (error) {
     return reportError(error);

@@ -192,7 +192,10 @@ test('an experiment deleted in MLflow is not silently recreated', async () => {
 
 test('the store folder is created like MLflow creates it', async () => {
   const root = path.join(scratch, 'fresh', 'nested', 'mlruns');
-  await openTracker(`file://${root}`, {}).check();
+  const tracker = openTracker(`file://${root}`, {});
+  await tracker.check();
+  expect(fs.existsSync(path.join(scratch, 'fresh'))).toBe(false); // checking writes nothing
+  await tracker.getOrCreateExperiment('Default');
   expect(fs.readdirSync(root).sort()).toEqual(['.trash', '0']);
   const meta = YAML.parse(fs.readFileSync(path.join(root, '0', 'meta.yaml'), 'utf8'));
   expect(meta).toEqual({

@@ -28,7 +28,7 @@ const EXPECTED: Record<string, string[]> = {
     "F:6:24 PLUGIN_UNKNOWN unknown tokenizer type \"word\" (did you mean \"words\"?); known: chars, words",
     "F:7:53 SPEC_UNKNOWN_KEY unknown key \"maxFeature\" in featurizer \"counts\" (did you mean \"maxFeatures\"?); known keys: ngramRange, maxFeatures, minDf, maxDf, binary, vocabulary",
     "F:8:44 SPEC_RANGE option \"C\" of model \"logistic-regression\" must be > 0 (got -1)",
-    "F:9:1 SPEC_UNKNOWN_KEY unknown key \"trackng\" in the spec (did you mean \"tracking\"?); known keys: name, description, seed, backend, plugins, data, split, pipelines, tracking",
+    "F:9:1 SPEC_UNKNOWN_KEY unknown key \"trackng\" in the spec (did you mean \"tracking\"?); known keys: name, description, seed, backend, plugins, data, split, pipelines, tracking, sweep",
   ],
   'missing-column.yaml': [
     "F:6:9 DATA_COLUMN_MISSING [dataset tsv] column \"tweet\" is not in ../../../data/ArSenTD-LEV.tsv (did you mean \"Tweet\"?); its columns are: Tweet, Country, Topic, Sentiment, Sentiment_Expression, Sentiment_Target",
@@ -40,7 +40,7 @@ const EXPECTED: Record<string, string[]> = {
     "F:6:9 SPEC_INVALID_VALUE option \"test\" of split \"stratified-holdout\" must be < 1, or an integer (got 1.5)",
   ],
   'unknown-key.yaml': [
-    "F:2:1 SPEC_UNKNOWN_KEY unknown key \"sed\" in the spec (did you mean \"seed\"?); known keys: name, description, seed, backend, plugins, data, split, pipelines, tracking",
+    "F:2:1 SPEC_UNKNOWN_KEY unknown key \"sed\" in the spec (did you mean \"seed\"?); known keys: name, description, seed, backend, plugins, data, split, pipelines, tracking, sweep",
   ],
   'unknown-option.yaml': [
     "F:9:7 SPEC_UNKNOWN_KEY unknown key \"ngram_range\" in featurizer \"counts\" (did you mean \"ngramRange\"?); known keys: ngramRange, maxFeatures, minDf, maxDf, binary, vocabulary",

@@ -5,6 +5,7 @@
  */
 import type { SchemaObject } from 'ajv';
 import type { PluginKind } from '../plugin';
+import { sweepSchema } from '../plan/sweep-schema';
 
 export const BACKENDS = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
 export type BackendChoice = (typeof BACKENDS)[number];
@@ -73,6 +74,7 @@ export function envelopeSchema(training: SchemaObject): SchemaObject {
           enabled: { type: 'boolean', default: true, description: 'Set false to log nothing.' },
         },
       },
+      sweep: sweepSchema,
     },
   };
 }

@@ -115,8 +115,30 @@ export class FileTracker implements Tracker {
     this.logger = options.logger;
   }
 
+  /**
+   * Checks the store can be written without creating it: bad input must leave nothing behind, and
+   * the store is only made when the first run starts.
+   */
   async check(): Promise<void> {
-    this.ensureStore();
+    let dir = this.root;
+    while (!fs.existsSync(dir)) {
+      const parent = path.dirname(dir);
+      if (parent === dir) break;
+      dir = parent;
+    }
+    const problem = !fs.statSync(dir).isDirectory()
+      ? `${dir} is not a folder`
+      : (() => {
+          try {
+            fs.accessSync(dir, fs.constants.W_OK);
+            return undefined;
+          } catch {
+            return `${dir} is not writable`;
+          }
+        })();
+    if (problem) {
+      throw new InputError('TRACKING_STORE_INVALID', `cannot use ${this.root} as an MLflow store: ${problem}; pass another --tracking-uri`);
+    }
   }
 
   spoolInfo(): SpoolInfo[] {

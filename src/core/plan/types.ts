@@ -1,0 +1,80 @@
+/**
+ * A sweep plan: every trial of a spec's `sweep:` block as a resolved, validated spec with its
+ * content id, and the work units (trial × fold × seed) an executor runs. Plain JSON-able data, so a
+ * plan can be frozen into a sweep's state folder and read back unchanged.
+ */
+import type { JsonValue } from '../plugin';
+import type { ExperimentSpec } from '../spec/validate';
+import type { DistributionName, PruningType, SelectGoal, SelectMetric } from './sweep-schema';
+
+/** One swept setting, in the order the sweep block lists them (grid first, then random). */
+export interface SweptParam {
+  /** The dotted path as written in the sweep block, e.g. "pipelines.bow.model.C". */
+  path: string;
+  /** The same path as keys and list indices into the spec. */
+  segments: Array<string | number>;
+  source: 'grid' | 'random';
+  /** For random parameters: how values are drawn. */
+  distribution?: DistributionName;
+}
+
+export interface SweepTrial {
+  /** 0-based, in expansion order: grid combinations (last path fastest), each with its random draws. */
+  index: number;
+  /** sha256 hex of the resolved spec (canonical JSON) and the data digest. */
+  id: string;
+  /** The shortest prefix of `id` (8 or more hex digits) that tells this plan's trials apart. */
+  shortId: string;
+  /** The swept values of this trial, by dotted path, in SweptParam order. */
+  params: Record<string, JsonValue>;
+  /** The resolved spec: the base spec with these values set, defaults filled in, no `sweep`. */
+  spec: ExperimentSpec;
+  /** Options written in the file that a plugin swap dropped (dotted paths); see trial-document.ts. */
+  dropped: string[];
+  /** Per pipeline, the id of its resolved settings (pipelines unchanged between trials share it). */
+  pipelines: Record<string, string>;
+  /** Set when an earlier trial resolves to the same spec: this one adds no work units. */
+  duplicateOf?: number;
+}
+
+/** One pipeline's fit inside a work unit; equal ids mean equal fits, which need running once. */
+export interface PlannedFit {
+  pipeline: string;
+  id: string;
+}
+
+/** A trial scored on one fold with one seed: the unit of work a sweep executor schedules. */
+export interface WorkUnit {
+  /** sha256 hex of the trial id, the fold (of `folds`) and the seed. */
+  id: string;
+  /** Index of the trial. */
+  trial: number;
+  /** 0-based fold of the k-fold split of the training rows; null when `folds` is 0 (the spec's split as it is). */
+  fold: number | null;
+  /** The seed of this repeat (the spec seed for the first). */
+  seed: number;
+  fits: PlannedFit[];
+}
+
+export interface SweepPlan {
+  /** The spec file as given on the command line. */
+  specFile: string;
+  /** sha256 hex of the spec file's text the plan was made from. */
+  specDigest: string;
+  /** The digest of the rows the dataset yields (LoadedData.digest). */
+  dataDigest: string;
+  /** The spec's seed: random draws and the fold split derive from it. */
+  seed: number;
+  params: SweptParam[];
+  trials: SweepTrial[];
+  /** k of the k-fold split of the training rows; 0 = the spec's split only. */
+  folds: number;
+  /** The seed of each repeat, the first being the spec seed when `seeds` was a count. */
+  seeds: number[];
+  select: { metric: SelectMetric; goal: SelectGoal };
+  pruning?: { type: PruningType; warmupEpochs: number; startupTrials: number };
+  /** The sweep block's default for --workers, when it sets one. */
+  workers?: number;
+  /** Trial-major, then seed, then fold; trials that duplicate an earlier one have none. */
+  units: WorkUnit[];
+}
