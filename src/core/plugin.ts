@@ -37,6 +37,8 @@ export interface PluginDefinition<Options = any, Instance = unknown> {
   /** JSON Schema of the options (without `type`); `default`s are filled in by validation. */
   optionsSchema: SchemaObject;
   create(options: Readonly<Options>, context: PluginContext): Instance;
+  /** The plugin computes with TensorFlow.js: the spec's `backend:` is chosen before it runs. */
+  requiresBackend?: boolean;
   /**
    * Options for the conformance test (defaults are used when absent). Only needed when the
    * plugin has required options.
@@ -145,4 +147,6 @@ export interface Model extends Stateful {
   fit(data: FitData, context: PluginContext): Promise<FitSummary>;
   /** Class probabilities, row-major [rows × nClasses]. */
   predictProba(x: Features): Float64Array;
+  /** Frees what the model holds outside the JS heap (tensors); called once its results are taken. */
+  dispose?(): void;
 }

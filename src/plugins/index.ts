@@ -7,8 +7,18 @@ import stratifiedKfold from './splits/stratified-kfold';
 import chars from './tokenizers/chars';
 import words from './tokenizers/words';
 import counts from './featurizers/counts';
+import indexSequence from './featurizers/index-sequence';
 import tfidf from './featurizers/tfidf';
+import gru from './models/gru';
 import logisticRegression from './models/logistic-regression';
+import lstm from './models/lstm';
+import simpleRnn from './models/simple-rnn';
+import dropout from './regularizers/dropout';
+import earlyStopping from './regularizers/early-stopping';
+import gradientClipping from './regularizers/gradient-clipping';
+import l2 from './regularizers/l2';
+import lrSchedule from './regularizers/lr-schedule';
+import weightDecay from './regularizers/weight-decay';
 
 export const builtinPlugins: readonly PluginDefinition[] = [
   tsv,
@@ -19,5 +29,15 @@ export const builtinPlugins: readonly PluginDefinition[] = [
   chars,
   counts,
   tfidf,
+  indexSequence,
   logisticRegression,
+  simpleRnn,
+  lstm,
+  gru,
+  dropout,
+  weightDecay,
+  l2,
+  earlyStopping,
+  gradientClipping,
+  lrSchedule,
 ];

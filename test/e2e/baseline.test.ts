@@ -27,7 +27,7 @@ describe('mlspec run experiments/arsentd-lev/baseline.yaml', () => {
     expect(result.stdout).toMatch(/precision +recall +f1-score +support/);
     expect(result.stdout).toMatch(/macro avg/);
     expect(result.stdout).toMatch(/confusion matrix/);
-    expect(result.stdout).toMatch(/COMPARISON/);
+    expect(result.stdout).toMatch(/FINAL COMPARISON/);
   });
 
   it("reports the split as scikit-learn's train_test_split makes it, as source data-row numbers", () => {

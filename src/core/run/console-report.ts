@@ -41,14 +41,35 @@ function formatPipeline(p: PipelineResult, classes: string[]): string {
   ].join('\n');
 }
 
+const RULE = '='.repeat(70);
+
+function label(p: PipelineResult): string {
+  return typeof p.resolved.description === 'string' ? p.resolved.description : p.name;
+}
+
+/** The notebook's FINAL COMPARISON table: one row per pipeline. */
 export function formatComparison(pipelines: PipelineResult[]): string {
-  const width = Math.max(25, ...pipelines.map((p) => p.name.length + 2));
-  const rule = '='.repeat(width + 45);
-  const lines = [rule, 'COMPARISON', rule, `${'Pipeline'.padEnd(width)}${'Test accuracy'.padEnd(15)}${'Macro-F1'.padEnd(10)}${'Fit time'.padEnd(10)}`, '-'.repeat(width + 45)];
+  const width = Math.max(25, ...pipelines.map((p) => label(p).length + 2));
+  const lines = [RULE, 'FINAL COMPARISON', RULE, `${'Model'.padEnd(width)}${'Test Accuracy'.padEnd(15)}${'Macro-F1'.padEnd(10)}Training Time`, '-'.repeat(70)];
   for (const p of pipelines) {
-    lines.push(`${p.name.padEnd(width)}${pct(p.evaluation.accuracy).padStart(7).padEnd(15)}${p.evaluation.macroF1.toFixed(4).padEnd(10)}${`${p.fitSeconds.toFixed(2)}s`.padStart(7)}`);
+    lines.push(`${label(p).padEnd(width)}${pct(p.evaluation.accuracy).padStart(7).padEnd(15)}${p.evaluation.macroF1.toFixed(4).padEnd(10)}${`${p.fitSeconds.toFixed(2)}s`.padStart(7)}`);
   }
   return lines.join('\n');
+}
+
+/**
+ * The notebook's OVERFITTING ANALYSIS: the gap between training and test accuracy at the last
+ * epoch, for pipelines that drew learning curves (`training.curves`).
+ */
+export function formatOverfitting(pipelines: PipelineResult[]): string | undefined {
+  const rows = pipelines.flatMap((p) => {
+    const last = p.epochs?.[p.epochs.length - 1];
+    if (!last || last.train_accuracy === undefined || last.curve_accuracy === undefined) return [];
+    return [{ name: label(p), gap: last.train_accuracy - last.curve_accuracy, epoch: last.epoch }];
+  });
+  if (!rows.length) return undefined;
+  const width = Math.max(25, ...rows.map((r) => r.name.length + 2));
+  return [RULE, 'OVERFITTING ANALYSIS (Final Train-Test Gap)', RULE, ...rows.map((r) => `${r.name.padEnd(width)}${pct(r.gap).padStart(7)} gap  (epoch ${r.epoch})`)].join('\n');
 }
 
 function formatFold(fold: FoldReport, report: RunReport): string {
@@ -58,6 +79,7 @@ function formatFold(fold: FoldReport, report: RunReport): string {
     '',
     ...fold.pipelines.map((p) => `${formatPipeline(p, report.dataset.classes)}\n`),
     formatComparison(fold.pipelines),
+    ...[formatOverfitting(fold.pipelines)].filter((t): t is string => t !== undefined).map((t) => `\n${t}`),
   ].join('\n');
 }
 

@@ -80,6 +80,7 @@ export class ExperimentRunner {
     const data = await this.stepAsync(loaded, 'dataset', ['data'], spec.data, 'load', () => dataset.load());
     const folds = this.makeFolds(loaded, data);
     const summary = summarize(data);
+    const backend = await this.chooseBackend(loaded);
 
     markStarted();
     await events.emit('runStarted', {
@@ -89,6 +90,7 @@ export class ExperimentRunner {
       specText: loaded.text,
       resolvedSpec: spec as unknown as JsonValue,
       seed: spec.seed,
+      backend,
     });
     await events.emit('dataLoaded', summary);
 
@@ -134,6 +136,22 @@ export class ExperimentRunner {
     const report: RunReport = { ...body, artifacts: files.map((f) => f.path), finishedAt: new Date().toISOString() };
     await events.emit('runFinished', report);
     return { report, files };
+  }
+
+  /** The spec's TensorFlow.js backend, chosen once when a pipeline's model computes with one. */
+  private async chooseBackend(loaded: LoadedSpec): Promise<string | undefined> {
+    const needed = Object.values(loaded.spec.pipelines).some((p) => this.registry.get('model', p.model.type).requiresBackend);
+    if (!needed) return undefined;
+    try {
+      // Loaded only here: runs without neural models never pay for TensorFlow.js.
+      const { selectBackend } = await import('../backend');
+      const name = await selectBackend(loaded.spec.backend, this.logger);
+      this.logger.info(`backend: ${name}`);
+      return name;
+    } catch (error) {
+      if (error instanceof InputError) throw this.located(loaded, ['backend'], error);
+      throw error;
+    }
   }
 
   private makeFolds(loaded: LoadedSpec, data: LoadedData): Fold[] {
@@ -193,9 +211,11 @@ export class ExperimentRunner {
     const proba = this.step(loaded, 'model', [...base, 'model'], pipeline.model, 'predict', () => model.predictProba(xTest));
     const predictions = argmaxRows(proba, data.classes.length);
     await Promise.all(pending);
+    const learnedModel = model.getState();
+    model.dispose?.();
 
     const resolved = resolvedPipeline(pipeline);
-    const fitted = { resolved, featurizer: featurizer.getState(), model: model.getState() };
+    const fitted = { resolved, featurizer: featurizer.getState(), model: learnedModel };
     const result: PipelineResult = {
       name,
       resolved,

@@ -84,6 +84,17 @@ export interface RunReport {
   finishedAt: string;
 }
 
+export interface RunStartedInfo {
+  name: string;
+  description?: string;
+  specFile: string;
+  specText: string;
+  resolvedSpec: JsonValue;
+  seed: number;
+  /** The TensorFlow.js backend in use, when a pipeline needs one. */
+  backend?: string;
+}
+
 export interface PipelineFinishedInfo {
   pipeline: string;
   fold: number;
@@ -96,7 +107,7 @@ export interface PipelineFinishedInfo {
 
 /** Events a run emits, in order. Every method may be async; the runner awaits them. */
 export interface RunListener {
-  runStarted?(info: { name: string; description?: string; specFile: string; specText: string; resolvedSpec: JsonValue; seed: number }): Promise<void> | void;
+  runStarted?(info: RunStartedInfo): Promise<void> | void;
   dataLoaded?(summary: DatasetSummary): Promise<void> | void;
   pipelineStarted?(info: { pipeline: string; fold: number; folds: number; resolved: { [key: string]: JsonValue } }): Promise<void> | void;
   /** A metric while a pipeline trains (per epoch when `step` is given). */

@@ -14,7 +14,8 @@ export interface SpecSource {
 
 export function parseSpecSource(file: string, text: string): { source: SpecSource; problems: SpecProblem[] } {
   const lines = new LineCounter();
-  const document = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  // merge: YAML's `<<: *anchor` merge keys, which spec authors use to share a pipeline's blocks.
+  const document = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, merge: true });
   const source: SpecSource = { file, text, document, lines };
   const problems = document.errors.map((e) => {
     const offset = e.pos[0];

@@ -9,7 +9,7 @@ import { createHash } from 'crypto';
 import * as path from 'path';
 import YAML from 'yaml';
 import type { JsonValue, Logger } from '../plugin';
-import type { DatasetSummary, PipelineFinishedInfo, RunArtifact, RunListener, RunReport } from '../run/types';
+import type { DatasetSummary, PipelineFinishedInfo, RunArtifact, RunListener, RunReport, RunStartedInfo } from '../run/types';
 import { currentUser, safeKey } from './records';
 import { classificationReportText, confusionMatrixSvg } from './run-artifacts';
 import { stderrLogger, type RunEndStatus, type RunHandle, type SpoolInfo, type Tracker } from './tracker';
@@ -114,7 +114,7 @@ export class MlflowListener implements RunListener {
     };
   }
 
-  async runStarted(info: { name: string; description?: string; specFile: string; specText: string; resolvedSpec: JsonValue; seed: number }): Promise<void> {
+  async runStarted(info: RunStartedInfo): Promise<void> {
     await this.tracker.check();
     this.specFile = info.specFile;
     this.experimentId = await this.tracker.getOrCreateExperiment(this.options.experimentName ?? info.name);
@@ -130,7 +130,8 @@ export class MlflowListener implements RunListener {
     const commit = gitCommit(specPath);
     if (commit) tags['mlflow.source.git.commit'] = commit;
     if (info.description) tags['mlflow.note.content'] = info.description;
-    if (this.options.backend) tags['mlspec.backend'] = this.options.backend;
+    const backend = info.backend ?? this.options.backend;
+    if (backend) tags['mlspec.backend'] = backend;
     this.parent = await this.tracker.startRun({ experimentId: this.experimentId, runName: this.options.runName ?? info.name, tags });
     this.parent.logParams({ seed: info.seed });
     await this.parent.logArtifact({ bytes: YAML.stringify(info.resolvedSpec) }, 'spec.yaml');
