@@ -33,7 +33,7 @@ describe('schemas/experiment.schema.json', () => {
     expect(match).not.toBeNull();
     expect(path.resolve(path.dirname(full), match![1])).toBe(committedPath);
     const ajv = new Ajv({ allErrors: true, strict: false });
-    const valid = ajv.validate(generated, parse(text));
+    const valid = ajv.validate(generated, parse(text, { merge: true }));
     expect(ajv.errors ?? []).toEqual([]);
     expect(valid).toBe(true);
   });

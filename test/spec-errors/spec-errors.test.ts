@@ -46,7 +46,7 @@ const EXPECTED: Record<string, string[]> = {
     "F:9:7 SPEC_UNKNOWN_KEY unknown key \"ngram_range\" in featurizer \"counts\" (did you mean \"ngramRange\"?); known keys: ngramRange, maxFeatures, minDf, maxDf, binary, vocabulary",
   ],
   'unknown-plugin.yaml': [
-    "F:8:20 PLUGIN_UNKNOWN unknown model type \"logistic-regresion\" (did you mean \"logistic-regression\"?); known: logistic-regression",
+    "F:8:20 PLUGIN_UNKNOWN unknown model type \"logistic-regresion\" (did you mean \"logistic-regression\"?); known: gru, logistic-regression, lstm, simple-rnn",
   ],
   'wrong-type.yaml': [
     "F:2:7 SPEC_TYPE \"seed\" must be an integer (got \"forty-two\")",
