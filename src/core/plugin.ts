@@ -24,6 +24,8 @@ export interface PluginContext {
   /** Folder of the spec file: relative paths in options resolve against it. */
   readonly baseDir: string;
   readonly logger: Logger;
+  /** Where the instance works, for messages and progress (e.g. the pipeline name, with its fold). */
+  readonly scope?: string;
   /** Record a metric (per-epoch ones with `step`); the core forwards it to the tracker. */
   log(metric: string, value: number, step?: number): void;
 }

@@ -103,7 +103,7 @@ export class ExperimentRunner {
         const resolved = resolvedPipeline(pipeline);
         await events.emit('pipelineStarted', { pipeline: name, fold: f, folds: folds.length, resolved });
         try {
-          const { result, fitted } = await this.runPipeline(loaded, name, pipeline, data, fold, tokenized, events, f);
+          const { result, fitted } = await this.runPipeline(loaded, name, pipeline, data, fold, tokenized, events, f, folds.length);
           pipelines.push(result);
           await events.emit('pipelineFinished', {
             pipeline: name,
@@ -176,6 +176,7 @@ export class ExperimentRunner {
     tokens: TokenCache,
     events: ListenerChain,
     foldIndex: number,
+    foldCount: number,
   ): Promise<{ result: PipelineResult; fitted: NonNullable<PipelineFinishedInfo['fitted']> }> {
     const base: PathSegment[] = ['pipelines', name];
     const pending: Promise<void>[] = [];
@@ -205,7 +206,7 @@ export class ExperimentRunner {
     if (pipeline.training?.curves === true) fitData.curves = { x: xTest, y: yTest };
 
     const fitStart = performance.now();
-    const context = this.context(loaded, log);
+    const context = this.context(loaded, log, foldCount > 1 ? `${name} (fold ${foldIndex + 1}/${foldCount})` : name);
     const summary = await this.stepAsync(loaded, 'model', [...base, 'model'], pipeline.model, 'fit', () => model.fit(fitData, context));
     const fitSeconds = (performance.now() - fitStart) / 1000;
     const proba = this.step(loaded, 'model', [...base, 'model'], pipeline.model, 'predict', () => model.predictProba(xTest));
@@ -240,8 +241,8 @@ export class ExperimentRunner {
     fitData.train = { x: selectRows(xTrain, carve.train), y: Int32Array.from(carve.train, (i) => yTrain[i]) };
   }
 
-  private context(loaded: LoadedSpec, log: PluginContext['log']): PluginContext {
-    return { seed: loaded.spec.seed, baseDir: loaded.baseDir, logger: this.logger, log };
+  private context(loaded: LoadedSpec, log: PluginContext['log'], scope?: string): PluginContext {
+    return { seed: loaded.spec.seed, baseDir: loaded.baseDir, logger: this.logger, log, scope };
   }
 
   private create<T>(loaded: LoadedSpec, kind: PluginKind, path: PathSegment[], block: PluginBlock, log: PluginContext['log']): T {

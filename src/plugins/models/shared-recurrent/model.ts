@@ -77,7 +77,7 @@ export class RecurrentModel implements Model {
       options,
       regularizers,
       context,
-      label: this.pluginName,
+      label: context.scope ?? this.pluginName,
     });
     return { ...summary, info: { ...summary.info, parameters: this.network.parameterCount(), dropout } };
   }
