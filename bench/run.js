@@ -10,11 +10,14 @@ const path = require('node:path');
 const root = path.resolve(__dirname, '..');
 const benches = {
   baseline: () => require('./baseline').run(),
+  recurrent: () => require('./recurrent').run(),
+  parity: () => require('./parity').run(),
 };
 
 async function main() {
   const wanted = process.argv.slice(2);
-  const names = wanted.length ? wanted : Object.keys(benches);
+  // parity trains 30 models for 30 epochs each: run it by name only.
+  const names = wanted.length ? wanted : Object.keys(benches).filter((n) => n !== 'parity');
   for (const name of names) {
     if (!benches[name]) {
       console.error(`unknown benchmark "${name}"; known: ${Object.keys(benches).join(', ')}`);

@@ -109,6 +109,8 @@ def main():
     for cell in args.cells:
         out['cells'][cell] = {str(seed): run(cell, seed, args.epochs, data) for seed in seeds}
         print(f'{cell} done', file=sys.stderr)
+    import resource
+    out['peak_rss_mb'] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps(out))
 
 
