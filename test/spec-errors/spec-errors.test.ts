@@ -3,7 +3,7 @@
  * reported problem is asserted exactly (file:line:col CODE message), the exit code is 2, and
  * nothing is written (no report file, no MLflow store).
  */
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { runCli } from '../helpers/cli';
@@ -89,5 +89,27 @@ describe('broken specs are refused with located errors, exit 2, and nothing writ
     const r = runCli(['validate', 'experiments/no-such-spec.yaml']);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/^error SPEC_FILE_MISSING: experiments\/no-such-spec.yaml: no such spec file/);
+  });
+});
+
+describe('bad input found while training', () => {
+  it('a NaN loss stops the run at the learning rate with exit 2; its tracked runs end FAILED, none RUNNING, and no report is written', () => {
+    const work = mkdtempSync(path.join(os.tmpdir(), 'mlspec-nan-'));
+    const file = path.relative(process.cwd(), path.join(__dirname, 'runtime', 'nan-loss.yaml'));
+    const store = path.join(work, 'mlruns');
+    const r = runCli(['run', file, '--report', path.join(work, 'out', 'report.json'), '--tracking-uri', store]);
+    expect(problemHeads(r.stderr, file)).toEqual([
+      'F:17:45 NAN_LOSS [model gru] the training loss became NaN or infinite in epoch 1 (batch 2) at learning rate 1e+30; lower training.optimizer.learningRate or add a gradient-clipping regularizer',
+    ]);
+    expect(r.status).toBe(2);
+    expect(existsSync(path.join(work, 'out'))).toBe(false);
+    const statuses = readdirSync(store)
+      .filter((d) => /^\d{6,}$/.test(d))
+      .flatMap((experiment) =>
+        readdirSync(path.join(store, experiment))
+          .filter((run) => existsSync(path.join(store, experiment, run, 'meta.yaml')))
+          .map((run) => /status: (\d)/.exec(readFileSync(path.join(store, experiment, run, 'meta.yaml'), 'utf8'))![1]),
+      );
+    expect(statuses.sort()).toEqual(['4', '4']); // parent and child: RunStatus FAILED
   });
 });

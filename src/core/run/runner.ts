@@ -146,7 +146,6 @@ export class ExperimentRunner {
       // Loaded only here: runs without neural models never pay for TensorFlow.js.
       const { selectBackend } = await import('../backend');
       const name = await selectBackend(loaded.spec.backend, this.logger);
-      this.logger.info(`backend: ${name}`);
       return name;
     } catch (error) {
       if (error instanceof InputError) throw this.located(loaded, ['backend'], error);
@@ -269,7 +268,12 @@ export class ExperimentRunner {
   }
 
   private wrap(loaded: LoadedSpec, kind: PluginKind, path: PathSegment[], block: PluginBlock, phase: string, error: unknown): Error {
-    if (error instanceof InputError) return this.located(loaded, error.option ? [...path, ...error.option.split('.')] : path, error, `[${kind} ${block.type}] `);
+    if (error instanceof InputError) {
+      // A model's problem with its `training:` block is located there, beside the model block.
+      const option = error.option?.split('.') ?? [];
+      const where = option[0] === 'training' && kind === 'model' ? [...path.slice(0, -1), ...option] : [...path, ...option];
+      return this.located(loaded, where, error, `[${kind} ${block.type}] `);
+    }
     if (error instanceof MlspecError) return error;
     return new PluginError(kind, block.type, phase, error);
   }

@@ -10,7 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { backendInUse } from '../backend';
-import { EXIT_RUN_FAILED, InputError, MlspecError } from '../errors';
+import { InputError, optionError } from '../errors';
 import type { Features } from '../features';
 import type { EpochRecord, FitData, FitSummary, LabelledFeatures, PluginContext } from '../plugin';
 import { EarlyStoppingTracker } from './early-stopping';
@@ -38,12 +38,13 @@ export interface TrainNetworkInput<Batch> {
 /** Rows per forward pass when scoring validation or curve rows (no gradients, so larger is fine). */
 export const EVALUATION_BATCH_SIZE = 256;
 
-export function nanLossError(epoch: number, batch: number, learningRate: number): MlspecError {
-  return new MlspecError(
+/** Bad input (exit 2), pointed at the learning rate in the spec: the usual cause and fix. */
+export function nanLossError(epoch: number, batch: number, learningRate: number): InputError {
+  return optionError(
     'NAN_LOSS',
+    'training.optimizer.learningRate',
     `the training loss became NaN or infinite in epoch ${epoch} (batch ${batch}) at learning rate ${learningRate}; ` +
       'lower training.optimizer.learningRate or add a gradient-clipping regularizer',
-    EXIT_RUN_FAILED,
   );
 }
 

@@ -7,7 +7,7 @@
  * `classes_`): a class missing from the training rows gets probability 0 rather than an
  * intercept driven towards -∞, and two present classes give the binomial model sklearn fits.
  */
-import { EXIT_RUN_FAILED, InputError, MlspecError } from '../../../core/errors';
+import { EXIT_RUN_FAILED, InputError, MlspecError, optionError } from '../../../core/errors';
 import type { CsrMatrix, Features } from '../../../core/features';
 import type { FitData, FitSummary, JsonValue, Model, PluginContext } from '../../../core/plugin';
 import { minimizeLbfgs } from '../../../core/optim/lbfgs';
@@ -86,10 +86,10 @@ export class LogisticRegressionModel implements Model {
       maxLineSearchSteps: SKLEARN_MAX_LINE_SEARCH,
     });
     if (result.reason === 'nonFinite') {
-      throw new MlspecError(
+      throw optionError(
         'NAN_LOSS',
+        'C',
         `${PLUGIN_NAME}: the loss became NaN or infinite after ${result.iterations} iterations; the features may be too large (scale them) or C too high`,
-        EXIT_RUN_FAILED,
       );
     }
     if (!result.converged) {
