@@ -58,7 +58,15 @@ function loadThirdPartyPlugins(source: SpecSource, baseDir: string, registry: Pl
         problems.push(problemAt(source, at, 'PLUGIN_MODULE_EMPTY', `plugin module "${name}" exports no plugins; export \`plugins: [definePlugin(...)]\` or a default definition`));
         return;
       }
-      for (const def of definitions) if (!registry.has(def.kind, def.name)) registry.register(def);
+      for (const def of definitions) {
+        const existing = registry.find(def.kind, def.name);
+        if (existing === def) continue; // the same module listed twice
+        if (existing) {
+          problems.push(problemAt(source, at, 'PLUGIN_DUPLICATE', `plugin module "${name}" defines ${def.kind} "${def.name}", which is already registered; rename it in the module`));
+          continue;
+        }
+        registry.register(def);
+      }
     } catch (e) {
       const missing = (e as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND';
       const message = missing
