@@ -3,7 +3,6 @@
  * file, an option or a tracking server that cannot be used as given). Tables go to stdout, progress
  * and messages to stderr.
  */
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createContainer, services } from './container';
@@ -15,6 +14,7 @@ import type { ExperimentSpec } from './spec/validate';
 import { MlflowListener, type TrackingSummary } from './tracking/mlflow-listener';
 import { readSpool } from './tracking/spool';
 import { syncSpool } from './tracking/sync';
+import { writeFileAtomic } from './tracking/atomic-files';
 import { openTracker } from './tracking/tracker';
 import { formatRunReport } from './run/console-report';
 import { loadSpec } from './spec/load';
@@ -218,14 +218,6 @@ function pluginsCommand(container: ReturnType<typeof createContainer>, flags: Pa
   }
   process.stdout.write(lines.join('\n'));
   return EXIT_OK;
-}
-
-/** Write through a temporary file and rename, so a reader never sees half a file. */
-export function writeFileAtomic(file: string, content: string | Buffer): void {
-  mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  const temp = `${file}.${process.pid}.tmp`;
-  writeFileSync(temp, content);
-  renameSync(temp, file);
 }
 
 function reportError(error: unknown): number {

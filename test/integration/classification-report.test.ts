@@ -3,7 +3,7 @@
  * the same numbers, digit for digit (including values that sit exactly on a rounding tie).
  */
 import type { ClassificationReport } from '../../src/core/run/types';
-import { classificationReportText } from '../../src/core/tracking/run-artifacts';
+import { formatClassificationReport } from '../../src/core/run/metrics';
 import { runPython } from '../helpers/mlflow-server';
 
 jest.setTimeout(120_000);
@@ -52,6 +52,6 @@ test('classificationReportText reproduces scikit-learn', () => {
       macro: { precision: row('macro avg').precision, recall: row('macro avg').recall, f1: row('macro avg')['f1-score'], support: row('macro avg').support },
       weighted: { precision: row('weighted avg').precision, recall: row('weighted avg').recall, f1: row('weighted avg')['f1-score'], support: row('weighted avg').support },
     };
-    expect(classificationReportText(report)).toBe(c.text);
+    expect(formatClassificationReport(report)).toBe(c.text);
   }
 });

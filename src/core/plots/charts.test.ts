@@ -10,7 +10,7 @@ import {
   type ModelCurves,
   type VegaLiteSpec,
 } from './charts';
-import { formatFixed } from './format';
+import { formatFixed } from '../python-format';
 import { pngSize, renderVegaLite } from './render';
 
 /** The pixel size on the SVG root element. */

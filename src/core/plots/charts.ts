@@ -5,7 +5,7 @@
  * them with renderVegaLite.
  */
 import { codePointLength, whitespaceWordCount } from '../run/text-stats';
-import { formatFixed } from './format';
+import { formatFixed } from '../python-format';
 import { histogram, mean } from './histogram';
 import { renderVegaLite, type RenderedPlot } from './render';
 import { measureText } from './text-metrics';

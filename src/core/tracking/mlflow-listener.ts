@@ -11,7 +11,8 @@ import YAML from 'yaml';
 import type { JsonValue, Logger } from '../plugin';
 import type { DatasetSummary, PipelineFinishedInfo, RunArtifact, RunListener, RunReport, RunStartedInfo } from '../run/types';
 import { currentUser, safeKey } from './records';
-import { classificationReportText, confusionMatrixSvg } from './run-artifacts';
+import { formatClassificationReport } from '../run/metrics';
+import { confusionMatrixSvg } from './run-artifacts';
 import { stderrLogger, type RunEndStatus, type RunHandle, type SpoolInfo, type Tracker } from './tracker';
 
 export interface MlflowListenerOptions {
@@ -209,7 +210,7 @@ export class MlflowListener implements RunListener {
     const classes = evaluation.report.classes.map((row) => row.label);
     await handle.logArtifact({ bytes: `${JSON.stringify({ classes, matrix: evaluation.confusion }, null, 2)}\n` }, 'confusion_matrix.json');
     await handle.logArtifact({ bytes: confusionMatrixSvg(classes, evaluation.confusion, `${child.record.name}: confusion matrix`) }, 'confusion_matrix.svg');
-    await handle.logArtifact({ bytes: classificationReportText(evaluation.report) }, 'classification_report.txt');
+    await handle.logArtifact({ bytes: formatClassificationReport(evaluation.report) }, 'classification_report.txt');
     if (info.fitted) await handle.logArtifact({ bytes: JSON.stringify({ format: 'mlspec-pipeline/1', ...info.fitted }) }, 'model/pipeline.json');
     await this.endChild(child, 'FINISHED');
   }

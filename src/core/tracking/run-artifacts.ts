@@ -1,58 +1,7 @@
 /**
- * Files attached to each pipeline's MLflow run: scikit-learn's classification_report text and a
+ * Files attached to each pipeline's MLflow run: a
  * confusion-matrix heatmap as SVG (MLflow's artifact viewer shows SVG images inline).
  */
-import type { ClassificationReport } from '../run/types';
-
-/**
- * Python's format(x, '.Nf'): like toFixed, except that an exact binary tie (0.125 → 2 digits)
- * rounds to even, where toFixed rounds away from zero. Reports compared with scikit-learn's
- * output must agree on those digits too.
- */
-export function pyFixed(x: number, digits: number): string {
-  if (Number.isNaN(x)) return 'nan';
-  if (!Number.isFinite(x)) return x > 0 ? 'inf' : '-inf';
-  const tie = exactTie(Math.abs(x), digits);
-  if (tie === undefined) return x.toFixed(digits);
-  const even = tie % 2n === 0n ? tie : tie + 1n;
-  const text = even.toString().padStart(digits + 1, '0');
-  const body = digits > 0 ? `${text.slice(0, -digits)}.${text.slice(-digits)}` : text;
-  return x < 0 ? `-${body}` : body;
-}
-
-/** floor(x·10^digits) when x·10^digits is exactly halfway between two integers; else undefined. */
-function exactTie(x: number, digits: number): bigint | undefined {
-  const view = new DataView(new ArrayBuffer(8));
-  view.setFloat64(0, x);
-  const bits = view.getBigUint64(0);
-  const exponentBits = Number((bits >> 52n) & 0x7ffn);
-  const fraction = bits & ((1n << 52n) - 1n);
-  // x = mantissa · 2^exponent exactly.
-  const mantissa = exponentBits === 0 ? fraction : fraction | (1n << 52n);
-  const exponent = (exponentBits === 0 ? 1 : exponentBits) - 1075;
-  if (exponent >= 0 || mantissa === 0n) return undefined;
-  const scaled = mantissa * 10n ** BigInt(digits);
-  const shift = BigInt(-exponent);
-  const half = 1n << (shift - 1n);
-  const remainder = scaled & ((1n << shift) - 1n);
-  return remainder === half ? scaled >> shift : undefined;
-}
-
-/** scikit-learn's `classification_report(digits=2)` text, from the report's numbers. */
-export function classificationReportText(report: ClassificationReport, digits = 2): string {
-  const width = Math.max(...report.classes.map((row) => row.label.length), 'weighted avg'.length, digits);
-  const cell = (text: string): string => ` ${text.padStart(9)}`;
-  const row = (label: string, p: number, r: number, f: number, support: number): string =>
-    `${label.padStart(width)} ${[p, r, f].map((v) => cell(pyFixed(v, digits))).join('')}${cell(String(support))}\n`;
-  const total = report.classes.reduce((sum, c) => sum + c.support, 0);
-  let text = `${''.padStart(width)} ${['precision', 'recall', 'f1-score', 'support'].map(cell).join('')}\n\n`;
-  for (const c of report.classes) text += row(c.label, c.precision, c.recall, c.f1, c.support);
-  text += '\n';
-  text += `${'accuracy'.padStart(width)} ${cell('')}${cell('')}${cell(pyFixed(report.accuracy, digits))}${cell(String(total))}\n`;
-  text += row('macro avg', report.macro.precision, report.macro.recall, report.macro.f1, total);
-  text += row('weighted avg', report.weighted.precision, report.weighted.recall, report.weighted.f1, total);
-  return text;
-}
 
 function escapeXml(text: string): string {
   return text.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c] as string);

@@ -1,4 +1,4 @@
-import { formatFixed } from './format';
+import { formatFixed } from './python-format';
 
 describe('formatFixed', () => {
   // Expected strings are what Python 3 prints for f'{x:.{digits}f}'.
@@ -33,3 +33,20 @@ describe('formatFixed', () => {
     }
   });
 });
+
+test('rounds exact binary ties to even and prints nan as Python does', () => {
+  expect(formatFixed(0.125, 2)).toBe('0.12');
+  expect(formatFixed(0.375, 2)).toBe('0.38');
+  expect(formatFixed(0.625, 2)).toBe('0.62');
+  expect(formatFixed(2.5, 0)).toBe('2');
+  expect(formatFixed(3.5, 0)).toBe('4');
+  expect(formatFixed(-0.125, 2)).toBe('-0.12');
+  // Not ties in binary: 0.285 is 0.28499999…, 1.005 is 1.00499999…
+  expect(formatFixed(0.285, 2)).toBe('0.28');
+  expect(formatFixed(1.005, 2)).toBe('1.00');
+  expect(formatFixed(0.47, 2)).toBe('0.47');
+  expect(formatFixed(1, 2)).toBe('1.00');
+  expect(formatFixed(0, 2)).toBe('0.00');
+  expect(formatFixed(NaN, 2)).toBe('nan');
+});
+
