@@ -17,6 +17,7 @@
  * written), metric lines are appended whole, and experiment creation cannot produce two
  * experiments of one name (see experimentIdFor).
  */
+import type { MlflowExperiment } from './mlflow-rest';
 import { createHash, randomUUID } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -53,14 +54,8 @@ export interface FileTrackerOptions {
   logger: Logger;
 }
 
-interface ExperimentMeta {
-  experiment_id: string;
-  name: string;
-  artifact_location: string;
-  lifecycle_stage: string;
-  creation_time?: number;
-  last_update_time?: number;
-}
+/** An experiment's meta.yaml holds the same fields the REST API returns. */
+type ExperimentMeta = MlflowExperiment;
 
 /** PyYAML safe_dump(default_flow_style=False, sort_keys=True) as MLflow writes it. */
 function yamlText(data: Record<string, unknown>): string {
