@@ -52,7 +52,7 @@ const CANDIDATES: readonly BackendCandidate[] = [
     name: 'tensorflow',
     tfjsName: 'tensorflow',
     packageName: '@tensorflow/tfjs-node',
-    installHint: `npm install @tensorflow/tfjs-node@${TFJS_VERSION} (downloads libtensorflow at install time)`,
+    installHint: `npm install @tensorflow/tfjs-node@${TFJS_VERSION} (downloads libtensorflow at install time), or where Google's download host is unreachable: npm run install:native (builds it against TensorFlow's PyPI wheel)`,
   },
   {
     name: 'wasm',
@@ -140,6 +140,8 @@ async function describeActive(name: BackendName): Promise<string> {
  * installed or fail to start; an explicit choice that cannot be used is an InputError (exit 2).
  */
 export async function selectBackend(choice: BackendChoice, logger: Logger, options: SelectBackendOptions = {}): Promise<BackendName> {
+  // TensorFlow's C library logs oneDNN and absl notices to stderr as it loads; keep them out of run output.
+  process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
   const load = options.loadPackage ?? ((name: string) => require(name));
   if (choice !== 'auto') {
     const candidate = CANDIDATES.find((c) => c.name === choice);

@@ -14,6 +14,8 @@ import type { Features, IndexSequences } from '../../../core/features';
 import type { TrainableNetwork } from '../../../core/train/network';
 import { Rng } from '../../../core/train/random';
 import { GATES, type CellType } from './cells';
+import { fusedRecurrence, projectsInputs } from './fused-recurrence';
+import { nativeRecurrenceKernel } from './native-recurrence';
 import { embeddingValues, uniformValues } from './init';
 import { referenceRecurrence, type RecurrenceKernel } from './recurrence';
 import type { NamedWeight } from './weights';
@@ -42,6 +44,26 @@ export interface SequenceBatch {
   ids: Int32Array;
   lengths: Int32Array;
 }
+
+/**
+ * The recurrence kernel for a tfjs backend: the fused WebAssembly kernel where tensors live in
+ * JavaScript or WebAssembly memory (wasm, cpu); on TensorFlow (tfjs-node, CPU or GPU) its own fused
+ * ops where they reproduce PyTorch's cells (BlockLSTMV2 on CPU, cuDNN on GPU), handing the other
+ * cases to the WebAssembly kernel. MLSPEC_RECURRENCE=reference|fused|native overrides the choice.
+ * A kernel that `projectsInputs` also gets the layer's input projection.
+ */
+export function recurrenceFor(backendName: string): RecurrenceKernel {
+  const forced = process.env.MLSPEC_RECURRENCE;
+  if (forced === 'reference') return referenceRecurrence;
+  if (forced === 'fused') return fusedRecurrence;
+  if (forced === 'native') return nativeOverFused;
+  if (forced) throw new Error(`MLSPEC_RECURRENCE must be "reference", "fused" or "native", got "${forced}"`);
+  if (backendName === 'wasm' || backendName === 'cpu') return fusedRecurrence;
+  if (backendName === 'tensorflow') return nativeOverFused;
+  return referenceRecurrence;
+}
+
+const nativeOverFused = nativeRecurrenceKernel(fusedRecurrence);
 
 interface DirectionWeights {
   inputKernel: tf.Variable;
@@ -101,7 +123,8 @@ export class RecurrentNetwork implements TrainableNetwork<SequenceBatch> {
     weights: readonly NamedWeight[],
     readonly dropoutRate: number,
     dropoutSeed: number,
-    private readonly kernel: RecurrenceKernel = referenceRecurrence,
+    /** Fixed kernel; by default `recurrenceFor` the backend in use at each forward pass. */
+    private readonly kernel?: RecurrenceKernel,
   ) {
     const layout = weightLayout(arch, shape);
     const given = new Map(weights.map((w) => [w.name, w]));
@@ -161,17 +184,16 @@ export class RecurrentNetwork implements TrainableNetwork<SequenceBatch> {
     let input: tf.Tensor2D = tf.mul(tf.gather(this.byName.get('embedding')!, ids), notPadding);
     const stepMask = a.maskPadding || a.pooling !== 'last' ? this.timeMask(batch) : undefined;
     const dirs = directions(a);
+    const kernel = this.kernel ?? recurrenceFor(tf.getBackend());
     let lastStates: tf.Tensor2D[] = [];
     let sequences: tf.Tensor3D[] = [];
     for (let l = 0; l < a.layers; l++) {
       const needSequences = l < a.layers - 1 || a.pooling !== 'last';
       const results = dirs.map((d) => {
         const w = this.direction(l, d);
-        const projected = tf.reshape(tf.add(tf.matMul(input, w.inputKernel), w.inputBias), [steps, rows, -1]) as tf.Tensor3D;
         const zeros = tf.zeros([rows, a.units]) as tf.Tensor2D;
-        return this.kernel.run({
+        const recurrence = {
           cell: a.cell,
-          projected,
           recurrentKernel: w.recurrentKernel as tf.Tensor2D,
           recurrentBias: w.recurrentBias as tf.Tensor1D,
           h0: zeros,
@@ -179,7 +201,12 @@ export class RecurrentNetwork implements TrainableNetwork<SequenceBatch> {
           mask: a.maskPadding ? stepMask : undefined,
           reverse: d === 'backward',
           returnSequences: needSequences,
-        });
+        };
+        if (projectsInputs(kernel)) {
+          return kernel.runWithProjection({ ...recurrence, input, steps, inputKernel: w.inputKernel as tf.Tensor2D, inputBias: w.inputBias as tf.Tensor1D });
+        }
+        const projected = tf.reshape(tf.add(tf.matMul(input, w.inputKernel), w.inputBias), [steps, rows, -1]) as tf.Tensor3D;
+        return kernel.run({ ...recurrence, projected });
       });
       lastStates = results.map((r) => r.last);
       sequences = needSequences ? results.map((r) => r.sequence!) : [];

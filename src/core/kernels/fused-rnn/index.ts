@@ -1,0 +1,17 @@
+/**
+ * Fused recurrent kernels in WebAssembly (SIMD128, several threads on one shared memory): the
+ * whole sequence forward in one call, the whole backpropagation through time in another.
+ * Rebuild the binary with tools/build-kernels.sh after editing fused-rnn.c.
+ */
+export {
+  fusedRecurrenceForward,
+  isBinaryMask,
+  FusedRecurrenceTape,
+  type FusedCell,
+  type FusedForwardInput,
+  type FusedForwardOutput,
+  type FusedGradients,
+  type FusedOutputGradients,
+} from './fused-rnn';
+export { fusedRnnBytesInUse, fusedRnnStats, fusedRnnThreadCount, setFusedRnnIdleMs, setFusedRnnThreads, shutdownFusedRnn, type FusedRnnStats } from './runtime';
+export { FUSED_RNN_BUILD } from './fused-rnn-wasm';
