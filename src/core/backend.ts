@@ -140,8 +140,10 @@ async function describeActive(name: BackendName): Promise<string> {
  * installed or fail to start; an explicit choice that cannot be used is an InputError (exit 2).
  */
 export async function selectBackend(choice: BackendChoice, logger: Logger, options: SelectBackendOptions = {}): Promise<BackendName> {
-  // TensorFlow's C library logs oneDNN and absl notices to stderr as it loads; keep them out of run output.
+  // TensorFlow's C library logs oneDNN and absl notices to stderr as it loads; keep them out of run
+  // output. oneDNN's reordered float sums also make results vary with thread timing; off by default.
   process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
+  process.env.TF_ENABLE_ONEDNN_OPTS ??= '0';
   const load = options.loadPackage ?? ((name: string) => require(name));
   if (choice !== 'auto') {
     const candidate = CANDIDATES.find((c) => c.name === choice);
