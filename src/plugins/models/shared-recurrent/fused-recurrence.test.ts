@@ -278,14 +278,16 @@ describe('recurrenceFor', () => {
     else process.env.MLSPEC_RECURRENCE = saved;
   });
 
-  it('uses the fused kernel on wasm and cpu, TensorFlow\'s own ops (else the fused kernel) on tfjs-node, and the reference loop elsewhere', () => {
+  it('uses the fused kernel on wasm, cpu and TensorFlow\'s CPU build, and the reference loop elsewhere', () => {
     delete process.env.MLSPEC_RECURRENCE;
     expect(projectsInputs(recurrenceFor('wasm'))).toBe(true);
     expect(projectsInputs(referenceRecurrence)).toBe(false);
     expect(recurrenceFor('wasm')).toBe(fusedRecurrence);
     expect(recurrenceFor('cpu')).toBe(fusedRecurrence);
-    expect(recurrenceFor('tensorflow').name).toBe('native-tensorflow (else fused-wasm)');
-    expect(projectsInputs(recurrenceFor('tensorflow'))).toBe(true);
+    expect(recurrenceFor('tensorflow')).toBe(fusedRecurrence); // the test process runs on a CPU backend
+    process.env.MLSPEC_RECURRENCE = 'native';
+    expect(recurrenceFor('cpu').name).toBe('native-tensorflow (else fused-wasm)');
+    delete process.env.MLSPEC_RECURRENCE;
     expect(recurrenceFor('webgl')).toBe(referenceRecurrence);
   });
 
