@@ -12,6 +12,7 @@ const benches = {
   baseline: () => require('./baseline').run(),
   recurrent: () => require('./recurrent').run(),
   parity: () => require('./parity').run(),
+  sweep: () => require('./sweep').run(),
 };
 
 async function main() {

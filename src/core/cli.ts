@@ -19,6 +19,8 @@ import { openTracker } from './tracking/tracker';
 import { formatRunReport } from './run/console-report';
 import { loadSpec } from './spec/load';
 import { planCommand } from './plan/plan-command';
+import { sweepOf } from './plan/expand';
+import { sweepCommand, type SweepFlags } from './sweep/sweep-command';
 import { generateExperimentSchema } from './spec/schema';
 import { trainingOptionsSchema } from './train/options';
 import { VERSION } from './version';
@@ -29,6 +31,8 @@ Usage:
   mlspec validate <spec.yaml>                 check a spec; every problem is reported with file:line:col
   mlspec run <spec.yaml> [--report FILE]      run it and print the results
         [--tracking-uri URI] [--no-tracking] [--quiet]
+        [--workers N] [--retry-failed] [--state DIR]
+                                              a spec with a sweep: block runs the sweep (resumes it when run again)
   mlspec plan <spec.yaml>                     list the trials of its sweep: block and the work; writes nothing
   mlspec plugins [--kind KIND] [--json]       list the registered plugins
   mlspec schema                               print the experiment JSON Schema (for editors)
@@ -42,8 +46,8 @@ interface ParsedArgs {
   flags: Map<string, string | true>;
 }
 
-const VALUE_FLAGS = new Set(['report', 'tracking-uri', 'kind']);
-const BOOLEAN_FLAGS = new Set(['no-tracking', 'quiet', 'json', 'help', 'version', 'debug']);
+const VALUE_FLAGS = new Set(['report', 'tracking-uri', 'kind', 'workers', 'state']);
+const BOOLEAN_FLAGS = new Set(['no-tracking', 'quiet', 'json', 'help', 'version', 'debug', 'retry-failed']);
 
 export function parseArgs(argv: readonly string[]): ParsedArgs {
   const positional: string[] = [];
@@ -116,6 +120,7 @@ function validateCommand(container: ReturnType<typeof createContainer>, file: st
 async function runCommand(container: ReturnType<typeof createContainer>, file: string, flags: ParsedArgs['flags']): Promise<number> {
   const { registry, validator, runner, logger } = services(container);
   const loaded = loadSpec(file, registry, validator);
+  if (sweepOf(loaded.spec)) return sweepCommand(container, loaded, sweepFlags(flags));
   const reportFile = flags.get('report');
   const tracking = await openTracking(loaded.spec, flags, logger);
 
@@ -140,6 +145,19 @@ async function runCommand(container: ReturnType<typeof createContainer>, file: s
     process.removeListener('SIGINT', onInterrupt);
     process.removeListener('SIGTERM', onInterrupt);
   }
+}
+
+function sweepFlags(flags: ParsedArgs['flags']): SweepFlags {
+  const text = (name: string) => (typeof flags.get(name) === 'string' ? (flags.get(name) as string) : undefined);
+  return {
+    workers: text('workers'),
+    retryFailed: flags.has('retry-failed'),
+    state: text('state'),
+    report: text('report'),
+    trackingUri: text('tracking-uri'),
+    noTracking: flags.has('no-tracking'),
+    quiet: flags.has('quiet'),
+  };
 }
 
 /**

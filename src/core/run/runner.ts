@@ -10,6 +10,7 @@ import type {
   Dataset,
   Featurizer,
   FitData,
+  FitSummary,
   Fold,
   JsonValue,
   LoadedData,
@@ -40,6 +41,28 @@ export class ListenerChain {
       if (handler) await handler.call(l, arg);
     }
   }
+}
+
+export interface FitPipelineOptions {
+  /** Hear the pipeline's `metric` events (with `fold` as their fold). */
+  listeners?: readonly RunListener[];
+  /** The fold's index and the number of folds, for events and progress labels; default 0 of 1. */
+  fold?: number;
+  folds?: number;
+  /** Tokenized texts to share between calls on the same data; a fresh cache when absent. */
+  tokens?: TokenCache;
+  /** Score the evaluation rows after every epoch (FitData.curves); default: the pipeline's `training.curves`. */
+  scoreEveryEpoch?: boolean;
+  /** Hears every metric synchronously as the model logs it; an error it throws ends the fit. */
+  onMetric?: (key: string, value: number, step?: number) => void;
+}
+
+/** One pipeline fitted and scored: its result, its learned state and its class probabilities on the evaluation rows. */
+export interface PipelineFit {
+  result: PipelineResult;
+  fitted: NonNullable<PipelineFinishedInfo['fitted']>;
+  /** Row-major [evaluation rows × classes]. */
+  proba: Float64Array;
 }
 
 export interface RunOutcome {
@@ -103,7 +126,7 @@ export class ExperimentRunner {
         const resolved = resolvedPipeline(pipeline);
         await events.emit('pipelineStarted', { pipeline: name, fold: f, folds: folds.length, resolved });
         try {
-          const { result, fitted } = await this.runPipeline(loaded, name, pipeline, data, fold, tokenized, events, f, folds.length);
+          const { result, fitted } = await this.runPipeline(loaded, name, data, fold, events, { tokens: tokenized, fold: f, folds: folds.length });
           pipelines.push(result);
           await events.emit('pipelineFinished', {
             pipeline: name,
@@ -166,20 +189,26 @@ export class ExperimentRunner {
     return folds;
   }
 
-  private async runPipeline(
-    loaded: LoadedSpec,
-    name: string,
-    pipeline: PipelineSpec,
-    data: LoadedData,
-    fold: Fold,
-    tokens: TokenCache,
-    events: ListenerChain,
-    foldIndex: number,
-    foldCount: number,
-  ): Promise<{ result: PipelineResult; fitted: NonNullable<PipelineFinishedInfo['fitted']> }> {
+  /**
+   * Fit one pipeline of the spec on `fold.train` (positions into `data`) and score it on
+   * `fold.test`: what `run` does for each pipeline and fold, for callers that choose the rows
+   * themselves (sweeps: cross-validation folds of the training rows, a refit on all of them).
+   * Listeners hear the pipeline's `metric` events; nothing else is emitted.
+   */
+  async fitPipeline(loaded: LoadedSpec, name: string, data: LoadedData, fold: Fold, options: FitPipelineOptions = {}): Promise<PipelineFit> {
+    return this.runPipeline(loaded, name, data, fold, new ListenerChain(options.listeners ?? []), options);
+  }
+
+  private async runPipeline(loaded: LoadedSpec, name: string, data: LoadedData, fold: Fold, events: ListenerChain, options: FitPipelineOptions): Promise<PipelineFit> {
+    const pipeline = loaded.spec.pipelines[name];
+    if (!pipeline) throw new Error(`the spec has no pipeline "${name}"`);
+    const tokens = options.tokens ?? new TokenCache(data.texts);
+    const foldIndex = options.fold ?? 0;
+    const foldCount = options.folds ?? 1;
     const base: PathSegment[] = ['pipelines', name];
     const pending: Promise<void>[] = [];
     const log = (key: string, value: number, step?: number) => {
+      options.onMetric?.(key, value, step);
       pending.push(events.emit('metric', { pipeline: name, fold: foldIndex, key, value, step }));
     };
     const tokenizer = this.create<Tokenizer>(loaded, 'tokenizer', [...base, 'tokenizer'], pipeline.tokenizer, log);
@@ -202,17 +231,25 @@ export class ExperimentRunner {
     const yTest = Int32Array.from(fold.test, (i) => data.labels[i]);
     const fitData: FitData = { train: { x: xTrain, y: yTrain }, nClasses: data.classes.length, training: pipeline.training, regularizers };
     this.addValidationRows(loaded, fitData, pipeline, xTrain, yTrain);
-    if (pipeline.training?.curves === true) fitData.curves = { x: xTest, y: yTest };
+    if (options.scoreEveryEpoch ?? pipeline.training?.curves === true) fitData.curves = { x: xTest, y: yTest };
 
     const fitStart = performance.now();
     const context = this.context(loaded, log, foldCount > 1 ? `${name} (fold ${foldIndex + 1}/${foldCount})` : name);
-    const summary = await this.stepAsync(loaded, 'model', [...base, 'model'], pipeline.model, 'fit', () => model.fit(fitData, context));
-    const fitSeconds = (performance.now() - fitStart) / 1000;
-    const proba = this.step(loaded, 'model', [...base, 'model'], pipeline.model, 'predict', () => model.predictProba(xTest));
+    let summary: FitSummary;
+    let fitSeconds: number;
+    let proba: Float64Array;
+    let learnedModel: JsonValue;
+    try {
+      summary = await this.stepAsync(loaded, 'model', [...base, 'model'], pipeline.model, 'fit', () => model.fit(fitData, context));
+      fitSeconds = (performance.now() - fitStart) / 1000;
+      proba = this.step(loaded, 'model', [...base, 'model'], pipeline.model, 'predict', () => model.predictProba(xTest));
+      learnedModel = model.getState();
+    } finally {
+      // Also when the fit fails or is stopped: a process that fits many pipelines must not keep their tensors.
+      model.dispose?.();
+    }
     const predictions = argmaxRows(proba, data.classes.length);
     await Promise.all(pending);
-    const learnedModel = model.getState();
-    model.dispose?.();
 
     const resolved = resolvedPipeline(pipeline);
     const fitted = { resolved, featurizer: featurizer.getState(), model: learnedModel };
@@ -227,7 +264,7 @@ export class ExperimentRunner {
       epochs: summary.epochs,
       info: summary.info,
     };
-    return { result, fitted };
+    return { result, fitted, proba };
   }
 
   /** A stratified validation set carved from the training rows when `training.validation` asks for one. */
@@ -285,7 +322,7 @@ export class ExperimentRunner {
 }
 
 /** Tokenized texts, shared by pipelines whose tokenizer blocks are identical. */
-class TokenCache {
+export class TokenCache {
   private readonly cache = new Map<string, string[][]>();
   constructor(private readonly texts: readonly string[]) {}
 
