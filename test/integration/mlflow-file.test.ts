@@ -57,10 +57,10 @@ function recordingLogger(): Logger & { warnings: string[] } {
 }
 
 test('tracking URIs: default ./mlruns against the cwd, paths and file: URIs to the file store, http(s) to REST', () => {
-  expect(resolveTrackingUri(undefined, '/work/x')).toEqual({ kind: 'file', root: '/work/x/mlruns' });
-  expect(resolveTrackingUri('runs/here', '/work/x')).toEqual({ kind: 'file', root: '/work/x/runs/here' });
-  expect(resolveTrackingUri('file:///tmp/ml%20runs', '/work/x')).toEqual({ kind: 'file', root: '/tmp/ml runs' });
-  expect(resolveTrackingUri('file:rel', '/work/x')).toEqual({ kind: 'file', root: '/work/x/rel' });
+  expect(resolveTrackingUri(undefined, '/home/ana/exp')).toEqual({ kind: 'file', root: '/home/ana/exp/mlruns' });
+  expect(resolveTrackingUri('runs/here', '/home/ana/exp')).toEqual({ kind: 'file', root: '/home/ana/exp/runs/here' });
+  expect(resolveTrackingUri('file:///data/ml%20runs', '/home/ana/exp')).toEqual({ kind: 'file', root: '/data/ml runs' });
+  expect(resolveTrackingUri('file:rel', '/home/ana/exp')).toEqual({ kind: 'file', root: '/home/ana/exp/rel' });
   expect(resolveTrackingUri('http://127.0.0.1:5000/', '/w')).toEqual({ kind: 'rest', uri: 'http://127.0.0.1:5000' });
   expect(resolveTrackingUri('HTTPS://mlflow.example.org', '/w')).toEqual({ kind: 'rest', uri: 'HTTPS://mlflow.example.org' });
   expect(() => resolveTrackingUri('sqlite:///mlflow.db', '/w')).toThrow(expect.objectContaining({ code: 'TRACKING_URI_UNSUPPORTED' }));

@@ -233,7 +233,7 @@ describe('the leaderboard', () => {
   const report: SweepReport = {
     name: 'demo',
     specFile: 'demo.yaml',
-    stateDir: '/tmp/x',
+    stateDir: '/var/lib/mlspec-sweep-state',
     dataDigest: 'd',
     select: { metric: 'val_accuracy', goal: 'max' },
     folds: 3,
