@@ -131,7 +131,7 @@ async function describeActive(name: BackendName): Promise<string> {
   if (name !== 'wasm') return name;
   const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
   // tfjs-backend-wasm 4.22 runs threads only in browsers (its worker is a blob: URL Node refuses).
-  return `wasm (${simd ? 'SIMD' : 'no SIMD'}, single thread)`;
+  return `wasm (${simd ? 'SIMD' : 'no SIMD'}; tfjs ops on one thread, recurrent layers on mlspec's multi-threaded kernel)`;
 }
 
 /**
