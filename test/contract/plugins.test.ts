@@ -6,19 +6,17 @@
 import { createAjv } from '../../src/core/spec/ajv';
 import { builtinPlugins } from '../../src/plugins';
 import { PluginRegistry } from '../../src/core/registry';
-import type { Featurizer, Model, PluginContext, PluginDefinition, Tokenizer } from '../../src/core/plugin';
+import type { Featurizer, Model, PluginDefinition, Tokenizer } from '../../src/core/plugin';
+import { resolvePluginOptions, testContext } from '../../src/core/testing';
 
-const context: PluginContext = { seed: 7, baseDir: __dirname, logger: { info() {}, warn() {}, debug() {} }, log() {} };
+const context = testContext({ seed: 7, baseDir: __dirname });
 
 const SAMPLE_TEXTS = ['good movie, very good', 'bad film 😞 bad', 'neutral text here', 'فيلم جميل جدا', 'ما حبيت الفيلم', 'so so', 'great great fun', 'awful 😡 awful'];
 const SAMPLE_LABELS = [0, 1, 2, 0, 1, 2, 0, 1];
 
+/** The plugin's example options (or none) with defaults filled in; throws when they are invalid. */
 function options(def: PluginDefinition): Record<string, unknown> {
-  const ajv = createAjv();
-  const opts = JSON.parse(JSON.stringify(def.exampleOptions ?? {})) as Record<string, unknown>;
-  const valid = ajv.compile(def.optionsSchema)(opts);
-  if (!valid) throw new Error(`${def.kind} ${def.name}: example/default options are invalid`);
-  return opts;
+  return resolvePluginOptions<Record<string, unknown>>(def, def.exampleOptions ?? {});
 }
 
 describe('every registered plugin', () => {

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { InputError } from '../../../core/errors';
-import type { PluginContext } from '../../../core/plugin';
+import { testContext } from '../../../core/testing';
 import tsv from '../tsv';
 import { parseDelimited } from './delimited-parser';
 import { readDelimited } from './delimited-dataset';
@@ -11,9 +11,7 @@ import { readDelimited } from './delimited-dataset';
 const repo = path.resolve(__dirname, '../../../..');
 const pandas = require(path.join(repo, 'test/fixtures/datasets/arsentd-pandas.json'));
 
-function context(baseDir: string): PluginContext {
-  return { seed: 0, baseDir, logger: { info() {}, warn() {}, debug() {} }, log() {} };
-}
+const context = (baseDir: string) => testContext({ baseDir });
 
 describe('delimited parser', () => {
   it('reads ArSenTD-LEV as pandas does: 4,000 rows, the same cell text', () => {

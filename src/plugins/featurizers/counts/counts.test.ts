@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import Ajv from 'ajv';
 import { InputError } from '../../../core/errors';
 import type { CsrMatrix } from '../../../core/features';
-import type { PluginContext } from '../../../core/plugin';
+import { createPlugin, resolvePluginOptions, testContext } from '../../../core/testing';
 import { WordsTokenizer } from '../../tokenizers/words';
 import countsFeaturizerDefault, { countsFeaturizer, type CountsFeaturizer } from './index';
 
@@ -25,24 +24,11 @@ const dfFiltered = readFixture<{ configs: { params: Record<string, number | bool
   'df-filtered-vocabularies.json',
 );
 
-const context: PluginContext = {
-  seed: 0,
-  baseDir: __dirname,
-  logger: { info: () => undefined, warn: () => undefined, debug: () => undefined },
-  log: () => undefined,
-};
 
-const validate = new Ajv({ strict: true, useDefaults: true }).compile(countsFeaturizer.optionsSchema);
+const context = testContext();
+const resolveOptions = (options: Record<string, unknown>) => resolvePluginOptions(countsFeaturizer, options);
 
-/** Options as the spec loader hands them over: validated, defaults filled in. */
-function resolveOptions(options: Record<string, unknown>): Record<string, unknown> {
-  const copy = { ...options };
-  if (!validate(copy)) throw new Error(JSON.stringify(validate.errors));
-  return copy;
-}
-
-const featurizer = (options: Record<string, unknown> = {}): CountsFeaturizer =>
-  countsFeaturizer.create(resolveOptions(options) as never, context);
+const featurizer = (options: Record<string, unknown> = {}): CountsFeaturizer => createPlugin(countsFeaturizer, options) as CountsFeaturizer;
 
 /** scikit-learn CountVectorizer parameters → ours. */
 function fromSklearn(params: Record<string, number | boolean>): Record<string, unknown> {

@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import Ajv from 'ajv';
 import { InputError } from '../../../core/errors';
 import type { CsrMatrix } from '../../../core/features';
-import type { PluginContext } from '../../../core/plugin';
+import { createPlugin, resolvePluginOptions, testContext } from '../../../core/testing';
 import { WordsTokenizer } from '../../tokenizers/words';
 import { CountsFeaturizer } from '../counts';
 import tfidfFeaturizerDefault, { tfidfFeaturizer, type TfidfFeaturizer } from './index';
@@ -28,24 +27,11 @@ interface TfidfConfig {
 const split = readFixture<{ train: string[]; test: string[] }>('notebook-split.json');
 const tfidfFixture = readFixture<{ testRows: number; configs: TfidfConfig[] }>('tfidf-max-features-1000.json');
 
-const context: PluginContext = {
-  seed: 0,
-  baseDir: __dirname,
-  logger: { info: () => undefined, warn: () => undefined, debug: () => undefined },
-  log: () => undefined,
-};
 
-const validate = new Ajv({ strict: true, useDefaults: true }).compile(tfidfFeaturizer.optionsSchema);
+const context = testContext();
+const resolveOptions = (options: Record<string, unknown>) => resolvePluginOptions(tfidfFeaturizer, options);
 
-/** Options as the spec loader hands them over: validated, defaults filled in. */
-function resolveOptions(options: Record<string, unknown>): Record<string, unknown> {
-  const copy = { ...options };
-  if (!validate(copy)) throw new Error(JSON.stringify(validate.errors));
-  return copy;
-}
-
-const featurizer = (options: Record<string, unknown> = {}): TfidfFeaturizer =>
-  tfidfFeaturizer.create(resolveOptions(options) as never, context);
+const featurizer = (options: Record<string, unknown> = {}): TfidfFeaturizer => createPlugin(tfidfFeaturizer, options) as TfidfFeaturizer;
 
 /** scikit-learn TfidfVectorizer parameters → ours. */
 function fromSklearn(params: Record<string, string | boolean | null>): Record<string, unknown> {

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import Ajv from 'ajv';
 import { InputError } from '../../../core/errors';
-import type { PluginContext, Splitter } from '../../../core/plugin';
+import type { Splitter } from '../../../core/plugin';
+import { testContext } from '../../../core/testing';
 import stratifiedHoldoutDefault, { stratifiedHoldout, type StratifiedHoldoutOptions } from './index';
 import { approximateMode } from './approximate-mode';
 import { NumpyRandomState } from '../../../core/random';
@@ -27,13 +28,8 @@ const fixture: Fixture = JSON.parse(
   readFileSync(resolve(__dirname, '../../../../test/fixtures/splits/stratified-holdout.json'), 'utf8'),
 );
 
-function context(seed: number): PluginContext {
-  const ignore = (): void => undefined;
-  return { seed, baseDir: __dirname, logger: { info: ignore, warn: ignore, debug: ignore }, log: ignore };
-}
-
 function splitter(options: Partial<StratifiedHoldoutOptions>, contextSeed = 0): Splitter {
-  return stratifiedHoldout.create({ test: 0.25, ...options }, context(contextSeed));
+  return stratifiedHoldout.create({ test: 0.25, ...options }, testContext({ seed: contextSeed }));
 }
 
 const nClassesOf = (labels: number[]): number => Math.max(...labels) + 1;

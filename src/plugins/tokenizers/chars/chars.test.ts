@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import Ajv from 'ajv';
-import type { PluginContext } from '../../../core/plugin';
-import charsTokenizerDefault, { charsTokenizer, type CharsOptions } from './index';
+import { createPlugin } from '../../../core/testing';
+import charsTokenizerDefault, { charsTokenizer } from './index';
 
 interface Sample {
   text: string;
@@ -14,19 +13,8 @@ const samples: Sample[] = JSON.parse(
   readFileSync(resolve(__dirname, '../../../../test/fixtures/featurizers/tokenization-samples.json'), 'utf8'),
 ).samples;
 
-const context: PluginContext = {
-  seed: 0,
-  baseDir: __dirname,
-  logger: { info: () => undefined, warn: () => undefined, debug: () => undefined },
-  log: () => undefined,
-};
 
-function tokenizer(options: Record<string, unknown> = {}) {
-  const validate = new Ajv({ strict: true, useDefaults: true }).compile(charsTokenizer.optionsSchema);
-  const copy = { ...options };
-  if (!validate(copy)) throw new Error(JSON.stringify(validate.errors));
-  return charsTokenizer.create(copy as unknown as CharsOptions, context);
-}
+const tokenizer = (options: Record<string, unknown> = {}) => createPlugin(charsTokenizer, options);
 
 describe('chars tokenizer', () => {
   it('is exported as default and by name, keeping case by default', () => {

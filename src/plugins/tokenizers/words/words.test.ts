@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import Ajv from 'ajv';
 import { InputError } from '../../../core/errors';
-import type { PluginContext } from '../../../core/plugin';
+import { createPlugin, resolvePluginOptions } from '../../../core/testing';
 import wordsTokenizerDefault, { wordsTokenizer, type WordsOptions } from './index';
 
 const FIXTURES = resolve(__dirname, '../../../../test/fixtures/featurizers');
@@ -20,22 +19,10 @@ interface UnicodeTables {
   lowercase: Record<string, string>;
 }
 
-const context: PluginContext = {
-  seed: 0,
-  baseDir: __dirname,
-  logger: { info: () => undefined, warn: () => undefined, debug: () => undefined },
-  log: () => undefined,
-};
 
-/** Options as the spec loader hands them over: validated, defaults filled in. */
-function resolveOptions(options: Record<string, unknown>): WordsOptions {
-  const validate = new Ajv({ strict: true, useDefaults: true }).compile(wordsTokenizer.optionsSchema);
-  const copy = { ...options };
-  if (!validate(copy)) throw new Error(JSON.stringify(validate.errors));
-  return copy as unknown as WordsOptions;
-}
+const resolveOptions = (options: Record<string, unknown>): WordsOptions => resolvePluginOptions(wordsTokenizer, options);
 
-const tokenizer = (options: Record<string, unknown> = {}) => wordsTokenizer.create(resolveOptions(options), context);
+const tokenizer = (options: Record<string, unknown> = {}) => createPlugin(wordsTokenizer, options);
 
 /** Flags per code point from [first, last] runs. */
 function flagsOf(ranges: [number, number][]): Uint8Array {
