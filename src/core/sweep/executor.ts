@@ -22,7 +22,6 @@ import type { Tracker } from '../tracking/tracker';
 import { failureLines, rankCandidates, summarizeCandidate } from './aggregate';
 import { refitJob, relativeParams, rowsLabel, sweepWork } from './candidates';
 import { formatSummary, leaderboardCsv, leaderboardMarkdown } from './leaderboard';
-import { renderValidationPlot } from './plots';
 import { ForkPool, InlinePool, type PoolWorker, type WorkerPool } from './pool';
 import { SweepProgress, type ProgressCounts, type ProgressStream } from './progress';
 import { medianReference, pruningRule, type PruningReference, type PruningRule } from './pruning';
@@ -500,6 +499,7 @@ export class SweepExecutor {
     ];
     if (this.options.plots !== false) {
       try {
+        const { renderValidationPlot } = await import('./plots'); // Vega only when a sweep draws
         const png = await renderValidationPlot(report);
         if (png) files.push({ path: 'plots/validation-vs-params.png', bytes: png });
       } catch (error) {
