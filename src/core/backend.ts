@@ -13,6 +13,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { InputError } from './errors';
 import { registerMlspecKernels } from './kernels';
+import { fusedRnnThreadCount, nativeKernels } from './kernels/fused-rnn';
 import type { Logger } from './plugin';
 
 // tfjs prints banners and kernel-override notices through console.warn unless in production mode.
@@ -128,10 +129,19 @@ async function activate(candidate: BackendCandidate, load: PackageLoader): Promi
 }
 
 async function describeActive(name: BackendName): Promise<string> {
-  if (name !== 'wasm') return name;
-  const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
-  // tfjs-backend-wasm 4.22 runs threads only in browsers (its worker is a blob: URL Node refuses).
-  return `wasm (${simd ? 'SIMD' : 'no SIMD'}; tfjs ops on one thread, recurrent layers on mlspec's multi-threaded kernel)`;
+  const threads = fusedRnnThreadCount();
+  const onThreads = `${threads} thread${threads === 1 ? '' : 's'}`;
+  if (name === 'wasm') {
+    const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
+    // tfjs-backend-wasm 4.22 runs threads only in browsers (its worker is a blob: URL Node refuses).
+    return `wasm (${simd ? 'SIMD' : 'no SIMD'}; tfjs ops on one thread, recurrent layers on mlspec's WebAssembly kernel, ${onThreads})`;
+  }
+  if (name === 'cpu') return `cpu (recurrent layers on mlspec's WebAssembly kernel, ${onThreads})`;
+  if ((tf.backend() as { isUsingGpuDevice?: boolean }).isUsingGpuDevice === true) return `${name} (GPU; recurrent layers on cuDNN)`;
+  const native = nativeKernels();
+  return native.available
+    ? `${name} (CPU; recurrent layers on mlspec's kernel built for this CPU, ${native.isa}, ${onThreads})`
+    : `${name} (CPU; recurrent layers on mlspec's WebAssembly kernel, ${onThreads}: the kernel built for this CPU is ${native.reason})`;
 }
 
 /**

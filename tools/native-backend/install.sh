@@ -10,7 +10,9 @@
 #   2. @tensorflow/tfjs-node is installed from npm with its install script off, not saved to
 #      package.json (so `npm ci` removes it again: rerun this script after it);
 #   3. its addon is compiled against the local Node headers and linked to that library;
-#   4. the result is checked: the tensorflow backend starts and multiplies two matrices.
+#   4. the result is checked: the tensorflow backend starts and multiplies two matrices;
+#   5. mlspec's fused recurrent kernels are compiled for this CPU (tools/native-kernels/build.sh):
+#      on the tensorflow backend the recurrent layers run on them.
 #
 # Usage: npm run install:native [-- [--python PATH] [--wheel FILE] [--force]]
 #   --python PATH  Python whose pip fetches the wheel, or whose tensorflow-cpu is reused
@@ -43,7 +45,7 @@ while [ $# -gt 0 ]; do
     --python) [ $# -ge 2 ] || die "--python needs a path"; python=$2; shift 2 ;;
     --wheel) [ $# -ge 2 ] || die "--wheel needs a file"; wheel=$2; shift 2 ;;
     --force) force=1; shift ;;
-    -h | --help) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument '$1' (see --help)" ;;
   esac
 done
@@ -193,3 +195,6 @@ TF_CPP_MIN_LOG_LEVEL=2 TF_ENABLE_ONEDNN_OPTS=0 node -e "
   if (JSON.stringify(product) !== '[[19,22],[43,50]]') throw new Error('wrong matMul result ' + JSON.stringify(product));
   console.log('install-native: ok: @tensorflow/tfjs-node ' + tf.version['tfjs-node'] + ' on TensorFlow ' + tf.backend().binding.TF_Version + ', backend tensorflow');
 " || die "@tensorflow/tfjs-node does not work (see above); --force rebuilds it"
+
+# --- 5. mlspec's recurrent kernels for this CPU ---------------------------------------------------
+tools/native-kernels/build.sh || die "the native recurrent kernels did not build (see above)"

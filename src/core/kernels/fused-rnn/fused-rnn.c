@@ -1,5 +1,10 @@
 /*
- * Fused recurrent kernels (rnn, lstm, gru with PyTorch's gate order) for WebAssembly SIMD128.
+ * Fused recurrent kernels (rnn, lstm, gru with PyTorch's gate order), one source for two targets:
+ *   - WebAssembly SIMD128 (4 lanes), built by tools/build-kernels.sh and embedded in the package;
+ *   - the host CPU (clang/gcc vector extensions: 16 lanes with AVX-512, 8 with AVX2, else 4),
+ *     built as a Node addon by tools/native-kernels/build.sh with fused-rnn-node.c.
+ * The only difference between the two is the vector helpers below and how buffer offsets become
+ * pointers (in wasm32 an offset is the pointer; natively it is added to the memory's base).
  *
  * One call runs a whole sequence forward, another the whole backpropagation through time, for one
  * batch. Every row of a batch is an independent sequence, so the rows are cut into shares of
@@ -32,96 +37,47 @@
  * weight), which also keeps products of two stored values normal. NaNs are kept, so a diverging
  * run still shows a NaN loss.
  *
- * No libc and no shadow stack: the code only uses its arguments and the job struct, so several
- * instances on one shared memory (one per thread) never touch a common stack.
+ * No libc and no shadow stack in wasm: the code only uses its arguments and the job struct, so
+ * several instances on one shared memory (one per thread) never touch a common stack.
  */
-#include <wasm_simd128.h>
-
-typedef v128_t V;
 typedef int i32;
-
-enum { CELL_RNN = 0, CELL_LSTM = 1, CELL_GRU = 2 };
-enum { JOB_FORWARD = 0, JOB_BACKWARD = 1 };
-
-/* Field order is mirrored in layout.ts; every field is 4 bytes. */
-typedef struct {
-  i32 kind, cell, steps, rows, units, reverse, share_rows, shares;
-  i32 next_share, done; /* accessed atomically; next_share = epoch << 16 | share */
-  float *x, *w, *wt, *bias, *mask, *h, *c, *act, *tmp;
-  float *dy_seq, *dy_last, *dx, *dhh, *dh, *dc, *dw, *db, *dbx;
-  i32 in_width;
-  float *in, *w_ih, *w_iht, *b_ih, *xtmp, *din, *dw_ih;
-  i32 keep_act; /* 0: forward only, act holds one step [B, A] and is overwritten */
-} Job;
-
-_Static_assert(sizeof(Job) == 37 * 4, "layout.ts mirrors this layout");
+typedef unsigned int u32;
 
 #define EXPORT(name) __attribute__((export_name(#name)))
 #define INLINE static inline __attribute__((always_inline))
 
-/* Steps per weight-gradient product in backward: the rows of that many steps stay in cache. */
-#define DW_CHUNK 16
+/* ---------------------------------------------------------------- vector helpers, per target */
 
-/* ---------------------------------------------------------------- vector helpers */
+#if defined(__wasm__)
+#include <wasm_simd128.h>
+
+#define LANES 4
+typedef v128_t V;  /* float lanes */
+typedef v128_t VM; /* comparison masks */
 
 INLINE V splat(float v) { return wasm_f32x4_splat(v); }
+INLINE V load(const float *p) { return wasm_v128_load(p); }
+INLINE void store(float *p, V v) { wasm_v128_store(p, v); }
+INLINE V load_splat(const float *p) { return wasm_v128_load32_splat(p); }
 INLINE V add(V a, V b) { return wasm_f32x4_add(a, b); }
 INLINE V sub(V a, V b) { return wasm_f32x4_sub(a, b); }
 INLINE V mul(V a, V b) { return wasm_f32x4_mul(a, b); }
-INLINE V madd(V acc, V a, V b) { return wasm_f32x4_add(acc, wasm_f32x4_mul(a, b)); }
-INLINE V one_minus(V a) { return wasm_f32x4_sub(splat(1.0f), a); }
+INLINE V vdiv(V a, V b) { return wasm_f32x4_div(a, b); }
+INLINE V neg(V a) { return wasm_f32x4_neg(a); }
+INLINE V vabs(V a) { return wasm_f32x4_abs(a); }
+INLINE V vfloor(V a) { return wasm_f32x4_floor(a); }
+/* pmin/pmax: the first operand when a comparison involves NaN. */
+INLINE V pmin(V a, V b) { return wasm_f32x4_pmin(a, b); }
+INLINE V pmax(V a, V b) { return wasm_f32x4_pmax(a, b); }
+INLINE VM less(V a, V b) { return wasm_f32x4_lt(a, b); }
+INLINE V clear_where(V v, VM m) { return wasm_v128_andnot(v, m); }
+INLINE V select(V if_set, V if_clear, VM m) { return wasm_v128_bitselect(if_set, if_clear, m); }
+INLINE V sign_of(V v) { return wasm_v128_and(v, wasm_i32x4_splat((i32)0x80000000)); }
+INLINE V with_sign(V v, V sign) { return wasm_v128_or(v, sign); }
+/* 2^n for whole n in [-126, 127] given as floats. */
+INLINE V pow2_whole(V n) { return wasm_i32x4_shl(wasm_i32x4_add(wasm_i32x4_trunc_sat_f32x4(n), wasm_i32x4_splat(127)), 23); }
 
-/* |v| < 2^-60 becomes 0; NaN compares false and stays NaN. */
-INLINE V ftz(V v) {
-  V tiny = wasm_f32x4_lt(wasm_f32x4_abs(v), splat(8.6736174e-19f));
-  return wasm_v128_andnot(v, tiny);
-}
-
-/* Clamp keeping NaN: pmin/pmax return their first operand when a comparison involves NaN. */
-INLINE V clamp(V v, float lo, float hi) { return wasm_f32x4_pmax(wasm_f32x4_pmin(v, splat(hi)), splat(lo)); }
-
-/* e^x for x in [-87, 88] (Cephes expf: 2^n · e^r with |r| ≤ ln2/2, degree-6 polynomial). */
-INLINE V vexp(V x) {
-  V fx = wasm_f32x4_floor(madd(splat(0.5f), x, splat(1.44269504088896341f)));
-  x = sub(x, mul(fx, splat(0.693359375f)));
-  x = sub(x, mul(fx, splat(-2.12194440e-4f)));
-  V z = mul(x, x);
-  V y = splat(1.9875691500e-4f);
-  y = madd(splat(1.3981999507e-3f), y, x);
-  y = madd(splat(8.3334519073e-3f), y, x);
-  y = madd(splat(4.1665795894e-2f), y, x);
-  y = madd(splat(1.6666665459e-1f), y, x);
-  y = madd(splat(5.0000001201e-1f), y, x);
-  y = add(madd(x, y, z), splat(1.0f));
-  V pow2n = wasm_i32x4_shl(wasm_i32x4_add(wasm_i32x4_trunc_sat_f32x4(fx), wasm_i32x4_splat(127)), 23);
-  return mul(y, pow2n);
-}
-
-/* σ(x) = 1/(1 + e^-x); the clamp keeps e^-x finite and normal, ftz drops the far tail. */
-INLINE V vsigmoid(V x) {
-  V e = vexp(wasm_f32x4_neg(clamp(x, -87.0f, 87.0f)));
-  return ftz(wasm_f32x4_div(splat(1.0f), add(splat(1.0f), e)));
-}
-
-/* tanh: Cephes' odd polynomial below |x| = 0.625, 1 − 2/(e^{2|x|} + 1) above (|x| clamped at 9,
- * where tanh is 1 in float32), with the sign put back. */
-INLINE V vtanh(V x) {
-  V ax = wasm_f32x4_abs(x);
-  V z = mul(x, x);
-  V p = splat(-5.70498872745e-3f);
-  p = madd(splat(2.06390887954e-2f), p, z);
-  p = madd(splat(-5.37397155531e-2f), p, z);
-  p = madd(splat(1.33314422036e-1f), p, z);
-  p = madd(splat(-3.33332819422e-1f), p, z);
-  V small = madd(x, mul(p, z), x);
-  V e = vexp(mul(splat(2.0f), wasm_f32x4_pmin(ax, splat(9.0f))));
-  V big = sub(splat(1.0f), wasm_f32x4_div(splat(2.0f), add(e, splat(1.0f))));
-  V sign = wasm_v128_and(x, wasm_i32x4_splat((i32)0x80000000));
-  big = wasm_v128_or(big, sign);
-  return wasm_v128_bitselect(small, big, wasm_f32x4_lt(ax, splat(0.625f)));
-}
-
-/* Loads and stores of n ≤ 4 lanes (row tails when H is not a multiple of 4). */
+/* Loads and stores of n < LANES lanes (row tails) lane by lane: no stack in wasm. */
 INLINE V ld(const float *p, i32 n) {
   if (n >= 4) return wasm_v128_load(p);
   V v = splat(0.0f);
@@ -141,73 +97,228 @@ INLINE void st(float *p, V v, i32 n) {
   if (n > 2) p[2] = wasm_f32x4_extract_lane(v, 2);
 }
 
+#else /* the host CPU, through vector extensions (gcc and clang) */
+
+#if defined(__AVX512F__)
+#define LANES 16
+#elif defined(__AVX2__)
+#define LANES 8
+#else
+#define LANES 4
+#endif
+typedef float V __attribute__((vector_size(LANES * 4)));
+typedef i32 VM __attribute__((vector_size(LANES * 4)));
+/* The same vectors at any address (buffers are only float-aligned). */
+typedef float VU __attribute__((vector_size(LANES * 4), aligned(4)));
+
+INLINE V splat(float v) { return (V){0} + v; }
+INLINE V load(const float *p) { return *(const VU *)p; }
+INLINE void store(float *p, V v) { *(VU *)p = v; }
+INLINE V load_splat(const float *p) { return splat(*p); }
+INLINE V add(V a, V b) { return a + b; }
+INLINE V sub(V a, V b) { return a - b; }
+INLINE V mul(V a, V b) { return a * b; }
+INLINE V vdiv(V a, V b) { return a / b; }
+INLINE V neg(V a) { return -a; }
+INLINE V vabs(V a) { return (V)((VM)a & 0x7fffffff); }
+INLINE VM less(V a, V b) { return (VM)(a < b); }
+INLINE V clear_where(V v, VM m) { return (V)((VM)v & ~m); }
+INLINE V select(V if_set, V if_clear, VM m) { return (V)(((VM)if_set & m) | ((VM)if_clear & ~m)); }
+INLINE V pmin(V a, V b) { return select(b, a, less(b, a)); }
+INLINE V pmax(V a, V b) { return select(b, a, less(a, b)); }
+INLINE V sign_of(V v) { return (V)((VM)v & (i32)0x80000000); }
+INLINE V with_sign(V v, V sign) { return (V)((VM)v | (VM)sign); }
+/* floor for |a| < 2^31: truncate, then step down where truncation went up (negative fractions). */
+INLINE V vfloor(V a) {
+  V t = __builtin_convertvector(__builtin_convertvector(a, VM), V);
+  return sub(t, (V)((VM)(a < t) & (VM)splat(1.0f)));
+}
+INLINE V pow2_whole(V n) { return (V)((__builtin_convertvector(n, VM) + 127) << 23); }
+
+INLINE V ld(const float *p, i32 n) {
+  if (n >= LANES) return load(p);
+  float lanes[LANES] = {0};
+  for (i32 i = 0; i < n; i++) lanes[i] = p[i];
+  return load(lanes);
+}
+
+INLINE void st(float *p, V v, i32 n) {
+  if (n >= LANES) {
+    store(p, v);
+    return;
+  }
+  float lanes[LANES];
+  store(lanes, v);
+  for (i32 i = 0; i < n; i++) p[i] = lanes[i];
+}
+
+#endif
+
+/* a·b + acc; natively built with -ffp-contract=fast this is one fused multiply-add. */
+INLINE V madd(V acc, V a, V b) { return add(acc, mul(a, b)); }
+INLINE V one_minus(V a) { return sub(splat(1.0f), a); }
+
+/* |v| < 2^-60 becomes 0; NaN compares false and stays NaN. */
+INLINE V ftz(V v) { return clear_where(v, less(vabs(v), splat(8.6736174e-19f))); }
+
+/* Clamp keeping NaN (pmin/pmax keep their first operand). */
+INLINE V clamp(V v, float lo, float hi) { return pmax(pmin(v, splat(hi)), splat(lo)); }
+
+/* e^x for x in [-87, 88] (Cephes expf: 2^n · e^r with |r| ≤ ln2/2, degree-6 polynomial). */
+INLINE V vexp(V x) {
+  V fx = vfloor(madd(splat(0.5f), x, splat(1.44269504088896341f)));
+  x = sub(x, mul(fx, splat(0.693359375f)));
+  x = sub(x, mul(fx, splat(-2.12194440e-4f)));
+  V z = mul(x, x);
+  V y = splat(1.9875691500e-4f);
+  y = madd(splat(1.3981999507e-3f), y, x);
+  y = madd(splat(8.3334519073e-3f), y, x);
+  y = madd(splat(4.1665795894e-2f), y, x);
+  y = madd(splat(1.6666665459e-1f), y, x);
+  y = madd(splat(5.0000001201e-1f), y, x);
+  y = add(madd(x, y, z), splat(1.0f));
+  return mul(y, pow2_whole(fx));
+}
+
+/* σ(x) = 1/(1 + e^-x); the clamp keeps e^-x finite and normal, ftz drops the far tail. */
+INLINE V vsigmoid(V x) {
+  V e = vexp(neg(clamp(x, -87.0f, 87.0f)));
+  return ftz(vdiv(splat(1.0f), add(splat(1.0f), e)));
+}
+
+/* tanh: Cephes' odd polynomial below |x| = 0.625, 1 − 2/(e^{2|x|} + 1) above (|x| clamped at 9,
+ * where tanh is 1 in float32), with the sign put back. */
+INLINE V vtanh(V x) {
+  V ax = vabs(x);
+  V z = mul(x, x);
+  V p = splat(-5.70498872745e-3f);
+  p = madd(splat(2.06390887954e-2f), p, z);
+  p = madd(splat(-5.37397155531e-2f), p, z);
+  p = madd(splat(1.33314422036e-1f), p, z);
+  p = madd(splat(-3.33332819422e-1f), p, z);
+  V small = madd(x, mul(p, z), x);
+  V e = vexp(mul(splat(2.0f), pmin(ax, splat(9.0f))));
+  V big = with_sign(sub(splat(1.0f), vdiv(splat(2.0f), add(e, splat(1.0f)))), sign_of(x));
+  return select(small, big, less(ax, splat(0.625f)));
+}
+
 static void copy_floats(float *dst, const float *src, i32 n) {
-  for (i32 j = 0; j < n; j += 4) st(dst + j, ld(src + j, n - j), n - j);
+  for (i32 j = 0; j < n; j += LANES) st(dst + j, ld(src + j, n - j), n - j);
 }
 
 static void zero_floats(float *dst, i32 n) {
-  for (i32 j = 0; j < n; j += 4) st(dst + j, splat(0.0f), n - j);
+  for (i32 j = 0; j < n; j += LANES) st(dst + j, splat(0.0f), n - j);
 }
+
+/* ---------------------------------------------------------------- the job */
+
+enum { CELL_RNN = 0, CELL_LSTM = 1, CELL_GRU = 2 };
+enum { JOB_FORWARD = 0, JOB_BACKWARD = 1 };
+
+/* The Job struct's fields in order (mirrored in layout.ts; every field is 4 bytes in memory).
+ * `n` fields are numbers, `b` fields buffers (byte offsets in the memory, 0 for none). */
+#define JOB_FIELDS(n, b)                                                                        \
+  n(kind) n(cell) n(steps) n(rows) n(units) n(reverse) n(share_rows) n(shares)                 \
+  n(next_share) n(done) /* accessed atomically; next_share = epoch << 16 | share */          \
+  b(x) b(w) b(wt) b(bias) b(mask) b(h) b(c) b(act) b(tmp)                                      \
+  b(dy_seq) b(dy_last) b(dx) b(dhh) b(dh) b(dc) b(dw) b(db) b(dbx)                             \
+  n(in_width)                                                                                  \
+  b(in) b(w_ih) b(w_iht) b(b_ih) b(xtmp) b(din) b(dw_ih)                                       \
+  n(keep_act) /* 0: forward only, act holds one step [B, A] and is overwritten */
+
+#define AS_NUMBER(name) i32 name;
+#define AS_POINTER(name) float *name;
+#define AS_OFFSET(name) u32 name;
+
+/* The job with its buffers as pointers, as the kernels use it. */
+typedef struct {
+  JOB_FIELDS(AS_NUMBER, AS_POINTER)
+} Job;
+
+#if defined(__wasm__)
+/* In wasm32 a pointer is its byte offset: the struct in memory is the Job itself. */
+typedef Job JobInMemory;
+_Static_assert(sizeof(Job) == 37 * 4, "layout.ts mirrors this layout");
+#define RESOLVE(base, stored, job) const Job *job = (stored)
+#else
+typedef struct {
+  JOB_FIELDS(AS_NUMBER, AS_OFFSET)
+} JobInMemory;
+_Static_assert(sizeof(JobInMemory) == 37 * 4, "layout.ts mirrors this layout");
+
+#define COPY_NUMBER(name) job->name = stored->name;
+#define COPY_POINTER(name) job->name = stored->name ? (float *)(void *)(base + stored->name) : (float *)0;
+static void resolve_job(char *base, const JobInMemory *stored, Job *job) { JOB_FIELDS(COPY_NUMBER, COPY_POINTER) }
+#define RESOLVE(base, stored, job) \
+  Job job##_resolved;              \
+  resolve_job(base, stored, &job##_resolved); \
+  const Job *job = &job##_resolved
+#endif
+
+/* Steps per weight-gradient product in backward: the rows of that many steps stay in cache. */
+#define DW_CHUNK 16
 
 /* ---------------------------------------------------------------- matrix products */
 
 /*
- * C[M×N] = A[M×K]·B[K×N] plus: C itself (accumulate), else `bias` (a row), else nothing. The 4×8 register tile keeps
- * 8 accumulators in registers; column panels outside, row tiles inside, so a panel of B (K×8)
- * stays in L1 while every row tile passes over it. Edge rows and columns take narrower paths.
+ * C[M×N] = A[M×K]·B[K×N] plus: C itself (accumulate), else `bias` (a row), else nothing. The 4×2
+ * vector register tile keeps 8 accumulators in registers; column panels outside, row tiles
+ * inside, so a panel of B (K×2 vectors) stays in L1 while every row tile passes over it. Edge
+ * rows and columns take narrower paths.
  */
 enum { INIT_ZERO = 0, INIT_BIAS = 1, ACCUMULATE = 2 };
+#define PANEL (2 * LANES)
 
 static void gemm(i32 M, i32 N, i32 K, const float *A, i32 lda, const float *B, i32 ldb, float *C, i32 ldc, i32 init, const float *bias) {
-  i32 M4 = M & ~3, N8 = N & ~7;
-  for (i32 j = 0; j < N8; j += 8) {
+  i32 M4 = M & ~3, NP = N - N % PANEL;
+  for (i32 j = 0; j < NP; j += PANEL) {
     for (i32 i = 0; i < M4; i += 4) {
       float *c = C + i * ldc + j;
       V c00, c01, c10, c11, c20, c21, c30, c31;
       if (init == INIT_BIAS) {
-        c00 = c10 = c20 = c30 = wasm_v128_load(bias + j);
-        c01 = c11 = c21 = c31 = wasm_v128_load(bias + j + 4);
+        c00 = c10 = c20 = c30 = load(bias + j);
+        c01 = c11 = c21 = c31 = load(bias + j + LANES);
       } else if (init == INIT_ZERO) {
         c00 = c10 = c20 = c30 = c01 = c11 = c21 = c31 = splat(0.0f);
       } else {
-        c00 = wasm_v128_load(c), c01 = wasm_v128_load(c + 4);
-        c10 = wasm_v128_load(c + ldc), c11 = wasm_v128_load(c + ldc + 4);
-        c20 = wasm_v128_load(c + 2 * ldc), c21 = wasm_v128_load(c + 2 * ldc + 4);
-        c30 = wasm_v128_load(c + 3 * ldc), c31 = wasm_v128_load(c + 3 * ldc + 4);
+        c00 = load(c), c01 = load(c + LANES);
+        c10 = load(c + ldc), c11 = load(c + ldc + LANES);
+        c20 = load(c + 2 * ldc), c21 = load(c + 2 * ldc + LANES);
+        c30 = load(c + 3 * ldc), c31 = load(c + 3 * ldc + LANES);
       }
       const float *a = A + i * lda;
       const float *b = B + j;
       for (i32 k = 0; k < K; k++, b += ldb) {
-        V b0 = wasm_v128_load(b), b1 = wasm_v128_load(b + 4);
-        V a0 = wasm_v128_load32_splat(a + k);
+        V b0 = load(b), b1 = load(b + LANES);
+        V a0 = load_splat(a + k);
         c00 = madd(c00, a0, b0), c01 = madd(c01, a0, b1);
-        a0 = wasm_v128_load32_splat(a + lda + k);
+        a0 = load_splat(a + lda + k);
         c10 = madd(c10, a0, b0), c11 = madd(c11, a0, b1);
-        a0 = wasm_v128_load32_splat(a + 2 * lda + k);
+        a0 = load_splat(a + 2 * lda + k);
         c20 = madd(c20, a0, b0), c21 = madd(c21, a0, b1);
-        a0 = wasm_v128_load32_splat(a + 3 * lda + k);
+        a0 = load_splat(a + 3 * lda + k);
         c30 = madd(c30, a0, b0), c31 = madd(c31, a0, b1);
       }
-      wasm_v128_store(c, c00), wasm_v128_store(c + 4, c01);
-      wasm_v128_store(c + ldc, c10), wasm_v128_store(c + ldc + 4, c11);
-      wasm_v128_store(c + 2 * ldc, c20), wasm_v128_store(c + 2 * ldc + 4, c21);
-      wasm_v128_store(c + 3 * ldc, c30), wasm_v128_store(c + 3 * ldc + 4, c31);
+      store(c, c00), store(c + LANES, c01);
+      store(c + ldc, c10), store(c + ldc + LANES, c11);
+      store(c + 2 * ldc, c20), store(c + 2 * ldc + LANES, c21);
+      store(c + 3 * ldc, c30), store(c + 3 * ldc + LANES, c31);
     }
     for (i32 i = M4; i < M; i++) {
       float *c = C + i * ldc + j;
-      V c0 = init == INIT_BIAS ? wasm_v128_load(bias + j) : init == INIT_ZERO ? splat(0.0f) : wasm_v128_load(c);
-      V c1 = init == INIT_BIAS ? wasm_v128_load(bias + j + 4) : init == INIT_ZERO ? splat(0.0f) : wasm_v128_load(c + 4);
+      V c0 = init == INIT_BIAS ? load(bias + j) : init == INIT_ZERO ? splat(0.0f) : load(c);
+      V c1 = init == INIT_BIAS ? load(bias + j + LANES) : init == INIT_ZERO ? splat(0.0f) : load(c + LANES);
       const float *a = A + i * lda;
       const float *b = B + j;
       for (i32 k = 0; k < K; k++, b += ldb) {
-        V a0 = wasm_v128_load32_splat(a + k);
-        c0 = madd(c0, a0, wasm_v128_load(b)), c1 = madd(c1, a0, wasm_v128_load(b + 4));
+        V a0 = load_splat(a + k);
+        c0 = madd(c0, a0, load(b)), c1 = madd(c1, a0, load(b + LANES));
       }
-      wasm_v128_store(c, c0), wasm_v128_store(c + 4, c1);
+      store(c, c0), store(c + LANES, c1);
     }
   }
   for (i32 i = 0; i < M; i++) {
-    for (i32 j = N8; j < N; j++) {
+    for (i32 j = NP; j < N; j++) {
       float s = init == INIT_BIAS ? bias[j] : init == INIT_ZERO ? 0.0f : C[i * ldc + j];
       for (i32 k = 0; k < K; k++) s += A[i * lda + k] * B[k * ldb + j];
       C[i * ldc + j] = s;
@@ -221,39 +332,38 @@ static void gemm(i32 M, i32 N, i32 K, const float *A, i32 lda, const float *B, i
  * The weight gradient: A = states before each step, B = gradients of h·W_hh.
  */
 static void gemm_tn(i32 I, i32 N, i32 steps, i32 nb, const float *A, i32 a_step, i32 lda, const float *B, i32 b_step, i32 ldb, float *C, i32 ldc) {
-  i32 I4 = I & ~3, N8 = N & ~7;
+  i32 I4 = I & ~3, NP = N - N % PANEL;
   for (i32 i = 0; i < I4; i += 4) {
-    for (i32 j = 0; j < N8; j += 8) {
+    for (i32 j = 0; j < NP; j += PANEL) {
       float *c = C + i * ldc + j;
-      V c00 = wasm_v128_load(c), c01 = wasm_v128_load(c + 4);
-      V c10 = wasm_v128_load(c + ldc), c11 = wasm_v128_load(c + ldc + 4);
-      V c20 = wasm_v128_load(c + 2 * ldc), c21 = wasm_v128_load(c + 2 * ldc + 4);
-      V c30 = wasm_v128_load(c + 3 * ldc), c31 = wasm_v128_load(c + 3 * ldc + 4);
+      V c00 = load(c), c01 = load(c + LANES);
+      V c10 = load(c + ldc), c11 = load(c + ldc + LANES);
+      V c20 = load(c + 2 * ldc), c21 = load(c + 2 * ldc + LANES);
+      V c30 = load(c + 3 * ldc), c31 = load(c + 3 * ldc + LANES);
       for (i32 s = 0; s < steps; s++) {
         const float *a = A + s * a_step + i;
         const float *b = B + s * b_step + j;
         for (i32 r = 0; r < nb; r++, a += lda, b += ldb) {
-          V av = wasm_v128_load(a);
-          V b0 = wasm_v128_load(b), b1 = wasm_v128_load(b + 4);
-          V a0 = wasm_i32x4_shuffle(av, av, 0, 0, 0, 0);
+          V b0 = load(b), b1 = load(b + LANES);
+          V a0 = load_splat(a);
           c00 = madd(c00, a0, b0), c01 = madd(c01, a0, b1);
-          a0 = wasm_i32x4_shuffle(av, av, 1, 1, 1, 1);
+          a0 = load_splat(a + 1);
           c10 = madd(c10, a0, b0), c11 = madd(c11, a0, b1);
-          a0 = wasm_i32x4_shuffle(av, av, 2, 2, 2, 2);
+          a0 = load_splat(a + 2);
           c20 = madd(c20, a0, b0), c21 = madd(c21, a0, b1);
-          a0 = wasm_i32x4_shuffle(av, av, 3, 3, 3, 3);
+          a0 = load_splat(a + 3);
           c30 = madd(c30, a0, b0), c31 = madd(c31, a0, b1);
         }
       }
-      wasm_v128_store(c, c00), wasm_v128_store(c + 4, c01);
-      wasm_v128_store(c + ldc, c10), wasm_v128_store(c + ldc + 4, c11);
-      wasm_v128_store(c + 2 * ldc, c20), wasm_v128_store(c + 2 * ldc + 4, c21);
-      wasm_v128_store(c + 3 * ldc, c30), wasm_v128_store(c + 3 * ldc + 4, c31);
+      store(c, c00), store(c + LANES, c01);
+      store(c + ldc, c10), store(c + ldc + LANES, c11);
+      store(c + 2 * ldc, c20), store(c + 2 * ldc + LANES, c21);
+      store(c + 3 * ldc, c30), store(c + 3 * ldc + LANES, c31);
     }
   }
-  /* Edges: rows I4.. for every column, and columns N8.. of the first I4 rows. */
+  /* Edges: rows I4.. for every column, and columns NP.. of the first I4 rows. */
   for (i32 i = 0; i < I; i++) {
-    i32 j0 = i < I4 ? N8 : 0;
+    i32 j0 = i < I4 ? NP : 0;
     for (i32 j = j0; j < N; j++) {
       float sum = C[i * ldc + j];
       for (i32 s = 0; s < steps; s++) {
@@ -270,14 +380,14 @@ static void gemm_tn(i32 I, i32 N, i32 steps, i32 nb, const float *A, i32 a_step,
 
 /* pre = x + hh (hh = h·W + b already in tmp). */
 static void rnn_forward_row(const float *x, const float *hh, float *h_new, i32 H) {
-  for (i32 j = 0; j < H; j += 4) {
+  for (i32 j = 0; j < H; j += LANES) {
     i32 n = H - j;
     st(h_new + j, ftz(vtanh(add(ld(x + j, n), ld(hh + j, n)))), n);
   }
 }
 
 static void lstm_forward_row(const float *x, const float *hh, const float *c_prev, float *h_new, float *c_new, float *act, i32 H) {
-  for (i32 j = 0; j < H; j += 4) {
+  for (i32 j = 0; j < H; j += LANES) {
     i32 n = H - j;
     V i = vsigmoid(add(ld(x + j, n), ld(hh + j, n)));
     V f = vsigmoid(add(ld(x + H + j, n), ld(hh + H + j, n)));
@@ -292,7 +402,7 @@ static void lstm_forward_row(const float *x, const float *hh, const float *c_pre
 }
 
 static void gru_forward_row(const float *x, const float *hh, const float *h_prev, float *h_new, float *act, i32 H) {
-  for (i32 j = 0; j < H; j += 4) {
+  for (i32 j = 0; j < H; j += LANES) {
     i32 n = H - j;
     V r = vsigmoid(add(ld(x + j, n), ld(hh + j, n)));
     V z = vsigmoid(add(ld(x + H + j, n), ld(hh + H + j, n)));
@@ -310,7 +420,7 @@ static void gru_forward_row(const float *x, const float *hh, const float *h_prev
  * Writes the pre-activation gradients dx (and dhh for gru) and adds dhh to the bias partial.
  */
 static void rnn_backward_row(const float *h_new, float *dh, float *dx, float *db, i32 H) {
-  for (i32 j = 0; j < H; j += 4) {
+  for (i32 j = 0; j < H; j += LANES) {
     i32 n = H - j;
     V y = ld(h_new + j, n);
     V d = ftz(mul(ld(dh + j, n), one_minus(mul(y, y))));
@@ -321,7 +431,7 @@ static void rnn_backward_row(const float *h_new, float *dh, float *dx, float *db
 }
 
 static void lstm_backward_row(const float *act, const float *c_prev, float *dh, float *dc, float *dx, float *db, i32 H) {
-  for (i32 j = 0; j < H; j += 4) {
+  for (i32 j = 0; j < H; j += LANES) {
     i32 n = H - j;
     V i = ld(act + j, n), f = ld(act + H + j, n), g = ld(act + 2 * H + j, n), o = ld(act + 3 * H + j, n), tc = ld(act + 4 * H + j, n);
     V dhv = ld(dh + j, n);
@@ -341,7 +451,7 @@ static void lstm_backward_row(const float *act, const float *c_prev, float *dh, 
 }
 
 static void gru_backward_row(const float *act, const float *h_prev, float *dh, float *dx, float *dhh, float *db, float *dbx, i32 H) {
-  for (i32 j = 0; j < H; j += 4) {
+  for (i32 j = 0; j < H; j += LANES) {
     i32 n = H - j;
     V r = ld(act + j, n), z = ld(act + H + j, n), nn = ld(act + 2 * H + j, n), hn = ld(act + 3 * H + j, n);
     V dhv = ld(dh + j, n);
@@ -431,7 +541,7 @@ static void backward_share(const Job *job, i32 share, i32 b0, i32 nb) {
     for (i32 r = 0; r < nb; r++) {
       const i32 b = b0 + r;
       float *dh_row = dh + r * H;
-      for (i32 j = 0; j < H; j += 4) {
+      for (i32 j = 0; j < H; j += LANES) {
         i32 n = H - j;
         V v = ld(dh_row + j, n);
         if (dy) v = add(v, ld(dy + r * H + j, n));
@@ -464,43 +574,54 @@ static void backward_share(const Job *job, i32 share, i32 b0, i32 nb) {
 
 /*
  * Claims shares of the job of `epoch` until none is left and returns how many it ran; every
- * thread calls this for every job.
+ * thread calls this for every job. `base` is the start of the memory the job's offsets point into.
  * The claim word holds epoch << 16 | next share, and a share is taken by compare-and-swap, so a
  * thread that wakes late for a finished job (whose struct the main thread is already refilling
  * for the next one, under a new epoch) can never take a share of a job it did not read.
  */
-EXPORT(run_shares)
-i32 run_shares(Job *job, i32 epoch) {
+static i32 claim_and_run(char *base, JobInMemory *stored, i32 epoch) {
+  (void)base;
   i32 ran = 0;
   for (;; ran++) {
-    i32 claim = __atomic_load_n(&job->next_share, __ATOMIC_SEQ_CST);
+    i32 claim = __atomic_load_n(&stored->next_share, __ATOMIC_SEQ_CST);
     if ((claim >> 16) != epoch) return ran;
     i32 share = claim & 0xffff;
-    if (share >= job->shares) return ran;
-    if (!__atomic_compare_exchange_n(&job->next_share, &claim, claim + 1, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
+    if (share >= stored->shares) return ran;
+    if (!__atomic_compare_exchange_n(&stored->next_share, &claim, claim + 1, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
       ran--;
       continue;
     }
+    RESOLVE(base, stored, job);
     i32 b0 = share * job->share_rows;
     i32 nb = job->rows - b0 < job->share_rows ? job->rows - b0 : job->share_rows;
     if (job->kind == JOB_FORWARD) forward_share(job, b0, nb);
     else backward_share(job, share, b0, nb);
-    __atomic_fetch_add(&job->done, 1, __ATOMIC_SEQ_CST);
+    __atomic_fetch_add(&stored->done, 1, __ATOMIC_SEQ_CST);
   }
 }
 
 /* wt[N×H] = w[H×N]^T */
-EXPORT(transpose)
-void transpose(const float *w, float *wt, i32 H, i32 N) {
+static void transpose_floats(const float *w, float *wt, i32 H, i32 N) {
   for (i32 i = 0; i < H; i++)
     for (i32 j = 0; j < N; j++) wt[j * H + i] = w[i * N + j];
 }
 
 /* parts[0] += parts[1] + … + parts[count−1], each `size` floats, added in order. */
-EXPORT(sum_parts)
-void sum_parts(float *parts, i32 count, i32 size) {
+static void add_parts(float *parts, i32 count, i32 size) {
   for (i32 p = 1; p < count; p++) {
     const float *src = parts + p * size;
-    for (i32 j = 0; j < size; j += 4) st(parts + j, add(ld(parts + j, size - j), ld(src + j, size - j)), size - j);
+    for (i32 j = 0; j < size; j += LANES) st(parts + j, add(ld(parts + j, size - j), ld(src + j, size - j)), size - j);
   }
 }
+
+#if defined(__wasm__)
+/* The module's exports: arguments are byte offsets in the shared memory (= pointers). */
+EXPORT(run_shares)
+i32 run_shares(JobInMemory *job, i32 epoch) { return claim_and_run(0, job, epoch); }
+
+EXPORT(transpose)
+void transpose(const float *w, float *wt, i32 H, i32 N) { transpose_floats(w, wt, H, N); }
+
+EXPORT(sum_parts)
+void sum_parts(float *parts, i32 count, i32 size) { add_parts(parts, count, size); }
+#endif

@@ -10,7 +10,7 @@
  * per-share weight gradients are added in share order.
  */
 import { CELL_CODE, JOB_KIND, type JobFields } from './layout';
-import { fusedRnnRuntime, type FusedRnnRuntime } from './runtime';
+import { fusedRnnRuntime, type FusedRnnEngine, type FusedRnnRuntime } from './runtime';
 
 export type FusedCell = keyof typeof CELL_CODE;
 
@@ -59,6 +59,8 @@ export interface FusedForwardInput {
   returnSequences: boolean;
   /** Keep what backward needs and return it as `tape`. */
   keepForBackward: boolean;
+  /** Which build of the kernels runs: the WebAssembly module (default) or the native addon. */
+  engine?: FusedRnnEngine;
 }
 
 export interface FusedForwardOutput {
@@ -181,10 +183,10 @@ export class FusedRecurrenceTape {
       k.transpose(this.buffers.w, fields.wt!, H, N);
       if (projects) k.transpose(this.buffers.wIh!, fields.wIht!, E, N);
       runtime.execute(fields, shares);
-      k.sum_parts(fields.dw!, shares, H * N);
-      k.sum_parts(fields.db!, shares, N);
-      if (fields.dbx !== undefined) k.sum_parts(fields.dbx, shares, N);
-      if (projects) k.sum_parts(fields.dwIh!, shares, E * N);
+      k.sumParts(fields.dw!, shares, H * N);
+      k.sumParts(fields.db!, shares, N);
+      if (fields.dbx !== undefined) k.sumParts(fields.dbx, shares, N);
+      if (projects) k.sumParts(fields.dwIh!, shares, E * N);
       const f32 = heap.f32();
       const read = (offset: number, length: number) => f32.slice(offset >> 2, (offset >> 2) + length);
       const out: FusedGradients = {
@@ -254,7 +256,7 @@ export function fusedRecurrenceForward(input: FusedForwardInput): FusedForwardOu
   expectLength('mask', input.mask, T * B);
   if (input.mask && !isBinaryMask(input.mask)) throw new Error('fused recurrence: mask values must be 0 or 1');
 
-  const runtime = fusedRnnRuntime();
+  const runtime = fusedRnnRuntime(input.engine ?? 'wasm');
   const heap = runtime.heap;
   const stateSize = (T + 1) * B * H;
   const x = input.projected ? heap.allocFloats(input.projected) : undefined;

@@ -21,6 +21,7 @@ export class SharedHeap {
   private readonly used = new Map<number, number>();
   private f32View: Float32Array;
   private i32View: Int32Array;
+  private u8View: Uint8Array;
 
   /** Manages the memory from byte `base` (the module's __heap_base) to its end, growing it as needed. */
   constructor(
@@ -32,6 +33,7 @@ export class SharedHeap {
     if (end > start) this.free.push({ offset: start, size: end - start });
     this.f32View = new Float32Array(memory.buffer);
     this.i32View = new Int32Array(memory.buffer);
+    this.u8View = new Uint8Array(memory.buffer);
   }
 
   /** Byte offset of a fresh block of `bytes` bytes (contents undefined). */
@@ -85,6 +87,11 @@ export class SharedHeap {
   f32(): Float32Array {
     if (this.f32View.buffer.byteLength !== this.memory.buffer.byteLength) this.f32View = new Float32Array(this.memory.buffer);
     return this.f32View;
+  }
+
+  u8(): Uint8Array {
+    if (this.u8View.buffer.byteLength !== this.memory.buffer.byteLength) this.u8View = new Uint8Array(this.memory.buffer);
+    return this.u8View;
   }
 
   i32(): Int32Array {

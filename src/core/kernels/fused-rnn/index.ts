@@ -13,5 +13,16 @@ export {
   type FusedGradients,
   type FusedOutputGradients,
 } from './fused-rnn';
-export { fusedRnnBytesInUse, fusedRnnStats, fusedRnnThreadCount, setFusedRnnIdleMs, setFusedRnnThreads, shutdownFusedRnn, type FusedRnnStats } from './runtime';
+export {
+  fusedRnnBytesInUse,
+  fusedRnnStats,
+  fusedRnnThreadCount,
+  nativeKernels,
+  setFusedRnnIdleMs,
+  setFusedRnnThreads,
+  shutdownFusedRnn,
+  type FusedRnnEngine,
+  type FusedRnnStats,
+  type NativeKernels,
+} from './runtime';
 export { FUSED_RNN_BUILD } from './fused-rnn-wasm';

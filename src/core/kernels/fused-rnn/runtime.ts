@@ -1,6 +1,11 @@
 /**
- * The running kernels: the compiled module, the shared memory every thread's instance works in,
+ * The running kernels: the compiled kernels (an engine), the shared memory every thread works in,
  * the heap over it, and the helper threads.
+ *
+ * Two engines run the same fused-rnn.c: `wasm`, the WebAssembly module embedded in the package
+ * (SIMD128), and `native`, the addon tools/native-kernels/build.sh compiles for this machine's CPU
+ * (AVX-512 or AVX2 vectors), available once built. Both work on a shared WebAssembly.Memory
+ * through byte offsets, so the heap, the job struct and the threads are the same for both.
  *
  * A job is dispatched by filling the one Job struct, opening it under a new epoch and waking the
  * helpers; the main thread then claims shares like any helper and, when none is left, waits for
@@ -12,20 +17,80 @@
  * never keep the process alive), stop after a few idle seconds (a test runner that loads the
  * module once per test file does not pile them up) and on `shutdownFusedRnn()`.
  */
+import * as fs from 'fs';
 import * as os from 'os';
+import * as path from 'path';
 import { Worker } from 'worker_threads';
-import { FUSED_RNN_WASM_BASE64 } from './fused-rnn-wasm';
+import { FUSED_RNN_BUILD, FUSED_RNN_WASM_BASE64 } from './fused-rnn-wasm';
 import { SharedHeap } from './heap';
 import { CLOSED_SHARE, CONTROL, EPOCH_MASK, JOB, type JobField, type JobFields } from './layout';
 import { WebAssemblyApi, type WasmMemory, type WasmModule } from './wasm-api';
 import { WORKER_SOURCE } from './worker-source';
 
-interface KernelExports {
+export type FusedRnnEngine = 'wasm' | 'native';
+
+/** The kernels' entry points; every pointer is a byte offset in the runtime's memory. */
+interface KernelCalls {
+  runShares(job: number, epoch: number): number;
+  transpose(w: number, wt: number, rows: number, cols: number): void;
+  sumParts(parts: number, count: number, size: number): void;
+}
+
+interface WasmExports {
   run_shares(job: number, epoch: number): number;
   transpose(w: number, wt: number, rows: number, cols: number): void;
   sum_parts(parts: number, count: number, size: number): void;
   __heap_base: { value: number };
 }
+
+/** What fused-rnn-node.c exports; each call's first argument is a Uint8Array over the memory. */
+interface NativeAddon {
+  lanes: number;
+  isa: string;
+  sourceSha256: string;
+  runShares(memory: Uint8Array, job: number, epoch: number): number;
+  transpose(memory: Uint8Array, w: number, wt: number, rows: number, cols: number): void;
+  sumParts(memory: Uint8Array, parts: number, count: number, size: number): void;
+}
+
+/** Where tools/native-kernels/build.sh puts the addon (the package root is four folders up from src/ or dist/). */
+export const NATIVE_ADDON_PATH = path.resolve(__dirname, '../../../../build/native/fused-rnn.node');
+
+/** The native engine's addon, or why it cannot be used; looked up once. */
+export type NativeKernels = { available: true; isa: string; lanes: number; path: string } | { available: false; reason: string };
+
+let nativeLookup: { addon?: NativeAddon; info: NativeKernels } | undefined;
+
+function lookUpNative(): { addon?: NativeAddon; info: NativeKernels } {
+  const file = NATIVE_ADDON_PATH;
+  if (!fs.existsSync(file)) return { info: { available: false, reason: 'not built (npm run install:native builds it)' } };
+  let addon: NativeAddon;
+  try {
+    addon = require(file) as NativeAddon;
+  } catch (error) {
+    return { info: { available: false, reason: `it does not load: ${(error as Error).message}` } };
+  }
+  // A build from another fused-rnn.c could read the job struct differently.
+  if (addon.sourceSha256 !== FUSED_RNN_BUILD.sourceSha256) {
+    return { info: { available: false, reason: 'it was built from another fused-rnn.c (rebuild: tools/native-kernels/build.sh)' } };
+  }
+  return { addon, info: { available: true, isa: addon.isa, lanes: addon.lanes, path: file } };
+}
+
+/** Whether the native engine can run here, and with which instructions. */
+export function nativeKernels(): NativeKernels {
+  nativeLookup ??= lookUpNative();
+  return nativeLookup.info;
+}
+
+function nativeAddon(): NativeAddon {
+  const { addon, info } = (nativeLookup ??= lookUpNative());
+  if (!addon) throw new Error(`the native fused recurrent kernels are unavailable: ${(info as { reason: string }).reason}`);
+  return addon;
+}
+
+/** Where the native engine's heap starts: nothing else lives in its memory. */
+const NATIVE_HEAP_BASE = 1024;
 
 /** Start size of the shared memory (grown on demand) and its limit (wasm32's 4 GiB). */
 const INITIAL_PAGES = 256;
@@ -46,7 +111,7 @@ function kernelModule(): WasmModule {
 export class FusedRnnRuntime {
   readonly memory: WasmMemory;
   readonly heap: SharedHeap;
-  readonly kernels: KernelExports;
+  readonly kernels: KernelCalls;
   private readonly job: number;
   /** The control block of the running helpers; each start of helpers gets a fresh one. */
   private control = 0;
@@ -59,11 +124,25 @@ export class FusedRnnRuntime {
   private helpersUnavailable = false;
   private stopped = false;
 
-  constructor(readonly threads: number) {
+  constructor(
+    readonly threads: number,
+    readonly engine: FusedRnnEngine = 'wasm',
+  ) {
     this.memory = new WebAssemblyApi.Memory({ initial: INITIAL_PAGES, maximum: MAXIMUM_PAGES, shared: true });
-    const instance = new WebAssemblyApi.Instance(kernelModule(), { env: { memory: this.memory } });
-    this.kernels = instance.exports as unknown as KernelExports;
-    this.heap = new SharedHeap(this.memory, this.kernels.__heap_base.value);
+    if (engine === 'native') {
+      const addon = nativeAddon();
+      const view = () => this.heap.u8();
+      this.kernels = {
+        runShares: (job, epoch) => addon.runShares(view(), job, epoch),
+        transpose: (w, wt, rows, cols) => addon.transpose(view(), w, wt, rows, cols),
+        sumParts: (parts, count, size) => addon.sumParts(view(), parts, count, size),
+      };
+      this.heap = new SharedHeap(this.memory, NATIVE_HEAP_BASE);
+    } else {
+      const wasm = new WebAssemblyApi.Instance(kernelModule(), { env: { memory: this.memory } }).exports as unknown as WasmExports;
+      this.kernels = { runShares: wasm.run_shares, transpose: wasm.transpose, sumParts: wasm.sum_parts };
+      this.heap = new SharedHeap(this.memory, wasm.__heap_base.value);
+    }
     this.job = this.heap.alloc(JOB.words * 4);
     this.heap.i32().fill(0, this.job >> 2, (this.job >> 2) + JOB.words);
   }
@@ -80,7 +159,14 @@ export class FusedRnnRuntime {
       for (let i = 1; i < this.threads; i++) {
         const worker = new Worker(WORKER_SOURCE, {
           eval: true,
-          workerData: { module: kernelModule(), memory: this.memory, control: this.control, job: this.job },
+          workerData: {
+            engine: this.engine,
+            module: this.engine === 'wasm' ? kernelModule() : undefined,
+            addonPath: this.engine === 'native' ? NATIVE_ADDON_PATH : undefined,
+            memory: this.memory,
+            control: this.control,
+            job: this.job,
+          },
         });
         worker.unref();
         worker.on('error', (error) => {
@@ -148,7 +234,7 @@ export class FusedRnnRuntime {
       Atomics.store(words, (this.control >> 2) + CONTROL.seq, epoch);
       Atomics.notify(words, (this.control >> 2) + CONTROL.seq);
     }
-    const ranHere = this.kernels.run_shares(this.job, epoch);
+    const ranHere = this.kernels.runShares(this.job, epoch);
     this.awaitDone(words, base + JOB.done, shares);
     this.armIdleStop();
     this.stats.jobs++;
@@ -191,7 +277,7 @@ export class FusedRnnRuntime {
   }
 }
 
-let current: FusedRnnRuntime | undefined;
+const running = new Map<FusedRnnEngine, FusedRnnRuntime>();
 let requestedThreads: number | undefined;
 
 /** The thread count the runtime starts with (see the module comment). */
@@ -211,13 +297,17 @@ export function fusedRnnThreadCount(): number {
 export function setFusedRnnThreads(threads: number | undefined): void {
   if (threads !== undefined && (!Number.isInteger(threads) || threads < 1)) throw new Error(`thread count must be a positive integer, got ${threads}`);
   requestedThreads = threads;
-  if (current && current.threads !== fusedRnnThreadCount()) shutdownFusedRnn();
+  if ([...running.values()].some((r) => r.threads !== fusedRnnThreadCount())) shutdownFusedRnn();
 }
 
-/** The runtime, started on first use. */
-export function fusedRnnRuntime(): FusedRnnRuntime {
-  current ??= new FusedRnnRuntime(fusedRnnThreadCount());
-  return current;
+/** The runtime of an engine, started on first use. */
+export function fusedRnnRuntime(engine: FusedRnnEngine = 'wasm'): FusedRnnRuntime {
+  let runtime = running.get(engine);
+  if (!runtime) {
+    runtime = new FusedRnnRuntime(fusedRnnThreadCount(), engine);
+    running.set(engine, runtime);
+  }
+  return runtime;
 }
 
 /** How long helper threads wait for a job before they stop (5 s unless changed). */
@@ -236,19 +326,22 @@ export interface FusedRnnStats {
   sharesOnMainThread: number;
 }
 
-/** Counts since the runtime started. */
-export function fusedRnnStats(): FusedRnnStats {
-  const counts = current?.stats ?? { jobs: 0, shares: 0, sharesOnMainThread: 0 };
-  return { threads: current?.threads ?? fusedRnnThreadCount(), helpers: current?.helperCount() ?? 0, ...counts };
+/** Counts since the engine's runtime started. */
+export function fusedRnnStats(engine: FusedRnnEngine = 'wasm'): FusedRnnStats {
+  const runtime = running.get(engine);
+  const counts = runtime?.stats ?? { jobs: 0, shares: 0, sharesOnMainThread: 0 };
+  return { threads: runtime?.threads ?? fusedRnnThreadCount(), helpers: runtime?.helperCount() ?? 0, ...counts };
 }
 
-/** Bytes of the shared heap held by live buffers (0 before the runtime starts); for leak checks. */
+/** Bytes of the shared heaps held by live buffers (0 before a runtime starts); for leak checks. */
 export function fusedRnnBytesInUse(): number {
-  return current?.heap.bytesInUse() ?? 0;
+  let bytes = 0;
+  for (const runtime of running.values()) bytes += runtime.heap.bytesInUse();
+  return bytes;
 }
 
-/** Stops the helper threads and drops the runtime (buffers still held become invalid); the next use starts a new one. */
+/** Stops the helper threads and drops the runtimes (buffers still held become invalid); the next use starts new ones. */
 export function shutdownFusedRnn(): void {
-  current?.shutdown();
-  current = undefined;
+  for (const runtime of running.values()) runtime.shutdown();
+  running.clear();
 }

@@ -1,5 +1,6 @@
 /**
- * The fused recurrence against the reference per-step loop, on the cpu and wasm backends: the
+ * The fused recurrence (its WebAssembly build, and the native build where it is built) against the
+ * reference per-step loop, on the cpu and wasm backends: the
  * outputs and the gradients of every input (projected inputs, W_hh, b_hh, h0, c0) for each cell,
  * with and without the padding mask, forward and reverse, with and without the sequence output.
  * Then the fused gradients against finite differences, the tape holding one node per call, and
@@ -7,10 +8,10 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from '../../../core/backend';
-import { fusedRnnBytesInUse, shutdownFusedRnn } from '../../../core/kernels/fused-rnn';
+import { fusedRnnBytesInUse, nativeKernels, shutdownFusedRnn } from '../../../core/kernels/fused-rnn';
 import { Rng } from '../../../core/train/random';
 import { GATES, type CellType } from './cells';
-import { fusedRecurrence, projectsInputs, type ProjectingRecurrenceKernel } from './fused-recurrence';
+import { fusedNativeRecurrence, fusedRecurrence, projectsInputs, type ProjectingRecurrenceKernel } from './fused-recurrence';
 import { recurrenceFor } from './network';
 import { referenceRecurrence, type RecurrenceInput } from './recurrence';
 
@@ -171,7 +172,13 @@ const describeCase = (c: Case) =>
 
 afterAll(() => shutdownFusedRnn());
 
-describe.each(['cpu', 'wasm'] as const)('fused recurrence on %s', (backend) => {
+/** The fused kernels to test: whether the native one must be built is tested in fused-rnn.test.ts. */
+const FUSED: [string, ProjectingRecurrenceKernel][] = [[fusedRecurrence.name, fusedRecurrence]];
+if (nativeKernels().available) FUSED.push([fusedNativeRecurrence.name, fusedNativeRecurrence]);
+
+const BACKEND_AND_KERNEL = (['cpu', 'wasm'] as const).flatMap((backend) => FUSED.map(([name, kernel]) => [backend, name, kernel] as const));
+
+describe.each(BACKEND_AND_KERNEL)('fused recurrence on %s, %s', (backend, _kernelName, fusedRecurrence) => {
   beforeAll(async () => {
     await selectBackend(backend, quiet);
   });
@@ -202,7 +209,7 @@ describe.each(['cpu', 'wasm'] as const)('fused recurrence on %s', (backend) => {
   });
 });
 
-describe('fused gradients against finite differences', () => {
+describe.each(FUSED)('%s gradients against finite differences', (_kernelName, fusedRecurrence) => {
   beforeAll(async () => {
     await selectBackend('cpu', quiet);
   });
@@ -278,25 +285,28 @@ describe('recurrenceFor', () => {
     else process.env.MLSPEC_RECURRENCE = saved;
   });
 
-  it('uses the fused kernel on wasm, cpu and TensorFlow\'s CPU build, and the reference loop elsewhere', () => {
+  it('uses the fused kernel on wasm, cpu and TensorFlow\'s CPU build (natively built where it is), and the reference loop elsewhere', () => {
     delete process.env.MLSPEC_RECURRENCE;
     expect(projectsInputs(recurrenceFor('wasm'))).toBe(true);
     expect(projectsInputs(referenceRecurrence)).toBe(false);
     expect(recurrenceFor('wasm')).toBe(fusedRecurrence);
     expect(recurrenceFor('cpu')).toBe(fusedRecurrence);
-    expect(recurrenceFor('tensorflow')).toBe(fusedRecurrence); // the test process runs on a CPU backend
-    process.env.MLSPEC_RECURRENCE = 'native';
-    expect(recurrenceFor('cpu').name).toBe('native-tensorflow (else fused-wasm)');
-    delete process.env.MLSPEC_RECURRENCE;
+    // The test process runs on a CPU backend, so TensorFlow would not be on a GPU.
+    expect(recurrenceFor('tensorflow')).toBe(nativeKernels().available ? fusedNativeRecurrence : fusedRecurrence);
     expect(recurrenceFor('webgl')).toBe(referenceRecurrence);
   });
 
   it('MLSPEC_RECURRENCE forces a kernel', () => {
     process.env.MLSPEC_RECURRENCE = 'reference';
     expect(recurrenceFor('wasm')).toBe(referenceRecurrence);
-    process.env.MLSPEC_RECURRENCE = 'fused';
+    process.env.MLSPEC_RECURRENCE = 'fused-wasm';
     expect(recurrenceFor('tensorflow')).toBe(fusedRecurrence);
+    process.env.MLSPEC_RECURRENCE = 'tensorflow';
+    expect(recurrenceFor('cpu').name).toBe('native-tensorflow (else fused-wasm)');
+    process.env.MLSPEC_RECURRENCE = 'fused-native';
+    if (nativeKernels().available) expect(recurrenceFor('wasm')).toBe(fusedNativeRecurrence);
+    else expect(() => recurrenceFor('wasm')).toThrow(/MLSPEC_RECURRENCE=fused-native: not built/);
     process.env.MLSPEC_RECURRENCE = 'fast';
-    expect(() => recurrenceFor('cpu')).toThrow(/"reference", "fused" or "native"/);
+    expect(() => recurrenceFor('cpu')).toThrow(/must be one of reference, fused-wasm, fused-native, tensorflow; got "fast"/);
   });
 });

@@ -13,7 +13,7 @@
  * values other than 0 and 1, and empty batches, take the reference path.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { fusedRecurrenceForward, isBinaryMask, type FusedForwardInput, type FusedGradients } from '../../../core/kernels/fused-rnn';
+import { fusedRecurrenceForward, isBinaryMask, type FusedForwardInput, type FusedGradients, type FusedRnnEngine } from '../../../core/kernels/fused-rnn';
 import { referenceRecurrence, type RecurrenceInput, type RecurrenceKernel, type RecurrenceOutput } from './recurrence';
 
 /** A recurrence whose input projection is part of the kernel. */
@@ -64,7 +64,7 @@ function insideProjection({ input, inputKernel, inputBias }: ProjectedRecurrence
 
 type Recurrence = Omit<RecurrenceInput, 'projected'> & { steps: number; rows: number };
 
-function runFused(r: Recurrence, source: InputSource, mask: Float32Array | undefined): RecurrenceOutput {
+function runFused(engine: FusedRnnEngine, r: Recurrence, source: InputSource, mask: Float32Array | undefined): RecurrenceOutput {
   const { cell, steps, rows, reverse, returnSequences } = r;
   const units = r.recurrentKernel.shape[0];
   const taped = tf.engine().isTapeOn();
@@ -83,6 +83,7 @@ function runFused(r: Recurrence, source: InputSource, mask: Float32Array | undef
     reverse,
     returnSequences,
     keepForBackward: taped,
+    engine,
   });
   const toValue = (out: { last: Float32Array; sequence?: Float32Array }): tf.Tensor =>
     returnSequences ? tf.tensor3d(out.sequence!, [steps, rows, units]) : tf.tensor2d(out.last, [rows, units]);
@@ -127,22 +128,30 @@ function binaryMask(mask: tf.Tensor3D | undefined): Float32Array | undefined | n
   return isBinaryMask(values) ? values : null;
 }
 
-export const fusedRecurrence: ProjectingRecurrenceKernel = {
-  name: 'fused-wasm',
-  run(input) {
-    const [steps, rows] = input.projected.shape;
-    const mask = steps > 0 && rows > 0 ? binaryMask(input.mask) : null;
-    if (mask === null) return referenceRecurrence.run(input);
-    return runFused({ ...input, steps, rows }, givenProjection(input.projected), mask);
-  },
-  runWithProjection(input) {
-    const { steps } = input;
-    const rows = steps > 0 ? input.input.shape[0] / steps : 0;
-    const mask = steps > 0 && rows > 0 ? binaryMask(input.mask) : null;
-    if (mask === null) {
-      const projected = tf.reshape(tf.add(tf.matMul(input.input, input.inputKernel), input.inputBias), [steps, rows, -1]) as tf.Tensor3D;
-      return referenceRecurrence.run({ ...input, projected });
-    }
-    return runFused({ ...input, steps, rows }, insideProjection(input), mask);
-  },
-};
+/** The fused kernel on one engine: the WebAssembly module, or the addon built for this CPU. */
+function fusedRecurrenceOn(engine: FusedRnnEngine): ProjectingRecurrenceKernel {
+  return {
+    name: `fused-${engine}`,
+    run(input) {
+      const [steps, rows] = input.projected.shape;
+      const mask = steps > 0 && rows > 0 ? binaryMask(input.mask) : null;
+      if (mask === null) return referenceRecurrence.run(input);
+      return runFused(engine, { ...input, steps, rows }, givenProjection(input.projected), mask);
+    },
+    runWithProjection(input) {
+      const { steps } = input;
+      const rows = steps > 0 ? input.input.shape[0] / steps : 0;
+      const mask = steps > 0 && rows > 0 ? binaryMask(input.mask) : null;
+      if (mask === null) {
+        const projected = tf.reshape(tf.add(tf.matMul(input.input, input.inputKernel), input.inputBias), [steps, rows, -1]) as tf.Tensor3D;
+        return referenceRecurrence.run({ ...input, projected });
+      }
+      return runFused(engine, { ...input, steps, rows }, insideProjection(input), mask);
+    },
+  };
+}
+
+/** The WebAssembly build: runs everywhere. */
+export const fusedRecurrence = fusedRecurrenceOn('wasm');
+/** The build for this machine's CPU (tools/native-kernels/build.sh); check `nativeKernels()` first. */
+export const fusedNativeRecurrence = fusedRecurrenceOn('native');

@@ -14,7 +14,8 @@ import type { Features, IndexSequences } from '../../../core/features';
 import type { TrainableNetwork } from '../../../core/train/network';
 import { Rng } from '../../../core/train/random';
 import { GATES, type CellType } from './cells';
-import { fusedRecurrence, projectsInputs } from './fused-recurrence';
+import { nativeKernels } from '../../../core/kernels/fused-rnn';
+import { fusedNativeRecurrence, fusedRecurrence, projectsInputs } from './fused-recurrence';
 import { nativeRecurrenceKernel } from './native-recurrence';
 import { embeddingValues, uniformValues } from './init';
 import { referenceRecurrence, type RecurrenceKernel } from './recurrence';
@@ -46,25 +47,42 @@ export interface SequenceBatch {
 }
 
 /**
- * The recurrence kernel for a tfjs backend: the fused WebAssembly kernel where tensors live in
- * JavaScript or WebAssembly memory (wasm, cpu) and on TensorFlow's CPU build too (measured: the
- * WebAssembly LSTM epoch 1.0 s against 1.5 s with TensorFlow's BlockLSTMV2); on a GPU, TensorFlow's
- * cuDNN op, which reproduces PyTorch's cells. MLSPEC_RECURRENCE=reference|fused|native overrides
- * the choice (native: TensorFlow's fused ops wherever they apply, BlockLSTMV2 on CPU).
+ * The recurrence kernel for a tfjs backend: mlspec's fused kernel, built for WebAssembly where
+ * tensors live in JavaScript or WebAssembly memory (wasm, cpu), and on TensorFlow's CPU build the
+ * same kernel compiled for this machine's CPU once `npm run install:native` has built it (else the
+ * WebAssembly build). Measured on 2 cores, LSTM epoch of the notebook: TensorFlow's BlockLSTMV2
+ * 1.2–1.5 s, the WebAssembly kernel 0.97 s, the native build with AVX-512 see bench/. On a GPU,
+ * TensorFlow's cuDNN op, which reproduces PyTorch's cells.
+ * MLSPEC_RECURRENCE=reference|fused-wasm|fused-native|tensorflow overrides the choice (tensorflow:
+ * TensorFlow's fused ops wherever they apply, BlockLSTMV2 on CPU).
  * A kernel that `projectsInputs` also gets the layer's input projection.
  */
 export function recurrenceFor(backendName: string): RecurrenceKernel {
   const forced = process.env.MLSPEC_RECURRENCE;
-  if (forced === 'reference') return referenceRecurrence;
-  if (forced === 'fused') return fusedRecurrence;
-  if (forced === 'native') return nativeOverFused;
-  if (forced) throw new Error(`MLSPEC_RECURRENCE must be "reference", "fused" or "native", got "${forced}"`);
+  if (forced) {
+    const kernel = FORCEABLE[forced];
+    if (!kernel) throw new Error(`MLSPEC_RECURRENCE must be one of ${Object.keys(FORCEABLE).join(', ')}; got "${forced}"`);
+    if (kernel === fusedNativeRecurrence && !nativeKernels().available) {
+      throw new Error(`MLSPEC_RECURRENCE=fused-native: ${(nativeKernels() as { reason: string }).reason}`);
+    }
+    return kernel;
+  }
   if (backendName === 'wasm' || backendName === 'cpu') return fusedRecurrence;
-  if (backendName === 'tensorflow') return onGpu() ? nativeOverFused : fusedRecurrence;
+  if (backendName === 'tensorflow') {
+    if (onGpu()) return tensorflowOverFused;
+    return nativeKernels().available ? fusedNativeRecurrence : fusedRecurrence;
+  }
   return referenceRecurrence;
 }
 
-const nativeOverFused = nativeRecurrenceKernel(fusedRecurrence);
+const tensorflowOverFused = nativeRecurrenceKernel(fusedRecurrence);
+
+const FORCEABLE: Record<string, RecurrenceKernel> = {
+  reference: referenceRecurrence,
+  'fused-wasm': fusedRecurrence,
+  'fused-native': fusedNativeRecurrence,
+  tensorflow: tensorflowOverFused,
+};
 
 function onGpu(): boolean {
   return (tf.backend() as { isUsingGpuDevice?: boolean }).isUsingGpuDevice === true;
