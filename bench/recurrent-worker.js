@@ -17,6 +17,8 @@ async function main() {
   const { silentLogger } = dist('core/logger');
   const { selectBackend } = dist('core/backend');
   const { readDelimited } = dist('plugins/datasets/shared/delimited-dataset');
+  const { recurrenceFor } = dist('plugins/models/shared-recurrent/network');
+  const { nativeKernels } = dist('core/kernels/fused-rnn');
   const { registry, validator } = services(createContainer({ logger: silentLogger }));
   const chosen = await selectBackend(backend, silentLogger);
 
@@ -60,7 +62,10 @@ async function main() {
   );
   clearInterval(sampler);
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
-  process.stdout.write(`${JSON.stringify({ model, backend: chosen, epochSeconds: epochTimes, peakRssMb: peakRss / 2 ** 20 })}\n`);
+  // Which recurrence kernel ran: fused-wasm, fused-native (with its instruction set), or another.
+  let kernel = recurrenceFor(chosen).name;
+  if (kernel === 'fused-native') kernel += ` ${nativeKernels().isa}`;
+  process.stdout.write(`${JSON.stringify({ model, backend: chosen, kernel, epochSeconds: epochTimes, peakRssMb: peakRss / 2 ** 20 })}\n`);
 }
 
 main().catch((e) => {

@@ -50,13 +50,13 @@ async function run() {
         continue;
       }
       const seconds = steady(m.epochSeconds);
-      rows.push({ cell: label, impl: `mlspec ${m.backend}`, seconds, ratio: seconds / reference, memory: m.peakRssMb });
+      rows.push({ cell: label, impl: `mlspec ${m.backend} (${m.kernel})`, seconds, ratio: seconds / reference, memory: m.peakRssMb });
     }
   }
-  console.log(`${'cell'.padEnd(10)}${'implementation'.padEnd(32)}${'s/epoch'.padStart(9)}${'× PyTorch'.padStart(11)}${'peak MB'.padStart(9)}`);
+  console.log(`${'cell'.padEnd(10)}${'implementation'.padEnd(44)}${'s/epoch'.padStart(9)}${'× PyTorch'.padStart(11)}${'peak MB'.padStart(9)}`);
   for (const r of rows) {
-    if (r.error) console.log(`${r.cell.padEnd(10)}${r.impl.padEnd(32)}  unavailable: ${r.error}`);
-    else console.log(`${r.cell.padEnd(10)}${r.impl.padEnd(32)}${r.seconds.toFixed(3).padStart(9)}${r.ratio.toFixed(2).padStart(11)}${r.memory.toFixed(0).padStart(9)}`);
+    if (r.error) console.log(`${r.cell.padEnd(10)}${r.impl.padEnd(44)}  unavailable: ${r.error}`);
+    else console.log(`${r.cell.padEnd(10)}${r.impl.padEnd(44)}${r.seconds.toFixed(3).padStart(9)}${r.ratio.toFixed(2).padStart(11)}${r.memory.toFixed(0).padStart(9)}`);
   }
 }
 
