@@ -116,7 +116,7 @@ describe('planSweep: expansion', () => {
     expect(plan.pruning).toBeUndefined();
   });
 
-  it('plans a spec without a sweep block as one trial on the spec split', () => {
+  it('plans a spec without a sweep block as one trial on a holdout of the training rows', () => {
     const single = planInline('');
     expect(single.trials).toHaveLength(1);
     expect(single.trials[0].params).toEqual({});
@@ -330,7 +330,7 @@ describe('planSweep: refused sweeps', () => {
       '18:45 PLUGIN_UNKNOWN unknown featurizer type "tfidff" (did you mean "tfidf"?); known: counts, index-sequence, tfidf [in trials 3, 4, 5, 9, 10 and 1 more: pipelines.bow.featurizer.type=tfidff]',
       '22:46 SWEEP_DISTRIBUTION loguniform needs [low, high] with low < high (got [0.1, 0.01])',
       '23:43 SWEEP_DISTRIBUTION int needs [low, high] with low <= high (got [10, 5])',
-      '24:10 SWEEP_FOLDS folds: 1 leaves no rows to validate on; use 2 or more, or 0 to score trials on the spec split',
+      '24:10 SWEEP_FOLDS folds: 1 leaves no rows to validate on; use 2 or more, or 0 to score trials on a holdout of the training rows',
       '25:37 SWEEP_SELECT_GOAL val_loss must be minimised (lower loss is better); use goal: min or leave goal out',
     ]);
   });

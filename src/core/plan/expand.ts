@@ -68,7 +68,7 @@ export function planSweep(loaded: LoadedSpec, context: PlanContext): SweepPlan {
   const select = selection(source, sweep, problems);
   const folds = sweep?.folds ?? 0;
   if (folds === 1) {
-    problems.push(problemAt(source, offsetOf(source, ['sweep', 'folds']), 'SWEEP_FOLDS', 'folds: 1 leaves no rows to validate on; use 2 or more, or 0 to score trials on the spec split'));
+    problems.push(problemAt(source, offsetOf(source, ['sweep', 'folds']), 'SWEEP_FOLDS', 'folds: 1 leaves no rows to validate on; use 2 or more, or 0 to score trials on a holdout of the training rows'));
   }
   // Trials are still expanded and checked without the parameters refused above, so one run of
   // `mlspec plan` shows every problem in the file.

@@ -52,8 +52,8 @@ describe('formatPlanTable', () => {
     expect(formatPlanTable(plan)).toBe(
       [
         `sweep plan for ${plan.specFile}`,
-        '6 trials (2 duplicates, not run) × 2 seeds (1, 2) = 8 work units; scored on the spec split (no folds)',
-        'select: val_accuracy (max); pruning: none',
+        '6 trials (2 duplicates, not run) × 2 seeds (1, 2) = 8 work units; scored on a stratified holdout of the training rows (no folds)',
+        'select: val_accuracy (max) on the holdout of the training rows; pruning: none',
         '',
         `trial  id        bow.featurizer.type  bow.model.C  note`,
         `    0  ${id(0)}  counts                       0.5`,
@@ -109,7 +109,7 @@ pipelines:
 
   it('says so when nothing is swept', () => {
     const text = formatPlanTable(planInline(''));
-    expect(text).toContain('1 trial × 1 seed (3) = 1 work unit; scored on the spec split (no folds)\n');
+    expect(text).toContain('1 trial × 1 seed (3) = 1 work unit; scored on a stratified holdout of the training rows (no folds)\n');
     expect(text).toContain('(nothing swept: every trial is the spec as written)');
   });
 });

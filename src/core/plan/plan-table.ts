@@ -46,12 +46,12 @@ function countsLine(plan: SweepPlan, units: number): string {
   const trials = `${plural(plan.trials.length, 'trial')}${duplicates ? ` (${duplicates} duplicate${duplicates === 1 ? '' : 's'}, not run)` : ''}`;
   const folds = plan.folds > 0 ? ` × ${plural(plan.folds, 'fold')}` : '';
   const seeds = plan.seeds.length <= 5 ? ` (${plan.seeds.join(', ')})` : '';
-  const where = plan.folds > 0 ? '' : '; scored on the spec split (no folds)';
+  const where = plan.folds > 0 ? '' : '; scored on a stratified holdout of the training rows (no folds)';
   return `${trials}${folds} × ${plural(plan.seeds.length, 'seed')}${seeds} = ${plural(units, 'work unit')}${where}`;
 }
 
 function selectionLine(plan: SweepPlan): string {
-  const on = plan.folds > 0 ? ` on the validation folds (mean over ${plural(plan.folds, 'fold')} and seeds)` : '';
+  const on = plan.folds > 0 ? ` on the validation folds (mean over ${plural(plan.folds, 'fold')} and seeds)` : ' on the holdout of the training rows';
   const pruning = plan.pruning ? `${plan.pruning.type} after ${plural(plan.pruning.warmupEpochs, 'epoch')} and ${plural(plan.pruning.startupTrials, 'finished trial')}` : 'none';
   const workers = plan.workers !== undefined ? `; workers: ${plan.workers}` : '';
   return `select: ${plan.select.metric} (${plan.select.goal})${on}; pruning: ${pruning}${workers}`;

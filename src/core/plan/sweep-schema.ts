@@ -96,7 +96,7 @@ export const sweepSchema: SchemaObject = {
       default: 0,
       description:
         'Score each trial by stratified k-fold cross-validation on the training rows of the spec split (2 or more); ' +
-        '0 scores it on the spec split as it is. The test rows are never used to choose.',
+        '0 scores it on one stratified holdout of those training rows (the spec split\'s test fraction, else 0.2). The test rows are never used to choose.',
     },
     seeds: {
       description: 'Repeat every trial with this many seeds (the first is the spec seed), or with exactly these seeds.',

@@ -49,7 +49,7 @@ export interface WorkUnit {
   id: string;
   /** Index of the trial. */
   trial: number;
-  /** 0-based fold of the k-fold split of the training rows; null when `folds` is 0 (the spec's split as it is). */
+  /** 0-based fold of the k-fold split of the training rows; null when `folds` is 0 (one stratified holdout of the training rows). */
   fold: number | null;
   /** The seed of this repeat (the spec seed for the first). */
   seed: number;
