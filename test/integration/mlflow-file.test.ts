@@ -210,3 +210,25 @@ test('the store folder is created like MLflow creates it', async () => {
   fs.writeFileSync(file, '');
   await expect(openTracker(file, {}).check()).rejects.toMatchObject({ code: 'TRACKING_STORE_INVALID' });
 });
+
+test('deleteRun marks the run deleted as MLflow does: MLflow lists it as deleted and can restore it', async () => {
+  const root = path.join(scratch, 'deleting');
+  const tracker = openTracker(root, {});
+  const experimentId = await tracker.getOrCreateExperiment('deleting');
+  const kept = await tracker.startRun({ experimentId, runName: 'kept' });
+  await kept.end('FINISHED');
+  const gone = await tracker.startRun({ experimentId, runName: 'gone' });
+  gone.logMetric('loss', 1, 1);
+  await gone.end('KILLED');
+  await tracker.deleteRun(gone.runId);
+  const runs = readStore(root).experiments.find((e) => e.name === 'deleting')!.runs as (DumpedRun & { lifecycle_stage: string })[];
+  expect(runs.map((r) => [r.run_name, r.lifecycle_stage]).sort()).toEqual([
+    ['gone', 'deleted'],
+    ['kept', 'active'],
+  ]);
+  await expect(tracker.resumeRun(gone.runId)).rejects.toMatchObject({ code: 'TRACKING_RUN_DELETED' });
+  await expect(tracker.deleteRun(gone.runId)).rejects.toMatchObject({ code: 'TRACKING_RUN_DELETED' });
+  runPython(['-c', `from mlflow.tracking import MlflowClient; MlflowClient(${JSON.stringify(`file://${root}`)}).restore_run(${JSON.stringify(gone.runId)})`]);
+  const restored = await tracker.resumeRun(gone.runId);
+  expect(restored.runId).toBe(gone.runId);
+});

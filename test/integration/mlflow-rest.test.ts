@@ -183,3 +183,14 @@ test('a param the server refuses is reported by flush(), not lost silently', asy
   resumed.logParams({ alpha: 1 });
   await resumed.flush();
 });
+
+test('deleteRun is MLflow\'s restorable delete: the run is hidden, resuming it is refused', async () => {
+  const tracker = openTracker(server.uri, { env: {} });
+  const experimentId = await tracker.getOrCreateExperiment('deleting');
+  const run = await tracker.startRun({ experimentId, runName: 'replaced' });
+  await run.end('KILLED');
+  await tracker.deleteRun(run.runId);
+  expect((await client.getRun(run.runId)).info.lifecycle_stage).toBe('deleted');
+  expect((await client.searchRuns({ experimentIds: [experimentId] })).map((r) => r.info.run_id)).not.toContain(run.runId);
+  await expect(tracker.deleteRun('0123456789abcdef0123456789abcdef')).rejects.toMatchObject({ errorCode: 'RESOURCE_DOES_NOT_EXIST' });
+});

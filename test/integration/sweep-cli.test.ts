@@ -1,8 +1,8 @@
 /**
  * Sweeps through the built CLI with worker processes (run `npm run build` first; `npm test` does):
  * a recurrent sweep read back from MLflow by MLflow itself; `kill -9` of the whole process group
- * mid-sweep, then the same command again finishes it with exactly one MLflow run per trial and
- * fold; Ctrl-C ends the runs KILLED and the sweep resumes.
+ * mid-sweep, then the same command again finishes it with exactly one active MLflow run per trial
+ * and fold and no epoch logged twice; Ctrl-C ends the runs KILLED and the sweep resumes.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -54,8 +54,23 @@ function exitOf(child: ChildProcess): Promise<number | null> {
   });
 }
 
-/** Exactly one sweep run, one run per trial, one per trial and fold, one refit; none left RUNNING. */
-function expectOneRunPerTrialAndFold(runs: any[], trials: number, folds: number): void {
+/**
+ * Exactly one active sweep run, one run per trial, one per trial and fold, one refit; none left
+ * RUNNING. Fold runs of fits a crash cut short are deleted, each named by the run that replaced it,
+ * so no metric history has a step twice.
+ */
+function expectOneRunPerTrialAndFold(all: any[], trials: number, folds: number): void {
+  const runs = all.filter((r) => r.lifecycle_stage === 'active');
+  for (const deleted of all.filter((r) => r.lifecycle_stage !== 'active')) {
+    expect(deleted.tags['mlspec.kind']).toBe('fold');
+    expect(runs.filter((r) => r.tags['mlspec.replaces_run'] === deleted.run_id)).toHaveLength(1);
+  }
+  for (const run of runs) {
+    for (const [key, history] of Object.entries(run.metric_history as Record<string, { step: number }[]>)) {
+      const steps = history.map((m) => m.step);
+      if (new Set(steps).size !== steps.length) throw new Error(`${run.run_name} ${key}: steps logged twice: ${steps.join(' ')}`);
+    }
+  }
   const kind = (k: string) => runs.filter((r) => r.tags['mlspec.kind'] === k);
   expect(kind('sweep')).toHaveLength(1);
   expect(kind('trial')).toHaveLength(trials);

@@ -1,7 +1,8 @@
 /**
  * Sweeps run in-process (the inline pool, the same job code the worker processes run): expansion →
  * jobs → leaderboard → refit, resuming from the state folder without repeating work or MLflow
- * runs, a failing candidate that does not stop the others, --retry-failed, and the frozen plan.
+ * runs (a job fitted again replaces its run), a failing candidate that does not stop the others,
+ * --retry-failed, and the frozen plan.
  * The CLI with worker processes, SIGKILL and Ctrl-C is tested in test/integration/sweep-cli.test.ts.
  */
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -51,10 +52,11 @@ interface StoredRun {
   kind?: string;
   role?: string;
   parent?: string;
+  replaces?: string;
 }
 
-/** Every run of the ./mlruns store, read from its files. */
-function storedRuns(root: string): StoredRun[] {
+/** Every active run of the ./mlruns store (or the deleted ones), read from its files. */
+function storedRuns(root: string, stage: 'active' | 'deleted' = 'active'): StoredRun[] {
   const runs: StoredRun[] = [];
   for (const experiment of readdirSync(root)) {
     const dir = path.join(root, experiment);
@@ -63,8 +65,18 @@ function storedRuns(root: string): StoredRun[] {
       const meta = path.join(dir, id, 'meta.yaml');
       if (!existsSync(meta)) continue;
       const tag = (key: string) => (existsSync(path.join(dir, id, 'tags', key)) ? readFileSync(path.join(dir, id, 'tags', key), 'utf8') : undefined);
-      const status = Number(/status: (\d)/.exec(readFileSync(meta, 'utf8'))![1]);
-      runs.push({ id, name: tag('mlflow.runName')!, status, kind: tag('mlspec.kind'), role: tag('mlspec.sweep_role'), parent: tag('mlflow.parentRunId') });
+      const metaText = readFileSync(meta, 'utf8');
+      if (/^lifecycle_stage: (\w+)$/m.exec(metaText)![1] !== stage) continue;
+      const status = Number(/status: (\d)/.exec(metaText)![1]);
+      runs.push({
+        id,
+        name: tag('mlflow.runName')!,
+        status,
+        kind: tag('mlspec.kind'),
+        role: tag('mlspec.sweep_role'),
+        parent: tag('mlflow.parentRunId'),
+        replaces: tag('mlspec.replaces_run'),
+      });
     }
   }
   return runs;
@@ -147,21 +159,29 @@ describe('a sweep of the tiny spec, in-process', () => {
     expect(again.report.candidates.map((c) => c.metrics)).toEqual(first.report.candidates.map((c) => c.metrics));
   });
 
-  it('reruns only the jobs without a record, into their existing MLflow runs', async () => {
+  it('reruns only the jobs without a record, each into a new MLflow run that replaces (deletes) its earlier one', async () => {
     const records = jobRecords(stateDir);
     const lost = records.slice(0, 2).map((r) => r.key);
     for (const key of lost) rmSync(path.join(stateDir, 'jobs', `${key}.json`));
-    const runsBefore = storedRuns(path.join(work, 'mlruns')).map((r) => r.id).sort();
+    const runsBefore = storedRuns(path.join(work, 'mlruns'));
+    const replaced = runsBefore.filter((r) => lost.some((key) => r.role === `job:${key}`));
+    expect(replaced).toHaveLength(2);
     const again = await sweep(TINY, work).run();
     const after = jobRecords(stateDir);
     expect(after).toHaveLength(12);
     const changed = after.filter((r) => records.find((o) => o.key === r.key)!.finishedAt !== r.finishedAt).map((r) => r.key);
     expect(changed.sort()).toEqual([...lost].sort());
-    expect(storedRuns(path.join(work, 'mlruns')).map((r) => r.id).sort()).toEqual(runsBefore);
+    // The earlier runs of the refitted jobs are deleted (restorable in MLflow), their replacements
+    // name them; every other run is the same, so each job still has one active run.
+    const runsAfter = storedRuns(path.join(work, 'mlruns'));
+    expect(storedRuns(path.join(work, 'mlruns'), 'deleted').map((r) => r.id).sort()).toEqual(replaced.map((r) => r.id).sort());
+    const added = runsAfter.filter((r) => !runsBefore.some((b) => b.id === r.id));
+    expect(added.map((r) => [r.role, r.replaces, r.status]).sort()).toEqual(replaced.map((r) => [r.role, r.id, 3]).sort());
+    expect(runsAfter).toHaveLength(runsBefore.length);
     expect(again.report.candidates.map((c) => c.metrics)).toEqual(first.report.candidates.map((c) => c.metrics));
   });
 
-  it('adopts a run made just before a crash that never got recorded, found by its tags', async () => {
+  it('finds a run made just before a crash that never got recorded by its tags, and replaces it', async () => {
     const [record] = jobRecords(stateDir);
     rmSync(path.join(stateDir, 'jobs', `${record.key}.json`));
     const registryFile = readdirSync(stateDir).find((f) => /^runs-[0-9a-f]+\.json$/.test(f))!;
@@ -170,10 +190,12 @@ describe('a sweep of the tiny spec, in-process', () => {
     delete registry.runs[`job:${record.key}`];
     registry.ended = registry.ended.filter((r: string) => r !== `job:${record.key}`);
     writeFileSync(path.join(stateDir, registryFile), JSON.stringify(registry));
-    const runsBefore = storedRuns(path.join(work, 'mlruns')).map((r) => r.id).sort();
+    const runsBefore = storedRuns(path.join(work, 'mlruns')).length;
     await sweep(TINY, work).run();
-    expect(storedRuns(path.join(work, 'mlruns')).map((r) => r.id).sort()).toEqual(runsBefore);
-    expect(JSON.parse(readFileSync(path.join(stateDir, registryFile), 'utf8')).runs[`job:${record.key}`]).toBe(runId);
+    expect(storedRuns(path.join(work, 'mlruns'))).toHaveLength(runsBefore);
+    expect(storedRuns(path.join(work, 'mlruns'), 'deleted').map((r) => r.id)).toContain(runId);
+    const now = JSON.parse(readFileSync(path.join(stateDir, registryFile), 'utf8')).runs[`job:${record.key}`];
+    expect(storedRuns(path.join(work, 'mlruns')).find((r) => r.id === now)!.replaces).toBe(runId);
   });
 });
 
@@ -248,10 +270,13 @@ describe('failures', () => {
     expect(retried.report.failures).toEqual([]);
     expect(retried.report.candidates.map((c) => c.status)).toEqual(['finished', 'finished']);
     const runs = storedRuns(path.join(work, 'mlruns'));
-    // Retried jobs went back into their runs: still one per candidate and fold.
+    // Retried jobs got new runs and the failed attempts' runs were deleted: one per candidate and fold.
     expect(runs.filter((r) => r.kind === 'trial')).toHaveLength(2);
     expect(runs.filter((r) => r.kind === 'fold')).toHaveLength(6);
     expect(runs.every((r) => r.status === 3)).toBe(true);
+    const deleted = storedRuns(path.join(work, 'mlruns'), 'deleted');
+    expect(deleted.map((r) => r.status)).toEqual([4, 4, 4]); // the FAILED attempts
+    expect(runs.filter((r) => r.replaces).map((r) => r.replaces).sort()).toEqual(deleted.map((r) => r.id).sort());
   });
 });
 

@@ -326,7 +326,7 @@ export class SweepExecutor {
     const started = performance.now();
     let record: JobRecord;
     try {
-      await this.tracking?.startJob(job, candidate, this.plan);
+      await this.tracking?.startJob(job, candidate, this.plan, { fit: true });
       const result = await worker.run(job, this.referenceFor(job), (key, value, step) => this.tracking?.metric(job.key, key, value, step));
       if (this.interrupted) return;
       const seconds = (performance.now() - started) / 1000;

@@ -103,6 +103,13 @@ export class RunRegistry {
     return this.data.ended.includes(role);
   }
 
+  /** The role has no run any more (a new one is about to be made for it). */
+  forget(role: string): void {
+    delete this.data.runs[role];
+    this.data.ended = this.data.ended.filter((r) => r !== role);
+    writeJson(this.file, this.data);
+  }
+
   /** A rerun of the role (e.g. --retry-failed) will log to its run again. */
   reopen(role: string): void {
     if (!this.data.ended.includes(role)) return;

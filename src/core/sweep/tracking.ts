@@ -13,7 +13,8 @@
  * Every run carries the tags mlspec.sweep_key (the state folder) and mlspec.sweep_role; its id is
  * kept in the state folder as soon as it exists. A rerun reattaches to those runs — and adopts a run
  * that was created just before a crash but never recorded, found by its tags — so a sweep never
- * makes two runs for one role. Only the coordinator process logs.
+ * makes two runs for one role. A job fitted again gets a new run and its earlier one is deleted
+ * (see `startJob`). Only the coordinator process logs.
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -73,6 +74,7 @@ export async function findSweepRuns(tracker: Tracker, experimentId: string, swee
       if (!entry.isDirectory() || entry.name === 'datasets') continue;
       const tags = path.join(dir, entry.name, 'tags');
       if (read(path.join(tags, SWEEP_KEY_TAG)) !== sweepKey) continue;
+      if (/^lifecycle_stage: deleted$/m.test(read(path.join(dir, entry.name, 'meta.yaml')) ?? '')) continue;
       const role = read(path.join(tags, SWEEP_ROLE_TAG));
       if (role && !found.has(role)) found.set(role, entry.name);
     }
@@ -224,21 +226,46 @@ export class SweepTracking {
     return handle;
   }
 
-  /** Open (or reattach to) the run of a job before it is sent to a worker. */
-  async startJob(job: Job, candidate: Candidate, plan: SweepPlan): Promise<{ created: boolean }> {
-    const created = !this.options.registry.get(`job:${job.key}`);
-    this.options.registry.reopen(`job:${job.key}`);
+  /**
+   * Open the run of a job before it is sent to a worker (`fit: true`), or reattach to it to record
+   * a result that is already in the state folder. A job fitted again (after a crash cut its fit
+   * short, a lost record, --retry-failed) gets a new run, and its earlier run is deleted (MLflow's
+   * restorable delete): the per-epoch metrics of two fits never mix on one run's steps, and the
+   * sweep still shows one run per candidate, fold and seed.
+   */
+  async startJob(job: Job, candidate: Candidate, plan: SweepPlan, { fit = false }: { fit?: boolean } = {}): Promise<{ created: boolean }> {
+    const role = `job:${job.key}`;
+    const { registry } = this.options;
+    const earlier = fit ? registry.get(role) : undefined;
+    if (earlier) {
+      // Deleted before its replacement exists: a crash in between leaves no second active run.
+      registry.forget(role);
+      await this.deleteRun(earlier, role);
+    }
+    const created = !registry.get(role);
+    registry.reopen(role);
     const parent = await this.candidateRun(candidate, plan);
-    const tags: Record<string, string> = { ...this.commonTags('fold', `job:${job.key}`), 'mlspec.pipeline': job.pipeline, 'mlspec.seed': String(job.seed) };
+    const tags: Record<string, string> = { ...this.commonTags('fold', role), 'mlspec.pipeline': job.pipeline, 'mlspec.seed': String(job.seed) };
+    if (earlier) tags['mlspec.replaces_run'] = earlier;
     const params: Record<string, string | number> = { seed: job.seed };
     if (job.rows.kind === 'fold') {
       tags['mlspec.fold'] = String(job.rows.fold);
       params.fold = job.rows.fold;
     }
-    const handle = await this.openRun(`job:${job.key}`, { runName: rowsLabel(job.rows, job.seed, plan.seeds.length), parentRunId: parent.runId, tags });
+    const handle = await this.openRun(role, { runName: rowsLabel(job.rows, job.seed, plan.seeds.length), parentRunId: parent.runId, tags });
     handle.logParams(params);
     this.jobs.set(job.key, handle);
     return { created };
+  }
+
+  private async deleteRun(runId: string, role: string): Promise<void> {
+    const { tracker, logger } = this.options;
+    try {
+      await tracker.deleteRun(runId);
+    } catch (error) {
+      if (error instanceof InputError && ['TRACKING_NO_RUN', 'TRACKING_RUN_DELETED'].includes(error.code)) return;
+      logger.warn(`MLflow: could not delete run ${runId} (${role}, replaced by a new fit): ${(error as Error).message}`);
+    }
   }
 
   /** The role's run was ended after its result was recorded; a rerun need not log it again. */

@@ -212,6 +212,12 @@ export class FileTracker implements Tracker {
     throw new InputError('TRACKING_NO_RUN', `No run ${runId} in ${this.root}.`);
   }
 
+  async deleteRun(runId: string): Promise<void> {
+    // As FileStore.delete_run: only an active run, which stays in place marked deleted.
+    const handle = (await this.resumeRun(runId)) as FileRunHandle;
+    handle.markDeleted();
+  }
+
   /** Create the store as MLflow does on first use: the folder, experiment 0 "Default", .trash. */
   private ensureStore(): void {
     if (this.ready) return;
@@ -371,6 +377,11 @@ class FileRunHandle implements RunHandle {
 
   async end(status: RunEndStatus, endTime: number = Date.now()): Promise<void> {
     this.updateMeta({ status: RUN_STATUS_CODES[status], end_time: endTime });
+  }
+
+  /** Lifecycle stage `deleted` (MLflow's soft delete). */
+  markDeleted(): void {
+    this.updateMeta({ lifecycle_stage: 'deleted', deleted_time: Date.now() });
   }
 
   private artifactRoot(): string {

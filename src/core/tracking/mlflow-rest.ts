@@ -297,6 +297,10 @@ export class MlflowRestClient {
     return parseRunInfo(body.run.info);
   }
 
+  async deleteRun(runId: string): Promise<void> {
+    await this.call('POST', 'runs/delete', { body: { run_id: runId } });
+  }
+
   async updateRun(runId: string, status: MlflowRunStatus, endTime?: number): Promise<void> {
     await this.call('POST', 'runs/update', { body: { run_id: runId, status, end_time: endTime } });
   }

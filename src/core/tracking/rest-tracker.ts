@@ -126,6 +126,15 @@ export class RestTracker implements Tracker {
     return new RestRunHandle(this, place, new ParamLedger(runId), true);
   }
 
+  async deleteRun(runId: string): Promise<void> {
+    try {
+      await this.client.deleteRun(runId);
+    } catch (error) {
+      if (error instanceof ServerUnavailableError) throw trackingUnreachable(this.uri, error.problem);
+      throw error;
+    }
+  }
+
   async resumeRun(runId: string, options: ResumeRunOptions = {}): Promise<RunHandle> {
     try {
       const run = await this.client.getRun(runId);

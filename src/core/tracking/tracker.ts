@@ -87,6 +87,8 @@ export interface Tracker {
   startRun(options: StartRunOptions): Promise<RunHandle>;
   /** Reopens an existing run (e.g. for a later sweep) to log more to it. */
   resumeRun(runId: string, options?: ResumeRunOptions): Promise<RunHandle>;
+  /** MLflow's delete: the run is hidden (lifecycle stage `deleted`) and can be restored. */
+  deleteRun(runId: string): Promise<void>;
   /** Runs whose records were spooled instead of sent; empty when nothing was. */
   spoolInfo(): SpoolInfo[];
 }
