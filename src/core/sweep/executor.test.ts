@@ -82,6 +82,15 @@ function storedRuns(root: string, stage: 'active' | 'deleted' = 'active'): Store
   return runs;
 }
 
+/** Lines per metric file of a run in the ./mlruns store: more than one at step 0 is a summary logged twice. */
+function metricLineCounts(root: string, runId: string): Record<string, number> {
+  const experiment = readdirSync(root).find((e) => existsSync(path.join(root, e, runId, 'meta.yaml')))!;
+  const dir = path.join(root, experiment, runId, 'metrics');
+  const counts: Record<string, number> = {};
+  for (const key of readdirSync(dir)) counts[key] = readFileSync(path.join(dir, key), 'utf8').trim().split('\n').length;
+  return counts;
+}
+
 function jobRecords(stateDir: string): JobRecord[] {
   const dir = path.join(stateDir, 'jobs');
   return readdirSync(dir).map((f) => JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as JobRecord);
@@ -157,6 +166,21 @@ describe('a sweep of the tiny spec, in-process', () => {
     expect(jobRecords(stateDir).map((r) => `${r.key} ${r.finishedAt}`).sort()).toEqual(before);
     expect(storedRuns(path.join(work, 'mlruns'))).toHaveLength(runsBefore);
     expect(again.report.candidates.map((c) => c.metrics)).toEqual(first.report.candidates.map((c) => c.metrics));
+  });
+
+  it('a candidate summarized just before a crash (its run not yet marked ended) is not summarized twice', async () => {
+    const registryFile = readdirSync(stateDir).find((f) => /^runs-[0-9a-f]+\.json$/.test(f))!;
+    const registry = JSON.parse(readFileSync(path.join(stateDir, registryFile), 'utf8'));
+    const role = (registry.ended as string[]).find((r) => r.startsWith('candidate:'))!;
+    registry.ended = registry.ended.filter((r: string) => r !== role);
+    writeFileSync(path.join(stateDir, registryFile), JSON.stringify(registry));
+    await sweep(TINY, work).run();
+    const root = path.join(work, 'mlruns');
+    const counts = metricLineCounts(root, registry.runs[role]);
+    expect(Object.keys(counts)).toEqual(expect.arrayContaining(['cv_mean_val_accuracy', 'cv_sd_val_accuracy', 'fit_seconds']));
+    expect(Object.values(counts).every((n) => n === 1)).toBe(true);
+    // The sweep's own run was summarized by every run of the sweep so far: still once.
+    expect(Object.values(metricLineCounts(root, storedRuns(root).find((r) => r.kind === 'sweep')!.id)).every((n) => n === 1)).toBe(true);
   });
 
   it('reruns only the jobs without a record, each into a new MLflow run that replaces (deletes) its earlier one', async () => {

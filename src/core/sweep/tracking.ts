@@ -88,6 +88,19 @@ export async function findSweepRuns(tracker: Tracker, experimentId: string, swee
   return found;
 }
 
+/**
+ * Logs metrics to a run that may be a resumed one without logging twice what it held from before
+ * a crash: a step-0 summary already there with the same value, or a per-epoch history already
+ * begun, is skipped. A summary that changed (--retry-failed) is logged again and becomes the latest.
+ */
+function loggerOnce(handle: RunHandle): (key: string, value: number, step?: number, timestamp?: number) => void {
+  return (key, value, step = 0, timestamp) => {
+    const before = handle.metricsAtOpen.get(key);
+    if (before !== undefined && (step > 0 || Object.is(before, value))) return;
+    handle.logMetric(key, value, step, timestamp);
+  };
+}
+
 function sha256(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }
@@ -284,23 +297,24 @@ export class SweepTracking {
   async finishJob(record: JobRecord, replayEpochs = false): Promise<void> {
     const handle = this.jobs.get(record.key);
     if (!handle) return;
+    const log = loggerOnce(handle);
     this.jobs.delete(record.key);
     const outcome = record.outcome;
     const now = Date.now();
     if (outcome && replayEpochs) {
       for (const epoch of outcome.epochs ?? []) {
-        for (const [key, value] of Object.entries(epoch)) if (key !== 'epoch') handle.logMetric(safeKey(key), value, epoch.epoch, now);
+        for (const [key, value] of Object.entries(epoch)) if (key !== 'epoch') log(safeKey(key), value, epoch.epoch, now);
       }
     }
     if (outcome) {
-      for (const [key, value] of Object.entries(outcome.scores ?? {})) handle.logMetric(key, value, 0, now);
-      handle.logMetric('fit_seconds', outcome.fitSeconds, 0, now);
+      for (const [key, value] of Object.entries(outcome.scores ?? {})) log(key, value, 0, now);
+      log('fit_seconds', outcome.fitSeconds, 0, now);
       if (outcome.status === 'finished') {
-        handle.logMetric('featurize_seconds', outcome.featurizeSeconds, 0, now);
-        handle.logMetric('n_features', outcome.features, 0, now);
+        log('featurize_seconds', outcome.featurizeSeconds, 0, now);
+        log('n_features', outcome.features, 0, now);
       }
-      if (outcome.bestEpoch !== undefined) handle.logMetric('best_epoch', outcome.bestEpoch, 0, now);
-      if (outcome.stoppedEpoch !== undefined) handle.logMetric('stopped_epoch', outcome.stoppedEpoch, 0, now);
+      if (outcome.bestEpoch !== undefined) log('best_epoch', outcome.bestEpoch, 0, now);
+      if (outcome.stoppedEpoch !== undefined) log('stopped_epoch', outcome.stoppedEpoch, 0, now);
       const tags: Record<string, string> = { 'mlspec.status': record.status, 'mlspec.train_rows': String(outcome.trainRows), 'mlspec.heldout_rows': String(outcome.evaluationRows) };
       for (const [key, value] of Object.entries(outcome.info ?? {})) tags[safeKey(`mlspec.info.${key}`)] = String(value);
       if (outcome.pruneReason) tags['mlspec.prune_reason'] = outcome.pruneReason;
@@ -314,19 +328,20 @@ export class SweepTracking {
   /** A candidate whose jobs are all done: its cross-validated scores, and its run ended. */
   async finishCandidate(summary: CandidateSummary, candidate: Candidate, plan: SweepPlan): Promise<void> {
     const handle = await this.candidateRun(candidate, plan);
+    const log = loggerOnce(handle);
     this.candidates.delete(candidate.key);
     const now = Date.now();
     if (summary.status === 'finished') {
       for (const metric of VALIDATION_METRICS) {
         const m = summary.metrics[metric];
         if (!m) continue;
-        handle.logMetric(`cv_mean_${metric}`, m.mean, 0, now);
-        handle.logMetric(`cv_sd_${metric}`, m.sd, 0, now);
+        log(`cv_mean_${metric}`, m.mean, 0, now);
+        log(`cv_sd_${metric}`, m.sd, 0, now);
       }
     }
-    if (summary.bestEpoch !== undefined) handle.logMetric('best_epoch', summary.bestEpoch, 0, now);
-    if (summary.stoppedEpoch !== undefined) handle.logMetric('stopped_epoch', summary.stoppedEpoch, 0, now);
-    handle.logMetric('fit_seconds', summary.fitSeconds, 0, now);
+    if (summary.bestEpoch !== undefined) log('best_epoch', summary.bestEpoch, 0, now);
+    if (summary.stoppedEpoch !== undefined) log('stopped_epoch', summary.stoppedEpoch, 0, now);
+    log('fit_seconds', summary.fitSeconds, 0, now);
     const tags: Record<string, string> = { 'mlspec.status': summary.status, 'mlspec.jobs': `${summary.jobs.finished}/${summary.jobs.total}` };
     if (summary.errors.length) tags['mlspec.error'] = `${summary.errors[0].code}: ${summary.errors[0].message}`;
     if (summary.pruneReason) tags['mlspec.prune_reason'] = summary.pruneReason;
@@ -344,6 +359,7 @@ export class SweepTracking {
       parentRunId: this.parent.runId,
       tags: { ...this.commonTags('refit', `refit:${record.key}`), 'mlspec.pipeline': candidate.pipeline, 'mlspec.candidate_id': candidate.key, 'mlspec.refit_of': candidate.label },
     });
+    const log = loggerOnce(handle);
     const params: Record<string, string | number> = { pipeline: candidate.pipeline, seed: record.seed };
     for (const [key, value] of Object.entries(candidate.params)) params[safeKey(key)] = typeof value === 'string' ? value : JSON.stringify(value);
     handle.logParams(params);
@@ -354,18 +370,18 @@ export class SweepTracking {
       return;
     }
     for (const epoch of outcome.epochs ?? []) {
-      for (const [key, value] of Object.entries(epoch)) if (key !== 'epoch') handle.logMetric(safeKey(key), value, epoch.epoch);
+      for (const [key, value] of Object.entries(epoch)) if (key !== 'epoch') log(safeKey(key), value, epoch.epoch);
     }
     const { evaluation } = outcome;
     const now = Date.now();
-    handle.logMetric('test_accuracy', evaluation.accuracy, 0, now);
-    handle.logMetric('test_macro_f1', evaluation.macroF1, 0, now);
-    handle.logMetric('test_weighted_f1', evaluation.weightedF1, 0, now);
-    for (const row of evaluation.report.classes) handle.logMetric(safeKey(`test_f1_${row.label}`), row.f1, 0, now);
-    handle.logMetric('fit_seconds', outcome.fitSeconds, 0, now);
-    handle.logMetric('n_features', outcome.features, 0, now);
-    if (outcome.stoppedEpoch !== undefined) handle.logMetric('stopped_epoch', outcome.stoppedEpoch, 0, now);
-    if (outcome.bestEpoch !== undefined) handle.logMetric('best_epoch', outcome.bestEpoch, 0, now);
+    log('test_accuracy', evaluation.accuracy, 0, now);
+    log('test_macro_f1', evaluation.macroF1, 0, now);
+    log('test_weighted_f1', evaluation.weightedF1, 0, now);
+    for (const row of evaluation.report.classes) log(safeKey(`test_f1_${row.label}`), row.f1, 0, now);
+    log('fit_seconds', outcome.fitSeconds, 0, now);
+    log('n_features', outcome.features, 0, now);
+    if (outcome.stoppedEpoch !== undefined) log('stopped_epoch', outcome.stoppedEpoch, 0, now);
+    if (outcome.bestEpoch !== undefined) log('best_epoch', outcome.bestEpoch, 0, now);
     const tags: Record<string, string> = { 'mlspec.status': 'finished' };
     for (const [key, value] of Object.entries(outcome.info ?? {})) tags[safeKey(`mlspec.info.${key}`)] = String(value);
     handle.setTags(tags);
@@ -388,18 +404,19 @@ export class SweepTracking {
 
   /** The leaderboard, the plot and the report on the sweep's run, which then ends. */
   async finish(report: SweepReport, files: Array<{ path: string; bytes: string | Buffer }>, status: RunEndStatus): Promise<void> {
+    const log = loggerOnce(this.parent);
     const { metric } = report.select;
     const now = Date.now();
     const best = report.best?.metrics[metric];
     if (best) {
-      this.parent.logMetric(`best_cv_mean_${metric}`, best.mean, 0, now);
-      this.parent.logMetric(`best_cv_sd_${metric}`, best.sd, 0, now);
+      log(`best_cv_mean_${metric}`, best.mean, 0, now);
+      log(`best_cv_sd_${metric}`, best.sd, 0, now);
     }
     if (report.refit) {
-      this.parent.logMetric('best_test_accuracy', report.refit.test.accuracy, 0, now);
-      this.parent.logMetric('best_test_macro_f1', report.refit.test.macroF1, 0, now);
+      log('best_test_accuracy', report.refit.test.accuracy, 0, now);
+      log('best_test_macro_f1', report.refit.test.macroF1, 0, now);
     }
-    for (const status of ['finished', 'failed', 'pruned'] as const) this.parent.logMetric(`candidates_${status}`, report.candidates.filter((c) => c.status === status).length, 0, now);
+    for (const status of ['finished', 'failed', 'pruned'] as const) log(`candidates_${status}`, report.candidates.filter((c) => c.status === status).length, 0, now);
     if (report.best) this.parent.setTags({ 'mlspec.best_candidate': report.best.label, 'mlspec.best_candidate_id': report.best.key });
     for (const file of files) await this.parent.logArtifact({ bytes: file.bytes }, file.path);
     await this.parent.end(status);

@@ -207,7 +207,7 @@ export class FileTracker implements Tracker {
       const meta = readYaml(path.join(runDir, 'meta.yaml'));
       if (!meta) continue;
       if (meta.lifecycle_stage !== 'active') throw new InputError('TRACKING_RUN_DELETED', `Run ${runId} in ${this.root} is deleted; restore it before logging to it.`);
-      return new FileRunHandle(runId, experimentId, runDir, experimentDir, String(meta.artifact_uri), this.logger);
+      return new FileRunHandle(runId, experimentId, runDir, experimentDir, String(meta.artifact_uri), this.logger, latestMetrics(path.join(runDir, 'metrics')));
     }
     throw new InputError('TRACKING_NO_RUN', `No run ${runId} in ${this.root}.`);
   }
@@ -292,6 +292,34 @@ export class FileTracker implements Tracker {
   }
 }
 
+/**
+ * The latest value of every metric in a run's metrics folder (keys may contain '/'): the line
+ * with the highest step, then the latest timestamp, as MLflow picks it.
+ */
+function latestMetrics(dir: string, prefix = '', found = new Map<string, number>()): Map<string, number> {
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return found;
+  }
+  for (const entry of entries) {
+    const key = `${prefix}${entry.name}`;
+    if (entry.isDirectory()) {
+      latestMetrics(path.join(dir, entry.name), `${key}/`, found);
+      continue;
+    }
+    let best: { timestamp: number; value: number; step: number } | undefined;
+    for (const line of fs.readFileSync(path.join(dir, entry.name), 'utf8').split('\n')) {
+      const [timestamp, value, step] = line.trim().split(/\s+/).map(Number);
+      if (line.trim() === '' || !Number.isFinite(timestamp) || !Number.isFinite(step)) continue;
+      if (!best || step > best.step || (step === best.step && timestamp >= best.timestamp)) best = { timestamp, value, step };
+    }
+    if (best) found.set(key, best.value);
+  }
+  return found;
+}
+
 class FileRunHandle implements RunHandle {
   private readonly madeDirs = new Set<string>();
 
@@ -302,6 +330,7 @@ class FileRunHandle implements RunHandle {
     private readonly experimentDir: string,
     private readonly artifactUri: string,
     private readonly logger: Logger,
+    readonly metricsAtOpen: ReadonlyMap<string, number> = new Map(),
   ) {}
 
   logParams(params: Record<string, ParamValue>): void {

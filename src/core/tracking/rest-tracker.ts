@@ -140,7 +140,8 @@ export class RestTracker implements Tracker {
       const run = await this.client.getRun(runId);
       const ledger = new ParamLedger(runId);
       for (const param of run.data.params) ledger.remember(param.key, param.value);
-      return new RestRunHandle(this, { runId, experimentId: run.info.experiment_id, artifactUri: run.info.artifact_uri }, ledger, options.spool !== false);
+      const latest = new Map(run.data.metrics.map((m) => [m.key, m.value]));
+      return new RestRunHandle(this, { runId, experimentId: run.info.experiment_id, artifactUri: run.info.artifact_uri }, ledger, options.spool !== false, latest);
     } catch (error) {
       if (error instanceof ServerUnavailableError) throw trackingUnreachable(this.uri, error.problem);
       throw error;
@@ -192,6 +193,7 @@ class RestRunHandle implements RunHandle {
     private readonly place: RunPlace,
     private readonly ledger: ParamLedger,
     private readonly spoolAllowed: boolean,
+    readonly metricsAtOpen: ReadonlyMap<string, number> = new Map(),
   ) {
     this.runId = place.runId;
     this.experimentId = place.experimentId;

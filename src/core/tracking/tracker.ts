@@ -46,6 +46,11 @@ export interface RunHandle {
   readonly runId: string;
   readonly experimentId: string;
   /**
+   * The latest value of each metric the run held when this handle was opened: empty for a new
+   * run; what a crash left for a resumed one (so a summary logged before the crash is not logged twice).
+   */
+  readonly metricsAtOpen: ReadonlyMap<string, number>;
+  /**
    * Params are write-once: logging a key again with the same value is a no-op, with another value
    * an InputError (TRACKING_PARAM_CHANGED). Values longer than 6000 characters are cut, with a
    * warning. Buffered until the next flush.
