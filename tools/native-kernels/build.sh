@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds mlspec's fused recurrent kernels (src/core/kernels/fused-rnn/fused-rnn.c) for this
 # machine's CPU as a Node addon, build/native/fused-rnn.node, with the widest vector instructions it
-# has (AVX-512, else AVX2 + FMA, else SSE2). On the tensorflow backend the recurrent layers run on
+# has (AVX-512, else AVX2 + FMA). On the tensorflow backend the recurrent layers run on
 # it (the same kernels as the WebAssembly module, 4× wider vectors with AVX-512); without it they
 # run on the WebAssembly module. `npm run install:native` runs this; run it again after editing
 # fused-rnn.c (a build from another source is never used: it carries its source's SHA-256).
@@ -30,16 +30,28 @@ fi
 nodedir=${MLSPEC_NODEDIR:-$(dirname "$(dirname "$(readlink -f "$(command -v node)")")")}
 [ -f "$nodedir/include/node/node_api.h" ] || die "Node's C headers are not in $nodedir/include/node (set MLSPEC_NODEDIR)"
 
-# The instruction set: what this CPU has. The addon checks it again when it loads.
+# The instruction set: the widest this CPU has, or MLSPEC_NATIVE_ISA=avx512|avx2|sse2 (to compare
+# them, or to build for an older CPU). Without AVX2 nothing is built unless asked for. The addon
+# checks its instruction set again when it loads.
 flags=$(grep -m1 '^flags' /proc/cpuinfo 2>/dev/null || true)
 has() { [[ " $flags " == *" $1 "* ]]; }
-if has avx512f && has avx512vl && has avx2 && has fma; then
-  isa=(-mavx512f -mavx512vl -mavx2 -mfma)
-elif has avx2 && has fma; then
-  isa=(-mavx2 -mfma)
-else
-  isa=()
+level=${MLSPEC_NATIVE_ISA:-}
+if [ -z "$level" ]; then
+  if has avx512f && has avx512vl && has avx2 && has fma; then level=avx512
+  elif has avx2 && has fma; then level=avx2
+  else
+    # Measured: 4-lane SSE2 code runs no faster than the WebAssembly kernel, so it is not worth a build.
+    rm -f "$out"
+    echo "native-kernels: skipped: this CPU has no AVX2 and FMA; the recurrent layers use the WebAssembly kernel"
+    exit 0
+  fi
 fi
+case "$level" in
+  avx512) isa=(-mavx512f -mavx512vl -mavx2 -mfma) ;;
+  avx2) isa=(-mavx2 -mfma) ;;
+  sse2) isa=() ;;
+  *) die "MLSPEC_NATIVE_ISA must be avx512, avx2 or sse2, not '$level'" ;;
+esac
 
 sha=$(sha256sum "$src/fused-rnn.c" | cut -d' ' -f1)
 mkdir -p "$out_dir"

@@ -51,8 +51,8 @@ export interface SequenceBatch {
  * tensors live in JavaScript or WebAssembly memory (wasm, cpu), and on TensorFlow's CPU build the
  * same kernel compiled for this machine's CPU once `npm run install:native` has built it (else the
  * WebAssembly build). Measured on 2 cores, LSTM epoch of the notebook: TensorFlow's BlockLSTMV2
- * 1.2–1.5 s, the WebAssembly kernel 0.97 s, the native build with AVX-512 see bench/. On a GPU,
- * TensorFlow's cuDNN op, which reproduces PyTorch's cells.
+ * 1.2 s, the WebAssembly kernel 1.0–1.1 s, the native build 0.41 s with AVX-512 (0.56 s with AVX2).
+ * On a GPU, TensorFlow's cuDNN op, which reproduces PyTorch's cells.
  * MLSPEC_RECURRENCE=reference|fused-wasm|fused-native|tensorflow overrides the choice (tensorflow:
  * TensorFlow's fused ops wherever they apply, BlockLSTMV2 on CPU).
  * A kernel that `projectsInputs` also gets the layer's input projection.
