@@ -1,7 +1,8 @@
 /**
  * What a real MLflow server cannot be made to do on demand: answer 503 or 429 a few times, or
- * demand credentials (the basic-auth app needs the mlflow[auth] extra). A local HTTP listener
- * records the requests the client makes, so retries and auth headers can be checked exactly.
+ * show the exact headers it was sent. A local HTTP listener records the requests the client makes,
+ * so retries and auth headers can be checked exactly. (Credentials against MLflow's real
+ * basic-auth app: mlflow-auth.test.ts.)
  */
 import * as http from 'http';
 import type { AddressInfo } from 'net';
