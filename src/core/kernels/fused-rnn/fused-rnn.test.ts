@@ -6,6 +6,7 @@
  */
 import { createHash } from 'crypto';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { Rng } from '../../train/random';
 import { FUSED_RNN_BUILD, FUSED_RNN_WASM_BASE64 } from './fused-rnn-wasm';
@@ -15,6 +16,7 @@ import {
   fusedRnnBytesInUse,
   fusedRnnStats as statsOf,
   fusedRnnThreadCount,
+  inspectNativeAddon,
   nativeKernels,
   setFusedRnnIdleMs,
   setFusedRnnThreads,
@@ -63,6 +65,23 @@ describe('the native engine', () => {
       expect(native.lanes).toBe({ avx512: 16, avx2: 8, sse2: 4 }[native.isa]);
     } else {
       expect(native.reason).toMatch(/not built|does not load|another fused-rnn\.c/);
+    }
+  });
+
+  it('is refused when missing, unloadable, or built from another fused-rnn.c', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlspec-addon-'));
+    try {
+      expect(inspectNativeAddon(path.join(dir, 'absent.node')).info).toEqual({ available: false, reason: 'not built (npm run install:native builds it)' });
+      fs.writeFileSync(path.join(dir, 'garbage.node'), 'not a shared library');
+      expect(inspectNativeAddon(path.join(dir, 'garbage.node')).info).toMatchObject({ available: false, reason: expect.stringMatching(/^it does not load: /) });
+      // A stand-in for an addon of an older source: what matters is the SHA-256 it reports.
+      fs.writeFileSync(path.join(dir, 'stale.js'), `module.exports = { sourceSha256: '${'0'.repeat(64)}', isa: 'avx2', lanes: 8 };`);
+      expect(inspectNativeAddon(path.join(dir, 'stale.js')).info).toEqual({
+        available: false,
+        reason: 'it was built from another fused-rnn.c (rebuild: tools/native-kernels/build.sh)',
+      });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 });

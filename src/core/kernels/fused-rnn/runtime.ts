@@ -61,8 +61,8 @@ export type NativeKernels = { available: true; isa: string; lanes: number; path:
 
 let nativeLookup: { addon?: NativeAddon; info: NativeKernels } | undefined;
 
-function lookUpNative(): { addon?: NativeAddon; info: NativeKernels } {
-  const file = NATIVE_ADDON_PATH;
+/** Loads the addon at `file` and checks it was built from this fused-rnn.c. */
+export function inspectNativeAddon(file: string): { addon?: NativeAddon; info: NativeKernels } {
   if (!fs.existsSync(file)) return { info: { available: false, reason: 'not built (npm run install:native builds it)' } };
   let addon: NativeAddon;
   try {
@@ -79,12 +79,12 @@ function lookUpNative(): { addon?: NativeAddon; info: NativeKernels } {
 
 /** Whether the native engine can run here, and with which instructions. */
 export function nativeKernels(): NativeKernels {
-  nativeLookup ??= lookUpNative();
+  nativeLookup ??= inspectNativeAddon(NATIVE_ADDON_PATH);
   return nativeLookup.info;
 }
 
 function nativeAddon(): NativeAddon {
-  const { addon, info } = (nativeLookup ??= lookUpNative());
+  const { addon, info } = (nativeLookup ??= inspectNativeAddon(NATIVE_ADDON_PATH));
   if (!addon) throw new Error(`the native fused recurrent kernels are unavailable: ${(info as { reason: string }).reason}`);
   return addon;
 }
