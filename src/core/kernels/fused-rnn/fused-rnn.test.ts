@@ -1,7 +1,8 @@
 /**
- * The fused kernels' own properties: the embedded binary matches its C source, results do not
- * depend on the thread count, buffers are freed, extreme inputs saturate instead of overflowing,
- * NaN propagates, and bad input is refused. Agreement with the tfjs reference recurrence (values
+ * The fused kernels' own properties: the embedded binary matches its C source, the native addon is
+ * used only when built from that source, and on each engine results do not depend on the thread
+ * count, buffers are freed, extreme inputs saturate instead of overflowing, NaN propagates, and
+ * bad input is refused. Agreement with the tfjs reference recurrence (values
  * and gradients) is tested in plugins/models/shared-recurrent/fused-recurrence.test.ts.
  */
 import { createHash } from 'crypto';
