@@ -232,3 +232,18 @@ test('deleteRun marks the run deleted as MLflow does: MLflow lists it as deleted
   const restored = await tracker.resumeRun(gone.runId);
   expect(restored.runId).toBe(gone.runId);
 });
+
+test('a resumed run knows the latest value of each metric it holds (highest step, then latest time)', async () => {
+  const root = path.join(scratch, 'resumed-metrics');
+  const tracker = openTracker(root, {});
+  const experimentId = await tracker.getOrCreateExperiment('resumed-metrics');
+  const run = await tracker.startRun({ experimentId, runName: 'r' });
+  expect([...run.metricsAtOpen]).toEqual([]);
+  run.logMetric('train/loss', 0.7, 2, 1000);
+  run.logMetric('train/loss', 0.9, 1, 2000);
+  run.logMetric('cv_mean', 0.25, 0, 1000);
+  run.logMetric('cv_mean', 0.5, 0, 3000);
+  await run.end('KILLED');
+  const resumed = await tracker.resumeRun(run.runId);
+  expect(Object.fromEntries(resumed.metricsAtOpen)).toEqual({ 'train/loss': 0.7, cv_mean: 0.5 });
+});

@@ -194,3 +194,16 @@ test('deleteRun is MLflow\'s restorable delete: the run is hidden, resuming it i
   expect((await client.searchRuns({ experimentIds: [experimentId] })).map((r) => r.info.run_id)).not.toContain(run.runId);
   await expect(tracker.deleteRun('0123456789abcdef0123456789abcdef')).rejects.toMatchObject({ errorCode: 'RESOURCE_DOES_NOT_EXIST' });
 });
+
+test('a resumed run knows the latest value of each metric it holds', async () => {
+  const tracker = openTracker(server.uri, { env: {} });
+  const experimentId = await tracker.getOrCreateExperiment('resumed-metrics');
+  const run = await tracker.startRun({ experimentId, runName: 'r' });
+  expect([...run.metricsAtOpen]).toEqual([]);
+  run.logMetric('train/loss', 0.9, 1);
+  run.logMetric('train/loss', 0.7, 2);
+  run.logMetric('cv_mean', 0.25);
+  await run.end('KILLED');
+  const resumed = await tracker.resumeRun(run.runId);
+  expect(Object.fromEntries(resumed.metricsAtOpen)).toEqual({ 'train/loss': 0.7, cv_mean: 0.25 });
+});
