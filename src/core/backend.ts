@@ -14,6 +14,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { InputError } from './errors';
 import { registerMlspecKernels } from './kernels';
 import { fusedRnnThreadCount, nativeKernels } from './kernels/fused-rnn';
+import { recurrentKernelName, tensorflowOnGpu } from './kernels/recurrent-kernel-choice';
 import type { Logger } from './plugin';
 
 // tfjs prints banners and kernel-override notices through console.warn unless in production mode.
@@ -129,19 +130,36 @@ async function activate(candidate: BackendCandidate, load: PackageLoader): Promi
 }
 
 async function describeActive(name: BackendName): Promise<string> {
-  const threads = fusedRnnThreadCount();
-  const onThreads = `${threads} thread${threads === 1 ? '' : 's'}`;
+  const recurrent = describeRecurrentKernel(name);
   if (name === 'wasm') {
     const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
     // tfjs-backend-wasm 4.22 runs threads only in browsers (its worker is a blob: URL Node refuses).
-    return `wasm (${simd ? 'SIMD' : 'no SIMD'}; tfjs ops on one thread, recurrent layers on mlspec's WebAssembly kernel, ${onThreads})`;
+    return `wasm (${simd ? 'SIMD' : 'no SIMD'}; tfjs ops on one thread, ${recurrent})`;
   }
-  if (name === 'cpu') return `cpu (recurrent layers on mlspec's WebAssembly kernel, ${onThreads})`;
-  if ((tf.backend() as { isUsingGpuDevice?: boolean }).isUsingGpuDevice === true) return `${name} (GPU; recurrent layers on cuDNN)`;
+  if (name === 'cpu') return `cpu (${recurrent})`;
+  return `${name} (${tensorflowOnGpu() ? 'GPU' : 'CPU'}; ${recurrent})`;
+}
+
+/** Where the recurrent layers run on the active backend, as `recurrentKernelName` chooses. */
+function describeRecurrentKernel(name: BackendName): string {
+  const threads = fusedRnnThreadCount();
+  const onThreads = `${threads} thread${threads === 1 ? '' : 's'}`;
   const native = nativeKernels();
-  return native.available
-    ? `${name} (CPU; recurrent layers on mlspec's kernel built for this CPU, ${native.isa}, ${onThreads})`
-    : `${name} (CPU; recurrent layers on mlspec's WebAssembly kernel, ${onThreads}: the kernel built for this CPU is ${native.reason})`;
+  switch (recurrentKernelName(name)) {
+    case 'fused-native': {
+      const { isa } = native as { isa: string }; // chosen only when built
+      return `recurrent layers on mlspec's kernel built for this CPU, ${isa}, ${onThreads}`;
+    }
+    case 'fused-wasm': {
+      // On TensorFlow's CPU build the native kernel would have run: say why it did not.
+      const why = name === 'tensorflow' && !native.available ? `: the kernel built for this CPU is ${native.reason}` : '';
+      return `recurrent layers on mlspec's WebAssembly kernel, ${onThreads}${why}`;
+    }
+    case 'tensorflow':
+      return tensorflowOnGpu() ? 'recurrent layers on cuDNN' : "recurrent layers on TensorFlow's fused ops";
+    case 'reference':
+      return 'recurrent layers on per-step tfjs ops';
+  }
 }
 
 /**

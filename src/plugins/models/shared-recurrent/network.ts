@@ -14,7 +14,7 @@ import type { Features, IndexSequences } from '../../../core/features';
 import type { TrainableNetwork } from '../../../core/train/network';
 import { Rng } from '../../../core/train/random';
 import { GATES, type CellType } from './cells';
-import { nativeKernels } from '../../../core/kernels/fused-rnn';
+import { recurrentKernelName, type RecurrentKernelName } from '../../../core/kernels/recurrent-kernel-choice';
 import { fusedNativeRecurrence, fusedRecurrence, projectsInputs } from './fused-recurrence';
 import { nativeRecurrenceKernel } from './native-recurrence';
 import { embeddingValues, uniformValues } from './init';
@@ -46,46 +46,21 @@ export interface SequenceBatch {
   lengths: Int32Array;
 }
 
-/**
- * The recurrence kernel for a tfjs backend: mlspec's fused kernel, built for WebAssembly where
- * tensors live in JavaScript or WebAssembly memory (wasm, cpu), and on TensorFlow's CPU build the
- * same kernel compiled for this machine's CPU once `npm run install:native` has built it (else the
- * WebAssembly build). Measured on 2 cores, LSTM epoch of the notebook: TensorFlow's BlockLSTMV2
- * 1.2 s, the WebAssembly kernel 1.0–1.1 s, the native build 0.41 s with AVX-512 (0.56 s with AVX2).
- * On a GPU, TensorFlow's cuDNN op, which reproduces PyTorch's cells.
- * MLSPEC_RECURRENCE=reference|fused-wasm|fused-native|tensorflow overrides the choice (tensorflow:
- * TensorFlow's fused ops wherever they apply, BlockLSTMV2 on CPU).
- * A kernel that `projectsInputs` also gets the layer's input projection.
- */
-export function recurrenceFor(backendName: string): RecurrenceKernel {
-  const forced = process.env.MLSPEC_RECURRENCE;
-  if (forced) {
-    const kernel = FORCEABLE[forced];
-    if (!kernel) throw new Error(`MLSPEC_RECURRENCE must be one of ${Object.keys(FORCEABLE).join(', ')}; got "${forced}"`);
-    if (kernel === fusedNativeRecurrence && !nativeKernels().available) {
-      throw new Error(`MLSPEC_RECURRENCE=fused-native: ${(nativeKernels() as { reason: string }).reason}`);
-    }
-    return kernel;
-  }
-  if (backendName === 'wasm' || backendName === 'cpu') return fusedRecurrence;
-  if (backendName === 'tensorflow') {
-    if (onGpu()) return tensorflowOverFused;
-    return nativeKernels().available ? fusedNativeRecurrence : fusedRecurrence;
-  }
-  return referenceRecurrence;
-}
-
 const tensorflowOverFused = nativeRecurrenceKernel(fusedRecurrence);
 
-const FORCEABLE: Record<string, RecurrenceKernel> = {
+const KERNELS: Record<RecurrentKernelName, RecurrenceKernel> = {
   reference: referenceRecurrence,
   'fused-wasm': fusedRecurrence,
   'fused-native': fusedNativeRecurrence,
   tensorflow: tensorflowOverFused,
 };
 
-function onGpu(): boolean {
-  return (tf.backend() as { isUsingGpuDevice?: boolean }).isUsingGpuDevice === true;
+/**
+ * The recurrence kernel for a tfjs backend, as `recurrentKernelName` chooses it (see there, and
+ * MLSPEC_RECURRENCE). A kernel that `projectsInputs` also gets the layer's input projection.
+ */
+export function recurrenceFor(backendName: string): RecurrenceKernel {
+  return KERNELS[recurrentKernelName(backendName)];
 }
 
 interface DirectionWeights {
