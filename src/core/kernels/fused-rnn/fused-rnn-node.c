@@ -11,6 +11,7 @@
  */
 #include <node_api.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "fused-rnn.c"
 
@@ -76,8 +77,20 @@ static int read_args(napi_env env, napi_callback_info info, size_t count, char *
   return 1;
 }
 
-/* Byte offset `offset` holding `bytes` bytes lies inside the memory. */
-static int inside(size_t length, i32 offset, size_t bytes) { return offset > 0 && (size_t)offset + bytes <= length; }
+/*
+ * The `bytes` bytes at byte offset `offset` of the memory, or NULL with a RangeError thrown when
+ * they do not lie inside it (`bytes` is SIZE_MAX for a negative size).
+ */
+static void *at(napi_env env, char *base, size_t length, i32 offset, size_t bytes, const char *what) {
+  if (offset <= 0 || bytes > length || (size_t)offset > length - bytes) {
+    napi_throw_range_error(env, NULL, what);
+    return NULL;
+  }
+  return base + offset;
+}
+
+/* Bytes of a rows × cols float matrix; SIZE_MAX when either is negative. */
+static size_t float_bytes(i32 rows, i32 cols) { return rows < 0 || cols < 0 ? SIZE_MAX : (size_t)rows * (size_t)cols * 4; }
 
 /* runShares(memory, job, epoch) → shares run */
 static napi_value run_shares_js(napi_env env, napi_callback_info info) {
@@ -85,13 +98,10 @@ static napi_value run_shares_js(napi_env env, napi_callback_info info) {
   size_t length;
   i32 a[2];
   if (!read_args(env, info, 3, &base, &length, a)) return NULL;
-  if (!inside(length, a[0], sizeof(JobInMemory))) {
-    napi_throw_range_error(env, NULL, "fused-rnn addon: the job lies outside the memory");
-    return NULL;
-  }
-  i32 ran = claim_and_run(base, (JobInMemory *)(void *)(base + a[0]), a[1]);
+  JobInMemory *job = at(env, base, length, a[0], sizeof(JobInMemory), "fused-rnn addon: the job lies outside the memory");
+  if (!job) return NULL;
   napi_value result;
-  CALL(env, napi_create_int32(env, ran, &result));
+  CALL(env, napi_create_int32(env, claim_and_run(base, job, a[1]), &result));
   return result;
 }
 
@@ -101,12 +111,10 @@ static napi_value transpose_js(napi_env env, napi_callback_info info) {
   size_t length;
   i32 a[4];
   if (!read_args(env, info, 5, &base, &length, a)) return NULL;
-  size_t bytes = (size_t)a[2] * (size_t)a[3] * 4;
-  if (a[2] < 0 || a[3] < 0 || !inside(length, a[0], bytes) || !inside(length, a[1], bytes)) {
-    napi_throw_range_error(env, NULL, "fused-rnn addon: transpose outside the memory");
-    return NULL;
-  }
-  transpose_floats((const float *)(void *)(base + a[0]), (float *)(void *)(base + a[1]), a[2], a[3]);
+  const char *outside = "fused-rnn addon: transpose outside the memory";
+  const float *w = at(env, base, length, a[0], float_bytes(a[2], a[3]), outside);
+  float *wt = w ? at(env, base, length, a[1], float_bytes(a[2], a[3]), outside) : NULL;
+  if (wt) transpose_floats(w, wt, a[2], a[3]);
   return NULL;
 }
 
@@ -116,11 +124,8 @@ static napi_value sum_parts_js(napi_env env, napi_callback_info info) {
   size_t length;
   i32 a[3];
   if (!read_args(env, info, 4, &base, &length, a)) return NULL;
-  if (a[1] < 0 || a[2] < 0 || !inside(length, a[0], (size_t)a[1] * (size_t)a[2] * 4)) {
-    napi_throw_range_error(env, NULL, "fused-rnn addon: sum_parts outside the memory");
-    return NULL;
-  }
-  add_parts((float *)(void *)(base + a[0]), a[1], a[2]);
+  float *parts = at(env, base, length, a[0], float_bytes(a[1], a[2]), "fused-rnn addon: sum_parts outside the memory");
+  if (parts) add_parts(parts, a[1], a[2]);
   return NULL;
 }
 

@@ -77,14 +77,18 @@ export function inspectNativeAddon(file: string): { addon?: NativeAddon; info: N
   return { addon, info: { available: true, isa: addon.isa, lanes: addon.lanes, path: file } };
 }
 
+function lookUpNative(): { addon?: NativeAddon; info: NativeKernels } {
+  nativeLookup ??= inspectNativeAddon(NATIVE_ADDON_PATH);
+  return nativeLookup;
+}
+
 /** Whether the native engine can run here, and with which instructions. */
 export function nativeKernels(): NativeKernels {
-  nativeLookup ??= inspectNativeAddon(NATIVE_ADDON_PATH);
-  return nativeLookup.info;
+  return lookUpNative().info;
 }
 
 function nativeAddon(): NativeAddon {
-  const { addon, info } = (nativeLookup ??= inspectNativeAddon(NATIVE_ADDON_PATH));
+  const { addon, info } = lookUpNative();
   if (!addon) throw new Error(`the native fused recurrent kernels are unavailable: ${(info as { reason: string }).reason}`);
   return addon;
 }
