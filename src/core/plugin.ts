@@ -6,6 +6,7 @@
  */
 import type { SchemaObject } from 'ajv';
 import type { Features } from './features';
+import type { TrainingOptions } from './train/options';
 
 export const PLUGIN_KINDS = ['dataset', 'split', 'tokenizer', 'featurizer', 'model', 'regularizer'] as const;
 export type PluginKind = (typeof PLUGIN_KINDS)[number];
@@ -30,6 +31,43 @@ export interface PluginContext {
   log(metric: string, value: number, step?: number): void;
 }
 
+/**
+ * The features a featurizer's `transform` returns and a model's `fit` reads: the `kind` of core's
+ * Features ('csr': a sparse matrix, e.g. counts or TF-IDF; 'sequences': padded token ids).
+ */
+export type FeatureKind = Features['kind'];
+
+/** What a regularizer plugin applies to; today every regularizer acts inside the epoch training loop. */
+export type RegularizerTarget = 'epoch-trained-models';
+
+/** What a pipeline around a plugin block looks like, for rules that involve other blocks. */
+export interface PipelineFacts {
+  /** The pipeline's model, when its `type` is known. */
+  model?: { type: string; trainsInEpochs: boolean };
+  /** The `training:` block with defaults filled in, when the model trains in epochs. */
+  training?: Readonly<TrainingOptions>;
+}
+
+/**
+ * A problem a rule finds in a block's options. `option` is the dotted path of the option it is
+ * at, relative to the block (the block's `type` when absent); `inPipeline: true` makes it relative
+ * to the pipeline instead (e.g. "training.validation").
+ */
+export interface OptionProblem {
+  code: string;
+  message: string;
+  option?: string;
+  inPipeline?: boolean;
+}
+
+/**
+ * A rule between options that a JSON Schema cannot state (ngramRange's order, an option only one
+ * schedule uses, a monitored metric that needs a validation set). `written` is the set of option
+ * keys the spec writes (defaults are filled into `options`); `pipeline` is set for pipeline blocks.
+ * Checked by `validate`, `plan` (every trial) and before `run` writes anything.
+ */
+export type OptionRule<Options = any> = (input: { options: Readonly<Options>; written: ReadonlySet<string>; pipeline?: PipelineFacts }) => OptionProblem[];
+
 export interface PluginDefinition<Options = any, Instance = unknown> {
   kind: PluginKind;
   /** The YAML `type`, kebab-case. */
@@ -41,6 +79,16 @@ export interface PluginDefinition<Options = any, Instance = unknown> {
   create(options: Readonly<Options>, context: PluginContext): Instance;
   /** The plugin computes with TensorFlow.js: the spec's `backend:` is chosen before it runs. */
   requiresBackend?: boolean;
+  /** Featurizers (required): the kind of features `transform` returns. */
+  produces?: FeatureKind;
+  /** Models (required): the feature kinds `fit` and `predictProba` read. */
+  consumes?: readonly FeatureKind[];
+  /** Models: trains in epochs, so it reads the pipeline's `training:` block and takes regularizers. */
+  trainsInEpochs?: boolean;
+  /** Regularizers (required): the models it can be attached to. */
+  appliesTo?: RegularizerTarget;
+  /** Cross-field rules on the options (see OptionRule). */
+  rules?: ReadonlyArray<OptionRule<Options>>;
   /**
    * Options for the conformance test (defaults are used when absent). Only needed when the
    * plugin has required options.
@@ -127,8 +175,8 @@ export interface FitData {
   validation?: LabelledFeatures;
   /** Rows scored per epoch only to draw learning curves (the notebook's test curves). */
   curves?: LabelledFeatures;
-  /** The pipeline's `training:` block after validation, for models that train in epochs. */
-  training?: { readonly [key: string]: JsonValue };
+  /** The pipeline's `training:` block, validated by the core with defaults filled in, for models that train in epochs. */
+  training?: Readonly<TrainingOptions>;
   /** Instances made by the pipeline's `regularizers:` plugins, in spec order. */
   regularizers?: readonly unknown[];
 }

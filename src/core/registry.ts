@@ -4,7 +4,7 @@
  */
 import { InputError } from './errors';
 import { didYouMean } from './did-you-mean';
-import { PLUGIN_KINDS, type PluginDefinition, type PluginKind } from './plugin';
+import { PLUGIN_KINDS, type FeatureKind, type PluginDefinition, type PluginKind } from './plugin';
 
 export class PluginRegistry {
   private readonly byKind = new Map<PluginKind, Map<string, PluginDefinition>>();
@@ -21,6 +21,8 @@ export class PluginRegistry {
       throw new InputError('PLUGIN_NAME_INVALID', `plugin name "${def.name}" must be kebab-case (e.g. "my-model")`);
     }
     if (table.has(def.name)) throw new InputError('PLUGIN_DUPLICATE', `a ${def.kind} plugin named "${def.name}" is already registered`);
+    const missing = missingCapability(def);
+    if (missing) throw new InputError('PLUGIN_CAPABILITY_MISSING', `${def.kind} plugin "${def.name}" must declare ${missing}, so pipelines can be checked before anything runs`);
     table.set(def.name, def);
   }
 
@@ -52,4 +54,21 @@ export class PluginRegistry {
     const kinds = kind ? [kind] : PLUGIN_KINDS;
     return kinds.flatMap((k) => [...this.byKind.get(k)!.values()]);
   }
+}
+
+const FEATURE_KINDS: readonly string[] = ['csr', 'sequences'] satisfies FeatureKind[];
+
+/**
+ * What a plugin of its kind must declare for `validate` and `plan` to check a pipeline without
+ * running it, described for the error; undefined when the declaration is complete.
+ */
+function missingCapability(def: PluginDefinition): string | undefined {
+  const kinds = `one of ${FEATURE_KINDS.map((k) => `"${k}"`).join(', ')}`;
+  if (def.kind === 'featurizer' && !FEATURE_KINDS.includes(def.produces as string)) return `\`produces\` (the feature kind transform returns: ${kinds})`;
+  if (def.kind === 'model') {
+    const consumes = def.consumes;
+    if (!Array.isArray(consumes) || !consumes.length || !consumes.every((k) => FEATURE_KINDS.includes(k))) return `\`consumes\` (a non-empty list of the feature kinds fit reads: ${kinds})`;
+  }
+  if (def.kind === 'regularizer' && def.appliesTo !== 'epoch-trained-models') return '`appliesTo: "epoch-trained-models"` (the models it can be attached to)';
+  return undefined;
 }

@@ -7,14 +7,13 @@
  */
 import { createHash } from 'node:crypto';
 import { isMap, isScalar, isSeq, type Document, type Node } from 'yaml';
-import { InputError, MlspecError, SpecErrors, type SpecProblem } from '../errors';
-import { silentLogger } from '../logger';
-import type { JsonValue, PluginContext } from '../plugin';
+import { SpecErrors, type SpecProblem } from '../errors';
+import type { JsonValue } from '../plugin';
 import { seedStream } from '../random';
 import type { PluginRegistry } from '../registry';
 import type { LoadedSpec } from '../spec/load';
 import { locationOf, offsetOf, problemAt, type PathSegment, type SpecSource } from '../spec/source';
-import { pluginBlocks, type ExperimentSpec, type SpecValidator } from '../spec/validate';
+import type { ExperimentSpec, SpecValidator } from '../spec/validate';
 import { distributionName, distributionProblem, draw, sweepRandomState } from './distributions';
 import { fitId, pipelineId, shortIdLength, trialId, unitId } from './identity';
 import { isPrefixOf, resolveSweepPath } from './paths';
@@ -226,52 +225,19 @@ function resolveTrial(loaded: LoadedSpec, prepared: Document.Parsed, placements:
     values.set(`${line}:${col}`, p.path);
   }
   const sites: TrialSites = { params, values };
-  const { spec, problems } = context.validator.validate(source);
-  problems.push(...createPlugins(loaded, source, placements, context));
+  // The validator also creates every plugin of the trial: `create` checks what a schema cannot,
+  // so a combination no run could start is refused now, not mid-sweep.
+  const { spec, problems } = context.validator.validate(source, { baseDir: loaded.baseDir, createFallback: (site) => sweptValueIn(site.path, placements) });
   return { index, placements, sites, spec, dropped, problems };
 }
 
 /**
- * Create every pipeline plugin of a trial: `create` checks what a schema cannot (e.g. ngramRange's
- * smallest n above its largest), so a combination no run could start is refused now, not
- * mid-sweep. Each block whose options pass its schema is created, even when other blocks of the
- * trial have problems, so all of them are reported at once. Data and split are the same in every
- * trial (they cannot be swept); a run checks them.
+ * Where a plugin's refusal that names no option points in a trial: the first swept value inside
+ * the block (the base spec alone did not make this combination); else the block.
  */
-function createPlugins(loaded: LoadedSpec, source: SpecSource, placements: Placement[], context: PlanContext): SpecProblem[] {
-  const problems: SpecProblem[] = [];
-  const raw = source.document.toJS({ maxAliasCount: 100 }) as ExperimentSpec;
-  const seed = typeof raw.seed === 'number' ? raw.seed : loaded.spec.seed;
-  const pluginContext: PluginContext = { seed, baseDir: loaded.baseDir, logger: silentLogger, log: () => {} };
-  for (const { kind, path, block } of pluginBlocks(raw).filter((b) => b.path[0] === 'pipelines')) {
-    const def = context.registry.find(kind, block.type);
-    if (!def) continue;
-    const { type, ...options } = block;
-    if (!context.validator.validatorFor(def)(options)) continue; // the validator reported it
-    try {
-      def.create(options, pluginContext);
-    } catch (error) {
-      const prefix = `[${kind} ${type}] `;
-      if (error instanceof InputError) {
-        problems.push(problemAt(source, createErrorOffset(source, path, error, placements), error.code, `${prefix}${error.message}`));
-      } else {
-        const code = error instanceof MlspecError ? error.code : 'PLUGIN_FAILED';
-        problems.push(problemAt(source, offsetOf(source, path), code, `${prefix}create: ${(error as Error).message}`));
-      }
-    }
-  }
-  return problems;
-}
-
-/**
- * Where a plugin's refusal points: the option it names; else the first swept value inside the
- * block (the base spec alone did not make this combination); else the block.
- */
-function createErrorOffset(source: SpecSource, block: PathSegment[], error: InputError, placements: Placement[]): number {
-  if (error.option) return offsetOf(source, [...block, ...error.option.split('.')]);
+function sweptValueIn(block: readonly PathSegment[], placements: Placement[]): number | undefined {
   const inside = placements.find((p) => isPrefixOf(block, p.segments) || isPrefixOf(p.segments, block) || p.segments.join('.') === block.join('.'));
-  const start = inside?.node.range?.[0];
-  return start ?? offsetOf(source, block);
+  return inside?.node.range?.[0];
 }
 
 function identify(built: BuiltTrial[], dataDigest: string): SweepTrial[] {

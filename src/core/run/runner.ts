@@ -4,7 +4,7 @@
  * never knows where they end up (console, JSON, MLflow).
  */
 import { performance } from 'node:perf_hooks';
-import { InputError, MlspecError, PluginError } from '../errors';
+import { InputError } from '../errors';
 import { selectRows, type Features } from '../features';
 import type {
   Dataset,
@@ -26,6 +26,7 @@ import type { LoadedSpec } from '../spec/load';
 import { offsetOf, problemAt, type PathSegment } from '../spec/source';
 import { SpecErrors } from '../errors';
 import type { PipelineSpec, PluginBlock } from '../spec/validate';
+import { createPlugin, pluginFailure, pluginStep } from '../spec/create-plugin';
 import { evaluate } from './metrics';
 import { codePointLength, whitespaceWordCount } from './text-stats';
 import type { DatasetSummary, FoldReport, PipelineFinishedInfo, PipelineResult, RunArtifact, RunListener, RunReport } from './types';
@@ -282,9 +283,7 @@ export class ExperimentRunner {
   }
 
   private create<T>(loaded: LoadedSpec, kind: PluginKind, path: PathSegment[], block: PluginBlock, log: PluginContext['log']): T {
-    const def = this.registry.get(kind, block.type);
-    const { type: _type, ...options } = block;
-    return this.step(loaded, kind, path, block, 'create', () => def.create(options, this.context(loaded, log)) as T);
+    return createPlugin<T>(this.registry, loaded.source, { kind, path, block }, this.context(loaded, log));
   }
 
   /** Run one plugin step; bad input it reports is located at its block (or option) in the spec. */
@@ -292,27 +291,12 @@ export class ExperimentRunner {
     try {
       return fn();
     } catch (error) {
-      throw this.wrap(loaded, kind, path, block, phase, error);
+      throw pluginFailure(loaded.source, { kind, path, block }, phase, error);
     }
   }
 
   private async stepAsync<T>(loaded: LoadedSpec, kind: PluginKind, path: PathSegment[], block: PluginBlock, phase: string, fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (error) {
-      throw this.wrap(loaded, kind, path, block, phase, error);
-    }
-  }
-
-  private wrap(loaded: LoadedSpec, kind: PluginKind, path: PathSegment[], block: PluginBlock, phase: string, error: unknown): Error {
-    if (error instanceof InputError) {
-      // A model's problem with its `training:` block is located there, beside the model block.
-      const option = error.option?.split('.') ?? [];
-      const where = option[0] === 'training' && kind === 'model' ? [...path.slice(0, -1), ...option] : [...path, ...option];
-      return this.located(loaded, where, error, `[${kind} ${block.type}] `);
-    }
-    if (error instanceof MlspecError) return error;
-    return new PluginError(kind, block.type, phase, error);
+    return pluginStep(loaded.source, { kind, path, block }, phase, fn);
   }
 
   private located(loaded: LoadedSpec, path: PathSegment[], error: InputError, prefix = ''): SpecErrors {

@@ -2,7 +2,7 @@
  * A spec file as text plus its YAML syntax tree, so any JSON path into the spec can be mapped back
  * to `line:col` and shown with a source frame.
  */
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 import type { SourceLocation, SpecProblem } from '../errors';
 
 export interface SpecSource {
@@ -19,9 +19,61 @@ export function parseSpecSource(file: string, text: string): { source: SpecSourc
   const source: SpecSource = { file, text, document, lines };
   const problems = document.errors.map((e) => {
     const offset = e.pos[0];
+    if (e.code === 'MULTIPLE_DOCS') {
+      return problemAt(source, offset, 'YAML_MULTIPLE_DOCS', 'a spec file holds one YAML document, but a second one starts here; remove this `---` and what follows, or put it in its own file (mlspec validate a.yaml b.yaml checks several)');
+    }
     return problemAt(source, offset, `YAML_${e.code}`, firstLine(e.message));
   });
+  if (!problems.length) problems.push(...aliasProblems(source));
   return { source, problems };
+}
+
+/** Aliases a spec may expand: enough to share blocks, far too few for an alias bomb. */
+export const MAX_ALIAS_COUNT = 100;
+
+/**
+ * What the YAML parser accepts but cannot turn into values: an alias naming no anchor (also as a
+ * `<<:` merge source), a merge source that is not a mapping, and expansions past MAX_ALIAS_COUNT.
+ */
+function aliasProblems(source: SpecSource): SpecProblem[] {
+  const problems: SpecProblem[] = [];
+  const { document } = source;
+  visit(document, {
+    Alias(_, alias) {
+      if (alias.resolve(document)) return;
+      problems.push(
+        problemAt(source, alias.range?.[0] ?? 0, 'YAML_ALIAS_UNDEFINED', `alias *${alias.source} names no anchor; define &${alias.source} on an earlier value, or write the value out here`),
+      );
+    },
+    Pair(_, pair) {
+      if (!isScalar(pair.key) || pair.key.value !== '<<') return;
+      const sources = isSeq(pair.value) ? pair.value.items : [pair.value];
+      for (const node of sources) {
+        const target = isAlias(node) ? node.resolve(document) : node;
+        if (target === undefined || isMap(target)) continue;
+        const at = (node as Node | null)?.range?.[0] ?? pair.key.range?.[0] ?? 0;
+        problems.push(problemAt(source, at, 'YAML_MERGE_INVALID', '`<<:` merges a mapping into this one, but this is not a mapping; give it an alias of a mapping (`<<: *shared`)'));
+      }
+    },
+  });
+  if (problems.length) return problems;
+  try {
+    document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    const message = (error as Error).message;
+    if (!/alias/i.test(message)) return [problemAt(source, 0, 'YAML_INVALID', firstLine(message))];
+    let first = 0;
+    visit(document, {
+      Alias(_, alias) {
+        first = alias.range?.[0] ?? 0;
+        return visit.BREAK;
+      },
+    });
+    problems.push(
+      problemAt(source, first, 'YAML_ALIAS_LIMIT', `the spec's aliases expand to more than ${MAX_ALIAS_COUNT} copies (nested aliases multiply); write the shared values out, or alias fewer times`),
+    );
+  }
+  return problems;
 }
 
 function firstLine(message: string): string {

@@ -7,9 +7,13 @@ import { isMap } from 'yaml';
 import type { SpecProblem } from '../errors';
 import type { JsonValue, PluginDefinition, PluginKind } from '../plugin';
 import type { PluginRegistry } from '../registry';
+import type { TrainingOptions } from '../train/options';
 import { createAjv, describeAjvError } from './ajv';
 import { envelopeSchema, PIPELINE_SLOTS, type BackendChoice } from './envelope';
-import { offsetOf, pointerToPath, problemAt, type PathSegment, type SpecSource } from './source';
+import { MAX_ALIAS_COUNT, offsetOf, pointerToPath, problemAt, type PathSegment, type SpecSource } from './source';
+import { silentLogger } from '../logger';
+import { tryCreatePlugin, type PluginSite } from './create-plugin';
+import { blockKey, pipelineProblems, type ValidBlocks } from './pipeline-checks';
 
 export interface PluginBlock {
   type: string;
@@ -22,7 +26,8 @@ export interface PipelineSpec {
   featurizer: PluginBlock;
   model: PluginBlock;
   regularizers: PluginBlock[];
-  training?: { [key: string]: JsonValue };
+  /** Validated by the core against one schema, defaults filled in (src/core/train/options.ts). */
+  training?: TrainingOptions;
 }
 
 export interface ExperimentSpec {
@@ -67,6 +72,18 @@ function isBlock(value: unknown): value is PluginBlock {
   return isObject(value) && typeof value.type === 'string';
 }
 
+export interface ValidateOptions {
+  /** Folder relative paths resolve against, for plugins created by the check (default: the working directory). */
+  baseDir?: string;
+  /** Where a plugin's refusal that names no option is reported (default: its block); `plan` points at the swept value. */
+  createFallback?: (site: PluginSite) => number | undefined;
+}
+
+/**
+ * Validation in four steps: the envelope (keys mlspec owns, `training:` included), each plugin
+ * block against its plugin's schema, the checks between a pipeline's blocks from what plugins
+ * declare (pipeline-checks.ts), and each block created (what `create` refuses).
+ */
 export class SpecValidator {
   private readonly ajv = createAjv();
   private readonly envelope: ValidateFunction;
@@ -83,23 +100,46 @@ export class SpecValidator {
    * Both steps. Plugin blocks are checked even when the envelope has problems elsewhere, so a user
    * sees every problem in the file at once. Returns the spec, defaults filled in, when there are none.
    */
-  validate(source: SpecSource): { spec?: ExperimentSpec; problems: SpecProblem[] } {
+  validate(source: SpecSource, options: ValidateOptions = {}): { spec?: ExperimentSpec; problems: SpecProblem[] } {
     if (!isMap(source.document.contents)) {
       return { problems: [problemAt(source, 0, 'SPEC_NOT_A_MAPPING', 'a spec must be a YAML mapping with at least `name`, `data` and `pipelines`')] };
     }
-    const value = source.document.toJS({ maxAliasCount: 100 }) as ExperimentSpec;
+    const written = source.document.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as ExperimentSpec;
+    const value = source.document.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as ExperimentSpec;
     const problems: SpecProblem[] = [];
     if (!this.envelope(value)) {
       problems.push(...this.locate(source, this.envelope.errors ?? [], [], (path) => (path.length ? `"${path.join('.')}"` : 'the spec')));
     }
-    problems.push(...this.validatePlugins(source, value));
+    const { problems: pluginProblems, valid } = this.validatePlugins(source, value);
+    problems.push(...pluginProblems);
+    const between = pipelineProblems(source, value, written, this.registry, valid);
+    problems.push(...between.problems);
+    problems.push(...this.createPlugins(source, value, valid, between.ruleFailed, options));
     problems.sort((a, b) => a.location.line - b.location.line || a.location.col - b.location.col);
     return problems.length ? { problems } : { spec: value, problems };
   }
 
-  /** Step 2: every well-formed plugin block against its plugin's schema; fills option defaults in place. */
-  private validatePlugins(source: SpecSource, spec: ExperimentSpec): SpecProblem[] {
+  /**
+   * Step 4: create every block that passed steps 2 and 3, so what a plugin checks in `create`
+   * (third-party plugins too) is reported now, located, with the rest.
+   */
+  private createPlugins(source: SpecSource, spec: ExperimentSpec, valid: ValidBlocks, ruleFailed: ReadonlySet<string>, options: ValidateOptions): SpecProblem[] {
+    const seed = typeof spec.seed === 'number' ? spec.seed : 0;
+    const context = { seed, baseDir: options.baseDir ?? process.cwd(), logger: silentLogger, log: () => {} };
     const problems: SpecProblem[] = [];
+    for (const site of pluginBlocks(spec)) {
+      const key = blockKey(site.path);
+      if (!valid.has(key) || ruleFailed.has(key)) continue;
+      const problem = tryCreatePlugin(this.registry, source, site, context, options.createFallback?.(site));
+      if (problem) problems.push(problem);
+    }
+    return problems;
+  }
+
+  /** Step 2: every well-formed plugin block against its plugin's schema; fills option defaults in place. */
+  private validatePlugins(source: SpecSource, spec: ExperimentSpec): { problems: SpecProblem[]; valid: Set<string> } {
+    const problems: SpecProblem[] = [];
+    const valid = new Set<string>();
     for (const { kind, path, block } of pluginBlocks(spec)) {
       const def = this.registry.find(kind, block.type);
       if (!def) {
@@ -110,6 +150,7 @@ export class SpecValidator {
       const validate = this.validatorFor(def);
       if (validate(options)) {
         Object.assign(block, options, { type });
+        valid.add(blockKey(path));
         continue;
       }
       const where = `${kind} "${type}"`;
@@ -117,7 +158,7 @@ export class SpecValidator {
         ...this.locate(source, validate.errors ?? [], path, (optionPath) => (optionPath.length ? `option "${optionPath.join('.')}" of ${where}` : where)),
       );
     }
-    return problems;
+    return { problems, valid };
   }
 
   /** A plugin's options with defaults filled in, for plugins made outside a spec (benchmarks, the runner). */

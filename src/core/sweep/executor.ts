@@ -11,12 +11,12 @@
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { InputError, MlspecError, PluginError, SpecErrors } from '../errors';
-import type { Dataset, LoadedData, Logger } from '../plugin';
+import { MlspecError } from '../errors';
+import type { LoadedData, Logger } from '../plugin';
 import { planSweep, type SweepPlan } from '../plan';
 import type { PluginRegistry } from '../registry';
 import type { LoadedSpec } from '../spec/load';
-import { offsetOf, problemAt } from '../spec/source';
+import { loadSpecData } from '../spec/create-plugin';
 import type { SpecValidator } from '../spec/validate';
 import type { Tracker } from '../tracking/tracker';
 import { failureLines, rankCandidates, summarizeCandidate } from './aggregate';
@@ -76,18 +76,7 @@ interface Running {
 
 /** The spec's rows, with a dataset's refusal located at its option in the spec (as `mlspec run` does). */
 export async function loadSweepData(loaded: LoadedSpec, registry: PluginRegistry, logger: Logger): Promise<LoadedData> {
-  const { type, ...options } = loaded.spec.data;
-  try {
-    const dataset = registry.get('dataset', type).create(options, { seed: loaded.spec.seed, baseDir: loaded.baseDir, logger, log: () => {} }) as Dataset;
-    return await dataset.load();
-  } catch (error) {
-    if (error instanceof InputError) {
-      const at = offsetOf(loaded.source, error.option ? ['data', ...error.option.split('.')] : ['data']);
-      throw new SpecErrors([problemAt(loaded.source, at, error.code, `[dataset ${type}] ${error.message}`)]);
-    }
-    if (error instanceof MlspecError) throw error;
-    throw new PluginError('dataset', type, 'load', error);
-  }
+  return loadSpecData(loaded, registry, logger);
 }
 
 export class SweepExecutor {

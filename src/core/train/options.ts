@@ -1,12 +1,14 @@
 /**
- * The pipeline's `training:` block: how models that learn in epochs are trained. The lead puts
- * `trainingOptionsSchema` in the spec envelope; models read the validated block from
- * FitData.training through `resolveTrainingOptions`, which also fills in defaults when a model is
- * used without a spec.
+ * The pipeline's `training:` block: how models that learn in epochs are trained. It belongs to the
+ * core: `trainingOptionsSchema` is part of the spec envelope (validated once, defaults filled in),
+ * `trainingRules` checks what the schema cannot (an option the chosen optimizer does not read),
+ * and the runner hands the typed block to models in FitData.training. `resolveTrainingOptions`
+ * fills in defaults when a model is used without a spec.
  */
 import Ajv, { type SchemaObject } from 'ajv';
 import { InputError } from '../errors';
-import type { JsonValue } from '../plugin';
+import type { JsonValue, OptionProblem } from '../plugin';
+import { unusedOptionProblems, type UsedOnlyBy } from '../spec/option-rules';
 
 export const OPTIMIZER_TYPES = ['adam', 'adamw', 'sgd', 'rmsprop'] as const;
 export type OptimizerType = (typeof OPTIMIZER_TYPES)[number];
@@ -75,10 +77,33 @@ export const trainingOptionsSchema: SchemaObject = {
   },
 };
 
+/** Which optimizer settings each optimizer reads (see optimizers.ts); any other written one is an error. */
+export const OPTIMIZER_READS: UsedOnlyBy = {
+  discriminator: 'type',
+  prefix: 'optimizer',
+  reads: {
+    adam: ['learningRate', 'beta1', 'beta2', 'epsilon'],
+    adamw: ['learningRate', 'beta1', 'beta2', 'epsilon'],
+    sgd: ['learningRate', 'momentum'],
+    rmsprop: ['learningRate', 'momentum', 'epsilon', 'rho'],
+  },
+};
+
+/**
+ * What the schema cannot say about a `training:` block: `written` is the block as the spec writes
+ * it (before defaults). Problems are located relative to the block (e.g. "optimizer.momentum").
+ */
+export function trainingRules(written: { readonly [key: string]: unknown }): OptionProblem[] {
+  const optimizer = written.optimizer;
+  if (typeof optimizer !== 'object' || optimizer === null || Array.isArray(optimizer)) return [];
+  const type = (optimizer as Record<string, unknown>).type;
+  return typeof type === 'string' ? unusedOptionProblems(OPTIMIZER_READS, type, Object.keys(optimizer)) : [];
+}
+
 let validate: ReturnType<Ajv['compile']> | undefined;
 
 /** The validated training options with defaults filled in; `raw` is the pipeline's `training:` block. */
-export function resolveTrainingOptions(raw: { readonly [key: string]: JsonValue } | undefined): TrainingOptions {
+export function resolveTrainingOptions(raw: { readonly [key: string]: JsonValue } | Readonly<Partial<TrainingOptions>> | undefined): TrainingOptions {
   validate ??= new Ajv({ strict: true, useDefaults: true, allErrors: true }).compile(trainingOptionsSchema);
   const copy = JSON.parse(JSON.stringify(raw ?? {})) as Record<string, unknown>;
   if (!validate(copy)) {

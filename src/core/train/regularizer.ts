@@ -5,6 +5,7 @@
  */
 import type * as tf from '@tensorflow/tfjs-core';
 import { InputError } from '../errors';
+import type { OptionProblem, PipelineFacts } from '../plugin';
 
 export type MonitoredMetric = 'train_loss' | 'train_accuracy' | 'val_loss' | 'val_accuracy';
 export const MONITORED_METRICS: readonly MonitoredMetric[] = ['train_loss', 'train_accuracy', 'val_loss', 'val_accuracy'];
@@ -139,4 +140,19 @@ export function collectRegularizers(list: readonly unknown[] | undefined): Regul
 export function resolveMode(monitor: MonitoredMetric, mode: MonitorMode): 'min' | 'max' {
   if (mode !== 'auto') return mode;
   return monitor.endsWith('_loss') ? 'min' : 'max';
+}
+
+/**
+ * A rule of regularizers that watch a metric: val_* metrics exist only when the pipeline's
+ * `training.validation` carves a validation set. Located at the regularizer's `monitor` option.
+ */
+export function monitorNeedsValidation(monitor: MonitoredMetric, pipeline: PipelineFacts | undefined, who: string): OptionProblem[] {
+  if (!monitor.startsWith('val_') || !pipeline?.training || pipeline.training.validation > 0) return [];
+  return [
+    {
+      code: 'VALIDATION_REQUIRED',
+      option: 'monitor',
+      message: `${who} monitors ${monitor}, which needs a validation set, but training.validation is 0; set training.validation (e.g. 0.1) or monitor ${monitor.replace('val_', 'train_')}`,
+    },
+  ];
 }

@@ -6,7 +6,7 @@ import type { CsrMatrix } from '../../../core/features';
 import { definePlugin, type Featurizer, type JsonValue } from '../../../core/plugin';
 import { BagOfWords } from '../shared/bag-of-words';
 import type { VocabularySummary } from '../shared/vocabulary';
-import { bagOfWordsProperties, checkBagOfWordsOptions, type BagOfWordsOptions } from '../shared/bag-of-words-options';
+import { bagOfWordsProperties, bagOfWordsRule, checkBagOfWordsOptions, type BagOfWordsOptions } from '../shared/bag-of-words-options';
 
 export type CountsOptions = BagOfWordsOptions;
 
@@ -47,6 +47,8 @@ export const countsFeaturizer = definePlugin<CountsOptions, CountsFeaturizer>({
   kind: 'featurizer',
   name: 'counts',
   description: 'Word n-gram counts over a learned vocabulary (scikit-learn CountVectorizer).',
+  produces: 'csr',
+  rules: [bagOfWordsRule('counts')],
   optionsSchema: {
     type: 'object',
     properties: bagOfWordsProperties,

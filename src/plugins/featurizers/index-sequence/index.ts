@@ -102,6 +102,7 @@ export const indexSequenceFeaturizer = definePlugin<IndexSequenceOptions, IndexS
   kind: 'featurizer',
   name: 'index-sequence',
   description: 'Tokens → integer ids (0 = padding), padded/truncated to maxLength, for the recurrent models.',
+  produces: 'sequences',
   optionsSchema: {
     type: 'object',
     additionalProperties: false,

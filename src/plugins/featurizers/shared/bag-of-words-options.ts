@@ -2,7 +2,8 @@
  * Options shared by the `counts` and `tfidf` featurizers: CountVectorizer's vocabulary options,
  * with its semantics. One schema and one check, so both plugins accept exactly the same thing.
  */
-import { InputError } from '../../../core/errors';
+import { InputError, optionError } from '../../../core/errors';
+import type { OptionProblem, OptionRule } from '../../../core/plugin';
 
 export interface BagOfWordsOptions {
   ngramRange: [number, number];
@@ -69,29 +70,47 @@ export const bagOfWordsProperties = {
 const SELECTION_DEFAULTS = { maxFeatures: null, minDf: 1, maxDf: 1 } as const;
 
 /**
- * Checks what the schema cannot say. Called by `create`, so a bad spec fails before any work is
- * done rather than at fit time as in scikit-learn.
+ * What the schema cannot say, as located problems: a rule the validator runs (`validate`, `plan`,
+ * before `run`), and which `create` enforces too, so a plugin made in code fails before any work.
  */
-export function checkBagOfWordsOptions(options: Readonly<BagOfWordsOptions>, plugin: string): void {
+export function bagOfWordsProblems(options: Readonly<BagOfWordsOptions>, plugin: string): OptionProblem[] {
+  const problems: OptionProblem[] = [];
   const [minN, maxN] = options.ngramRange;
   if (minN > maxN) {
-    throw new InputError('NGRAM_RANGE_INVALID', `${plugin}: ngramRange [${minN}, ${maxN}] has its smallest n above its largest`);
+    problems.push({
+      code: 'NGRAM_RANGE_INVALID',
+      option: 'ngramRange',
+      message: `${plugin}: ngramRange [${minN}, ${maxN}] has its smallest n above its largest; write it as [${maxN}, ${minN}]`,
+    });
   }
-  if (options.vocabulary === null) return;
+  if (options.vocabulary === null) return problems;
   const seen = new Set<string>();
   for (const term of options.vocabulary) {
-    if (seen.has(term)) throw new InputError('VOCABULARY_DUPLICATE', `${plugin}: the vocabulary lists "${term}" twice`);
+    if (seen.has(term)) problems.push({ code: 'VOCABULARY_DUPLICATE', option: 'vocabulary', message: `${plugin}: the vocabulary lists "${term}" twice` });
     seen.add(term);
   }
-  if (seen.size === 0) throw new InputError('VOCABULARY_EMPTY', `${plugin}: the vocabulary is empty`);
+  if (seen.size === 0) problems.push({ code: 'VOCABULARY_EMPTY', option: 'vocabulary', message: `${plugin}: the vocabulary is empty` });
   const learned = (['maxFeatures', 'minDf', 'maxDf'] as const).filter((key) => options[key] !== SELECTION_DEFAULTS[key]);
   if (learned.length > 0) {
     // scikit-learn silently ignores them; saying so is kinder than a vocabulary that is not what was asked.
-    throw new InputError(
-      'VOCABULARY_CONFLICT',
-      `${plugin}: ${learned.join(', ')} select terms from the training documents, but a given vocabulary fixes the terms; remove ${learned.length > 1 ? 'them' : 'it'} or the vocabulary`,
-    );
+    problems.push({
+      code: 'VOCABULARY_CONFLICT',
+      option: learned[0],
+      message: `${plugin}: ${learned.join(', ')} select terms from the training documents, but a given vocabulary fixes the terms; remove ${learned.length > 1 ? 'them' : 'it'} or the vocabulary`,
+    });
   }
+  return problems;
+}
+
+/** The rule `counts` and `tfidf` declare. */
+export function bagOfWordsRule(plugin: string): OptionRule<BagOfWordsOptions> {
+  return ({ options }) => bagOfWordsProblems(options, plugin);
+}
+
+/** Throws the first problem of `bagOfWordsProblems`, located at its option. */
+export function checkBagOfWordsOptions(options: Readonly<BagOfWordsOptions>, plugin: string): void {
+  const [first] = bagOfWordsProblems(options, plugin);
+  if (first) throw optionError(first.code, first.option ?? '', first.message);
 }
 
 /**

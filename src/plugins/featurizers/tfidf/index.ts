@@ -7,7 +7,7 @@ import type { CsrMatrix } from '../../../core/features';
 import { definePlugin, type Featurizer, type JsonValue } from '../../../core/plugin';
 import { BagOfWords } from '../shared/bag-of-words';
 import type { VocabularySummary } from '../shared/vocabulary';
-import { bagOfWordsProperties, checkBagOfWordsOptions, type BagOfWordsOptions } from '../shared/bag-of-words-options';
+import { bagOfWordsProperties, bagOfWordsRule, checkBagOfWordsOptions, type BagOfWordsOptions } from '../shared/bag-of-words-options';
 import { stateError, stateNumbers, stateObject } from '../shared/state';
 import { applyTfidf, inverseDocumentFrequencies, type TfidfNorm } from './tfidf-weighting';
 
@@ -81,6 +81,8 @@ export const tfidfFeaturizer = definePlugin<TfidfOptions, TfidfFeaturizer>({
   kind: 'featurizer',
   name: 'tfidf',
   description: 'Word n-gram tf-idf over a learned vocabulary (scikit-learn TfidfVectorizer).',
+  produces: 'csr',
+  rules: [bagOfWordsRule('tfidf')],
   optionsSchema: {
     type: 'object',
     properties: {

@@ -13,6 +13,7 @@ export const logisticRegression = definePlugin<LogisticRegressionOptions, Model>
   kind: 'model',
   name: PLUGIN_NAME,
   description: 'Multinomial logistic regression with an L2 penalty, fitted by L-BFGS (scikit-learn LogisticRegression, solver lbfgs)',
+  consumes: ['csr'],
   optionsSchema: {
     type: 'object',
     properties: {

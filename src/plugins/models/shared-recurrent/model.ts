@@ -129,6 +129,8 @@ export function defineRecurrentModel(name: string, cell: CellType, cellName: str
     description,
     optionsSchema: recurrentOptionsSchema(cellName),
     requiresBackend: true,
+    consumes: ['sequences'],
+    trainsInEpochs: true,
     create: (options) => new RecurrentModel(name, cell, options),
   });
 }

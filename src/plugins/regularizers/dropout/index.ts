@@ -10,6 +10,7 @@ export const dropoutRegularizer = definePlugin<DropoutOptions, DropoutRegularize
   kind: 'regularizer',
   name: 'dropout',
   description: "Dropout during training at the given rate; replaces the model's own dropout option.",
+  appliesTo: 'epoch-trained-models',
   optionsSchema: {
     type: 'object',
     additionalProperties: false,

@@ -1,6 +1,6 @@
 /** early-stopping: stop training when a metric stops improving, optionally restoring the best epoch's weights. */
 import { definePlugin } from '../../../core/plugin';
-import { MONITORED_METRICS, type EarlyStoppingRegularizer, type MonitoredMetric, type MonitorMode } from '../../../core/train/regularizer';
+import { MONITORED_METRICS, monitorNeedsValidation, type EarlyStoppingRegularizer, type MonitoredMetric, type MonitorMode } from '../../../core/train/regularizer';
 
 export interface EarlyStoppingOptions {
   monitor: MonitoredMetric;
@@ -14,6 +14,8 @@ export const earlyStoppingRegularizer = definePlugin<EarlyStoppingOptions, Early
   kind: 'regularizer',
   name: 'early-stopping',
   description: 'Stop training once a metric has not improved for `patience` epochs (Keras semantics).',
+  appliesTo: 'epoch-trained-models',
+  rules: [({ options, pipeline }) => monitorNeedsValidation(options.monitor, pipeline, 'early-stopping')],
   optionsSchema: {
     type: 'object',
     additionalProperties: false,

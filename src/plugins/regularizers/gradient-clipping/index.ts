@@ -11,6 +11,7 @@ export const gradientClippingRegularizer = definePlugin<GradientClippingOptions,
   kind: 'regularizer',
   name: 'gradient-clipping',
   description: 'Clip gradients before each step: by their global L2 norm, or each value to [−max, max].',
+  appliesTo: 'epoch-trained-models',
   optionsSchema: {
     type: 'object',
     additionalProperties: false,

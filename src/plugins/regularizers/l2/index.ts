@@ -23,6 +23,7 @@ export const l2Regularizer = definePlugin<L2Options, PenaltyRegularizer>({
   kind: 'regularizer',
   name: 'l2',
   description: 'An L2 penalty value·Σw² over all weights, added to the training loss.',
+  appliesTo: 'epoch-trained-models',
   optionsSchema: {
     type: 'object',
     additionalProperties: false,

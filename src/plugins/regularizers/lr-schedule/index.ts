@@ -1,10 +1,11 @@
 /**
  * lr-schedule: change the learning rate from epoch to epoch, as PyTorch's StepLR, ExponentialLR,
  * CosineAnnealingLR and ReduceLROnPlateau (absolute threshold) do. Each schedule reads only its
- * own options; the others keep their defaults and are ignored.
+ * own options; writing another schedule's option is an error at its key (SCHEDULE_READS).
  */
 import { definePlugin } from '../../../core/plugin';
-import { MONITORED_METRICS, type LearningRateSchedule, type LearningRateScheduleRegularizer, type MonitoredMetric, type MonitorMode } from '../../../core/train/regularizer';
+import { unusedOptionProblems, type UsedOnlyBy } from '../../../core/spec/option-rules';
+import { MONITORED_METRICS, monitorNeedsValidation, type LearningRateSchedule, type LearningRateScheduleRegularizer, type MonitoredMetric, type MonitorMode } from '../../../core/train/regularizer';
 
 export interface LrScheduleOptions {
   schedule: LearningRateSchedule['type'];
@@ -19,6 +20,18 @@ export interface LrScheduleOptions {
   minDelta: number;
   cooldown: number;
 }
+
+/** The options each schedule reads (see scheduleFromOptions). */
+export const SCHEDULE_READS: UsedOnlyBy = {
+  discriminator: 'schedule',
+  name: (schedule) => `the ${schedule} schedule`,
+  reads: {
+    step: ['stepSize', 'gamma'],
+    exponential: ['gamma'],
+    cosine: ['tMax', 'minLearningRate'],
+    'reduce-on-plateau': ['monitor', 'mode', 'factor', 'patience', 'minDelta', 'cooldown', 'minLearningRate'],
+  },
+};
 
 export function scheduleFromOptions(o: Readonly<LrScheduleOptions>): LearningRateSchedule {
   switch (o.schedule) {
@@ -46,6 +59,11 @@ export const lrScheduleRegularizer = definePlugin<LrScheduleOptions, LearningRat
   kind: 'regularizer',
   name: 'lr-schedule',
   description: 'Change the learning rate per epoch: step, exponential, cosine or reduce-on-plateau.',
+  appliesTo: 'epoch-trained-models',
+  rules: [
+    ({ options, written }) => unusedOptionProblems(SCHEDULE_READS, options.schedule, written),
+    ({ options, pipeline }) => (options.schedule === 'reduce-on-plateau' ? monitorNeedsValidation(options.monitor, pipeline, 'lr-schedule reduce-on-plateau') : []),
+  ],
   optionsSchema: {
     type: 'object',
     additionalProperties: false,

@@ -15,6 +15,19 @@ export const weightDecayRegularizer = definePlugin<WeightDecayOptions, WeightDec
   kind: 'regularizer',
   name: 'weight-decay',
   description: "Weight decay at each optimizer step: PyTorch's coupled weight_decay, or AdamW's decoupled one.",
+  appliesTo: 'epoch-trained-models',
+  rules: [
+    ({ options, pipeline }) =>
+      pipeline?.training?.optimizer.type === 'adamw' && !options.decoupled
+        ? [
+            {
+              code: 'OPTIMIZER_CONFLICT',
+              option: 'decoupled',
+              message: 'optimizer adamw decays weights decoupled, but this weight-decay sets decoupled: false; set decoupled: true, or use optimizer adam for coupled decay',
+            },
+          ]
+        : [],
+  ],
   optionsSchema: {
     type: 'object',
     additionalProperties: false,
