@@ -3,6 +3,7 @@
  * file, an option or a tracking server that cannot be used as given). Tables go to stdout, progress
  * and messages to stderr.
  */
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createContainer, services } from './container';
@@ -18,6 +19,7 @@ import { writeFileAtomic } from './tracking/atomic-files';
 import { openTracker } from './tracking/tracker';
 import { formatRunReport } from './run/console-report';
 import { loadSpec } from './spec/load';
+import { preflight } from './run/preflight';
 import { planCommand } from './plan/plan-command';
 import { sweepOf } from './plan/expand';
 import { sweepCommand, type SweepFlags } from './sweep/sweep-command';
@@ -28,7 +30,8 @@ import { VERSION } from './version';
 const USAGE = `mlspec ${VERSION} — declarative text-classification experiments
 
 Usage:
-  mlspec validate <spec.yaml>                 check a spec; every problem is reported with file:line:col
+  mlspec validate <spec.yaml>...              check specs without training: every problem as file:line:col
+                                              (options, pipelines, data, classes, split, every sweep trial)
   mlspec run <spec.yaml> [--report FILE]      run it and print the results
         [--tracking-uri URI] [--no-tracking] [--quiet]
         [--workers N] [--retry-failed] [--state DIR]
@@ -39,7 +42,10 @@ Usage:
   mlspec sync <spool-folder> [--tracking-uri URI]
                                               upload runs kept locally while a server was down
 
-Exit codes: 0 success, 1 a run failed, 2 bad input.`;
+Exit codes: 0 success, 1 a run failed, 2 bad input.
+
+validate, plan and run load the third-party plugin files a spec lists under \`plugins:\`: they run
+that code, so check a spec from someone else before validating it.`;
 
 interface ParsedArgs {
   positional: string[];
@@ -84,7 +90,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     const container = createContainer({ logger });
     switch (command) {
       case 'validate':
-        return validateCommand(container, oneFile(rest, 'validate'));
+        return await validateCommand(rest, logger);
       case 'run':
         return await runCommand(container, oneFile(rest, 'run'), args.flags);
       case 'sync':
@@ -109,20 +115,57 @@ function oneFile(rest: string[], command: string): string {
   return rest[0];
 }
 
-function validateCommand(container: ReturnType<typeof createContainer>, file: string): number {
-  const { registry, validator } = services(container);
-  const { spec } = loadSpec(file, registry, validator);
-  const names = Object.keys(spec.pipelines);
-  process.stdout.write(`${file}: valid (${names.length} pipeline${names.length === 1 ? '' : 's'}: ${names.join(', ')})\n`);
-  return EXIT_OK;
+/**
+ * `mlspec validate FILE...`: each file checked as `run` checks it before it writes anything (see
+ * run/preflight.ts), in a fresh container so one file's `plugins:` never leak into the next.
+ */
+async function validateCommand(files: string[], logger: Logger): Promise<number> {
+  if (!files.length) throw new InputError('CLI_USAGE', 'mlspec validate takes one or more spec files, e.g. mlspec validate experiments/arsentd-lev/baseline.yaml');
+  let exit = EXIT_OK;
+  for (const file of files) {
+    try {
+      const { registry, validator } = services(createContainer({ logger }));
+      const loaded = loadSpec(file, registry, validator);
+      const { plan } = await preflight(loaded, { registry, validator, logger });
+      const names = Object.keys(loaded.spec.pipelines);
+      const trials = plan ? `; sweep: ${plan.trials.length} trial${plan.trials.length === 1 ? '' : 's'}, ${plan.units.length} job${plan.units.length === 1 ? '' : 's'}` : '';
+      process.stdout.write(`${file}: valid (${names.length} pipeline${names.length === 1 ? '' : 's'}: ${names.join(', ')}${trials})\n`);
+    } catch (error) {
+      exit = Math.max(exit, reportError(error));
+    }
+  }
+  return exit;
+}
+
+/** --report must name a file and --state a folder; refused before anything runs or is written. */
+function checkOutputFlags(flags: ParsedArgs['flags']): void {
+  const report = flags.get('report');
+  if (typeof report === 'string' && isDirectory(report)) {
+    throw new InputError('CLI_REPORT_IS_DIRECTORY', `--report ${report} is a directory; give a file name for the JSON report, e.g. --report ${path.join(report, 'report.json')}`);
+  }
+  const state = flags.get('state');
+  if (typeof state === 'string' && existsSync(state) && !isDirectory(state)) {
+    throw new InputError('CLI_STATE_NOT_DIRECTORY', `--state ${state} is a file; give the folder a sweep keeps its state in (it is created when missing)`);
+  }
+}
+
+function isDirectory(file: string): boolean {
+  try {
+    return statSync(file).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 async function runCommand(container: ReturnType<typeof createContainer>, file: string, flags: ParsedArgs['flags']): Promise<number> {
   const { registry, validator, runner, logger } = services(container);
+  checkOutputFlags(flags);
   const loaded = loadSpec(file, registry, validator);
   if (sweepOf(loaded.spec)) return sweepCommand(container, loaded, sweepFlags(flags));
   const reportFile = flags.get('report');
   const tracking = await openTracking(loaded.spec, flags, logger);
+  // Everything knowable without training, before the first tracked run is written.
+  const prepared = await preflight(loaded, { registry, validator, logger });
 
   // Ctrl-C: end every tracked run as KILLED (never left RUNNING), then exit 130 as shells expect.
   const onInterrupt = () => {
@@ -133,7 +176,7 @@ async function runCommand(container: ReturnType<typeof createContainer>, file: s
   process.once('SIGINT', onInterrupt);
   process.once('SIGTERM', onInterrupt);
   try {
-    const { report, files } = await runner.run(loaded, [progressListener(logger), ...(tracking ? [tracking.listener] : [])]);
+    const { report, files } = await runner.run(loaded, [progressListener(logger), ...(tracking ? [tracking.listener] : [])], prepared);
     process.stdout.write(`${formatRunReport(report)}\n`);
     if (typeof reportFile === 'string') {
       for (const f of files) writeFileAtomic(path.join(path.dirname(reportFile), f.path), f.bytes);

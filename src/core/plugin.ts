@@ -137,8 +137,11 @@ export interface Fold {
 }
 
 export interface Splitter {
-  /** Partition rows by their class labels (indices into a class list of `nClasses`). */
-  split(labels: readonly number[], nClasses: number): Fold[];
+  /**
+   * Partition rows by their class labels (indices into a class list of `nClasses`). `classNames`,
+   * when given, are the labels of those indices, for messages that name a class.
+   */
+  split(labels: readonly number[], nClasses: number, classNames?: readonly string[]): Fold[];
 }
 
 export interface Tokenizer {

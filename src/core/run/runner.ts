@@ -83,25 +83,31 @@ export class ExperimentRunner {
    * Run the spec. Listeners hear every step; when the run fails after it started, they hear
    * `runFailed` (so no tracked run is left RUNNING) and the error is rethrown.
    */
-  async run(loaded: LoadedSpec, listeners: readonly RunListener[] = []): Promise<RunOutcome> {
+  async run(loaded: LoadedSpec, listeners: readonly RunListener[] = [], prepared?: { data: LoadedData; folds: Fold[] }): Promise<RunOutcome> {
     const events = new ListenerChain(listeners);
     let started = false;
     try {
-      return await this.runSteps(loaded, events, () => (started = true));
+      return await this.runSteps(loaded, events, () => (started = true), prepared);
     } catch (error) {
       if (started) await events.emit('runFailed', { error: error as Error, killed: false });
       throw error;
     }
   }
 
-  private async runSteps(loaded: LoadedSpec, events: ListenerChain, markStarted: () => void): Promise<RunOutcome> {
+  /** `prepared`: the data and folds the preflight checks already made (run/preflight.ts), not made again. */
+  private async runSteps(loaded: LoadedSpec, events: ListenerChain, markStarted: () => void, prepared?: { data: LoadedData; folds: Fold[] }): Promise<RunOutcome> {
     const { spec } = loaded;
     const startedAt = new Date().toISOString();
 
     const noLog = () => {};
-    const dataset = this.create<Dataset>(loaded, 'dataset', ['data'], spec.data, noLog);
-    const data = await this.stepAsync(loaded, 'dataset', ['data'], spec.data, 'load', () => dataset.load());
-    const folds = this.makeFolds(loaded, data);
+    let data: LoadedData;
+    let folds: Fold[];
+    if (prepared) ({ data, folds } = prepared);
+    else {
+      const dataset = this.create<Dataset>(loaded, 'dataset', ['data'], spec.data, noLog);
+      data = await this.stepAsync(loaded, 'dataset', ['data'], spec.data, 'load', () => dataset.load());
+      folds = this.makeFolds(loaded, data);
+    }
     const summary = summarize(data);
     const backend = await this.chooseBackend(loaded);
 
@@ -179,7 +185,7 @@ export class ExperimentRunner {
 
   private makeFolds(loaded: LoadedSpec, data: LoadedData): Fold[] {
     const splitter = this.create<Splitter>(loaded, 'split', ['split'], loaded.spec.split, () => {});
-    const folds = this.step(loaded, 'split', ['split'], loaded.spec.split, 'split', () => splitter.split(data.labels, data.classes.length));
+    const folds = this.step(loaded, 'split', ['split'], loaded.spec.split, 'split', () => splitter.split(data.labels, data.classes.length, data.classes));
     folds.forEach((fold, i) => {
       const which = folds.length > 1 ? ` (fold ${i + 1} of ${folds.length})` : '';
       if (fold.train.length === 0 || fold.test.length === 0) {

@@ -10,6 +10,7 @@ import type { Container } from 'inversify';
 import { services } from '../container';
 import { EXIT_OK, InputError } from '../errors';
 import type { LoadedSpec } from '../spec/load';
+import { preflight } from '../run/preflight';
 import { writeFileAtomic } from '../tracking/atomic-files';
 import { openTracker } from '../tracking/tracker';
 import { VERSION } from '../version';
@@ -41,6 +42,9 @@ export async function sweepCommand(container: Container, loaded: LoadedSpec, fla
   const tracker = trackingOff ? undefined : openTracker(uri, { logger });
   // A server that does not answer is bad input, found before any data is read.
   await tracker?.check();
+  // Everything knowable without training (data, classes, every trial, folds), before the state
+  // folder or a tracked run is written.
+  await preflight(loaded, { registry, validator, logger });
 
   const executor = new SweepExecutor({
     loaded,

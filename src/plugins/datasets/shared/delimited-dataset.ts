@@ -58,6 +58,9 @@ export function readDelimited(file: string, delimiter: string): ReturnType<typeo
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
       throw optionError('DATA_FILE_MISSING', 'path', `data file ${path.relative(process.cwd(), file)} does not exist; fix \`path\` (it is relative to the spec file)`);
     }
+    if ((e as NodeJS.ErrnoException).code === 'EISDIR') {
+      throw optionError('DATA_FILE_IS_DIRECTORY', 'path', `data file ${path.relative(process.cwd(), file) || '.'} is a directory; \`path\` must name a data file in it (relative to the spec file)`);
+    }
     throw optionError('DATA_FILE_UNREADABLE', 'path', `cannot read data file ${file}: ${(e as Error).message}`);
   }
   try {

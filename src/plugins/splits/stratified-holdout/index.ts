@@ -21,7 +21,7 @@ class StratifiedHoldout implements Splitter {
     private readonly context: PluginContext,
   ) {}
 
-  split(labels: readonly number[], nClasses: number): Fold[] {
+  split(labels: readonly number[], nClasses: number, classNames?: readonly string[]): Fold[] {
     const seed = this.options.seed ?? this.context.seed;
     if (!isNumpySeed(seed)) {
       throw new InputError(
@@ -29,7 +29,7 @@ class StratifiedHoldout implements Splitter {
         `seed ${seed} cannot seed the split: it must be a whole number from 0 to ${MAX_NUMPY_SEED} (numpy's RandomState range). Set the split's seed option or the spec's seed within that range.`,
       );
     }
-    return [stratifiedShuffleSplit(labels, nClasses, this.options.test, seed)];
+    return [stratifiedShuffleSplit(labels, nClasses, this.options.test, seed, classNames)];
   }
 }
 

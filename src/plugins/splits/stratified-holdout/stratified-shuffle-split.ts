@@ -58,7 +58,7 @@ function positionsByClass(labels: readonly number[], nClasses: number): Map<numb
   return new Map([...byLabel.entries()].sort(([a], [b]) => a - b));
 }
 
-export function stratifiedShuffleSplit(labels: readonly number[], nClasses: number, test: number, seed: number): Fold {
+export function stratifiedShuffleSplit(labels: readonly number[], nClasses: number, test: number, seed: number, classNames?: readonly string[]): Fold {
   const sizes = holdoutSizes(labels.length, test);
   // Classes without rows are not classes to scikit-learn (np.unique only sees labels present).
   const classPositions = [...positionsByClass(labels, nClasses).entries()];
@@ -66,7 +66,7 @@ export function stratifiedShuffleSplit(labels: readonly number[], nClasses: numb
   if (singletons.length > 0) {
     throw new InputError(
       'SPLIT_CLASS_TOO_SMALL',
-      `class${singletons.length > 1 ? 'es' : ''} ${singletons.join(', ')} (index in the dataset's class list) ha${singletons.length > 1 ? 've' : 's'} only 1 row; ` +
+      `class${singletons.length > 1 ? 'es' : ''} ${singletons.map((c) => (classNames?.[c] !== undefined ? JSON.stringify(classNames[c]) : `${c} (index in the dataset's class list)`)).join(', ')} ha${singletons.length > 1 ? 've' : 's'} only 1 row; ` +
         'a stratified split needs at least 2 rows in every class (one to train on, one to test). Filter that class out, merge it into another, or add rows.',
     );
   }
@@ -80,7 +80,7 @@ export function stratifiedShuffleSplit(labels: readonly number[], nClasses: numb
   if (sizes.test < present) {
     throw new InputError(
       'SPLIT_TEST_TOO_SMALL',
-      `test: ${test} gives ${sizes.test} test rows for ${present} classes; a stratified split needs at least one test row per class. Use test: ${present} or more rows, or a larger fraction.`,
+      `test: ${test} gives ${sizes.test} test rows for ${present} classes; a stratified split needs at least one test row per class. Use test: ${present} or more rows, or a larger fraction.${test === 1 ? ' (YAML reads 1.0 as the whole number 1, one row: a fraction must be below 1.)' : ''}`,
     );
   }
 

@@ -20,7 +20,7 @@ class StratifiedKFold implements Splitter {
     private readonly context: PluginContext,
   ) {}
 
-  split(labels: readonly number[], nClasses: number): Fold[] {
+  split(labels: readonly number[], nClasses: number, classNames?: readonly string[]): Fold[] {
     const { k, shuffle } = this.options;
     if (!shuffle && this.options.seed !== undefined) {
       // scikit-learn refuses this too: the seed would silently do nothing.
@@ -34,7 +34,7 @@ class StratifiedKFold implements Splitter {
       );
     }
     const warn = (message: string): void => this.context.logger.warn(message);
-    return stratifiedKFoldSplit(labels, nClasses, { k, seed: shuffle ? seed : null, warn });
+    return stratifiedKFoldSplit(labels, nClasses, { k, seed: shuffle ? seed : null, warn, classNames });
   }
 }
 

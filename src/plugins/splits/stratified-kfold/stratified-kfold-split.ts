@@ -12,6 +12,8 @@ export interface StratifiedKFoldSettings {
   k: number;
   /** Seed of the RandomState; null means no shuffling (rows keep their order within a class). */
   seed: number | null;
+  /** Labels of the class indices, to name a class in messages (its index otherwise). */
+  classNames?: readonly string[];
   /** Called with scikit-learn's warning when the smallest class has fewer than k rows. */
   warn(message: string): void;
 }
@@ -52,7 +54,7 @@ export function testFoldOfRows(labels: readonly number[], nClasses: number, sett
   if (k > smallest) {
     const label = firstLabel[counts.indexOf(smallest)];
     settings.warn(
-      `class ${label} has only ${smallest} row${smallest === 1 ? '' : 's'}, fewer than k=${k}: some folds will test no row of it. Use a smaller k to test every class in every fold.`,
+      `class ${settings.classNames?.[label] !== undefined ? JSON.stringify(settings.classNames[label]) : label} has only ${smallest} row${smallest === 1 ? '' : 's'}, fewer than k=${k}: some folds will test no row of it. Use a smaller k to test every class in every fold.`,
     );
   }
 
