@@ -5,6 +5,7 @@ import { InputError } from '../../../core/errors';
 import { csrFromRows, type IndexSequences } from '../../../core/features';
 import type { FitData, JsonValue, PluginContext } from '../../../core/plugin';
 import { Rng } from '../../../core/train/random';
+import { resolveTrainingOptions } from '../../../core/train/options';
 import gru from '../gru';
 import lstm from '../lstm';
 import simpleRnn from '../simple-rnn';
@@ -34,7 +35,8 @@ function context(seed: number, infos: string[] = []): PluginContext {
   return { seed, baseDir: '.', logger: { info: (m) => infos.push(m), warn: () => {}, debug: () => {} }, log: () => {} };
 }
 
-const training = (epochs: number): FitData['training'] => ({ epochs, batchSize: 8, progress: false, optimizer: { type: 'adam', learningRate: 0.02 } });
+// FitData.training is the core's validated block: defaults filled in, as the runner hands it over.
+const training = (epochs: number): FitData['training'] => resolveTrainingOptions({ epochs, batchSize: 8, progress: false, optimizer: { type: 'adam', learningRate: 0.02 } });
 const train = task(36, 1);
 const heldOut = task(12, 2);
 
