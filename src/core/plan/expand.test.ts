@@ -245,12 +245,13 @@ describe('planSweep: swapping a plugin type', () => {
 
 describe('planSweep: settings the file leaves out, anchors, duplicates', () => {
   it('starts a mapping the trial creates from its schema default (training.optimizer → { type: adam })', () => {
-    const plan = planInline('sweep:\n  grid:\n    pipelines.bow.training.optimizer.learningRate: [0.01, 0.1]\n');
-    expect(plan.trials.map((t) => t.spec.pipelines.bow.training?.optimizer)).toEqual([
+    const base = `${BASE_SPEC}  rnn:\n    tokenizer: { type: chars }\n    featurizer: { type: index-sequence, maxLength: 20 }\n    model: { type: gru }\n`;
+    const plan = planInline('sweep:\n  grid:\n    pipelines.rnn.training.optimizer.learningRate: [0.01, 0.1]\n', base);
+    expect(plan.trials.map((t) => t.spec.pipelines.rnn.training?.optimizer)).toEqual([
       expect.objectContaining({ type: 'adam', learningRate: 0.01 }),
       expect.objectContaining({ type: 'adam', learningRate: 0.1 }),
     ]);
-    expect(plan.trials[0].spec.pipelines.bow.training).toMatchObject({ epochs: 10, batchSize: 32 });
+    expect(plan.trials[0].spec.pipelines.rnn.training).toMatchObject({ epochs: 10, batchSize: 32 });
   });
 
   it('changes only the swept pipeline when pipelines share a block through a YAML anchor', () => {
@@ -303,7 +304,7 @@ describe('planSweep: refused sweeps', () => {
   it('locates a bad swept value at that value, with the trials and values it breaks', () => {
     expect(refusal(() => planFixture('bad-values.yaml'))).toEqual([
       '16:34 SPEC_RANGE option "C" of model "logistic-regression" must be > 0 (got -1) [in trials 8, 9, 10, 11, 12 and 3 more: pipelines.bow.model.C=-1]',
-      '17:51 NGRAM_RANGE_INVALID [featurizer tfidf] tfidf: ngramRange [3, 2] has its smallest n above its largest [in trials 4, 5, 12, 13: pipelines.bow.featurizer.ngramRange=[3, 2]]',
+      '17:51 NGRAM_RANGE_INVALID tfidf: ngramRange [3, 2] has its smallest n above its largest; write it as [2, 3] [in trials 4, 5, 12, 13: pipelines.bow.featurizer.ngramRange=[3, 2]]',
       '19:5 SPEC_UNKNOWN_KEY unknown key "useIdf" in featurizer "counts"; known keys: ngramRange, maxFeatures, minDf, maxDf, binary, vocabulary [in trials 2, 3, 6, 7, 10 and 3 more: pipelines.bow.featurizer.type=counts]',
       expect.stringMatching(
         /^23:32 SPEC_RANGE option "tol" of model "logistic-regression" must be >= 0 \(got -[0-9.]+\) \[in trials [0-9, ]+ and \d+ more: pipelines\.bow\.model\.tol=-[0-9.]+, -[0-9.]+, -[0-9.]+, …\]$/,

@@ -94,17 +94,17 @@ describe('formatPlanTable', () => {
     const base = `name: epochs
 data: { type: tsv, path: ../../../data/ArSenTD-LEV.tsv, text: Tweet, label: Sentiment }
 pipelines:
-  bow:
-    tokenizer: { type: words }
-    featurizer: { type: counts }
-    model: { type: logistic-regression }
+  rnn:
+    tokenizer: { type: chars }
+    featurizer: { type: index-sequence, maxLength: 20 }
+    model: { type: gru }
     training: { epochs: 4 }
 `;
-    const plan = planInline('sweep:\n  grid:\n    pipelines.bow.training.epochs: [4, 6]\n  folds: 2\n  seeds: 3\n', base);
+    const plan = planInline('sweep:\n  grid:\n    pipelines.rnn.training.epochs: [4, 6]\n  folds: 2\n  seeds: 3\n', base);
     const work = estimateWork(plan);
-    expect(work.pipelines).toEqual([{ pipeline: 'bow', model: 'logistic-regression', configs: 2, fits: 12, epochs: (4 + 6) * 2 * 3, earlyStopping: false }]);
+    expect(work.pipelines).toEqual([{ pipeline: 'rnn', model: 'gru', configs: 2, fits: 12, epochs: (4 + 6) * 2 * 3, earlyStopping: false }]);
     expect(work.epochs).toBe(60);
-    expect(formatPlanTable(plan)).toContain('  total                                     12      60\n');
+    expect(formatPlanTable(plan)).toContain('  total                       12      60\n');
   });
 
   it('says so when nothing is swept', () => {
