@@ -37,6 +37,8 @@ export function pipelineProblems(
 ): { problems: SpecProblem[]; ruleFailed: Set<string> } {
   const problems: SpecProblem[] = [];
   const ruleFailed = new Set<string>();
+  /** Blocks refused here already: their own rules would only repeat it. */
+  const refused = new Set<string>();
   const at = (path: PathSegment[], problem: OptionProblem) => problems.push(problemAt(source, offsetOf(source, path), problem.code, problem.message));
   const defOf = (kind: PluginDefinition['kind'], path: PathSegment[], block: PluginBlock): PluginDefinition | undefined =>
     valid.has(blockKey(path)) ? registry.find(kind, block.type) : undefined;
@@ -76,6 +78,7 @@ export function pipelineProblems(
           const path = [...base, 'regularizers', i];
           const def = isBlock(block) ? defOf('regularizer', path, block) : undefined;
           if (def?.appliesTo === 'epoch-trained-models') {
+            refused.add(blockKey(path));
             at([...path, 'type'], {
               code: 'REGULARIZER_UNSUPPORTED',
               message: `regularizer "${def.name}" applies to models that train in epochs (${epochModels(registry)}); model "${model.name}" does not, so it would ignore it: remove it (the model's own options set its regularization)`,
@@ -89,7 +92,7 @@ export function pipelineProblems(
   // Every block's own rules, with its pipeline's facts.
   for (const { kind, path, block } of pluginBlocks(spec)) {
     const def = defOf(kind, path, block);
-    if (!def?.rules?.length) continue;
+    if (!def?.rules?.length || refused.has(blockKey(path))) continue;
     const { type: _type, ...options } = block;
     const rawBlock = getIn(written, path);
     const writtenKeys = new Set(isObject(rawBlock) ? Object.keys(rawBlock).filter((k) => k !== 'type') : []);

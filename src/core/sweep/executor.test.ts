@@ -231,6 +231,7 @@ module.exports = { plugins: [{
   kind: 'model',
   name: 'class-prior',
   description: 'The training class shares for every row; fit fails while the marker file exists.',
+  consumes: ['csr'],
   optionsSchema: { type: 'object', additionalProperties: false, properties: {
     failWhile: { type: 'string', default: '', description: 'A file beside the spec: fit fails while it exists.' } } },
   create(options, context) {
