@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { createContainer, services } from './container';
 import { EXIT_BAD_INPUT, EXIT_OK, EXIT_RUN_FAILED, InputError, MlspecError, SpecErrors } from './errors';
 import { consoleLogger } from './logger';
-import { PLUGIN_KINDS, type Logger, type PluginKind } from './plugin';
+import { PLUGIN_KINDS, type Logger, type PluginDefinition, type PluginKind } from './plugin';
 import type { RunListener } from './run/types';
 import type { ExperimentSpec } from './spec/validate';
 import { MlflowListener, type TrackingSummary } from './tracking/mlflow-listener';
@@ -264,7 +264,18 @@ function pluginsCommand(container: ReturnType<typeof createContainer>, flags: Pa
   }
   const kinds = typeof kind === 'string' ? [kind as PluginKind] : PLUGIN_KINDS;
   if (flags.has('json')) {
-    const list = kinds.flatMap((k) => registry.list(k).map((p) => ({ kind: p.kind, name: p.name, description: p.description, options: p.optionsSchema })));
+    const list = kinds.flatMap((k) =>
+      registry.list(k).map((p) => ({
+        kind: p.kind,
+        name: p.name,
+        description: p.description,
+        ...(p.produces ? { produces: p.produces } : {}),
+        ...(p.consumes ? { consumes: p.consumes } : {}),
+        ...(p.kind === 'model' ? { trainsInEpochs: p.trainsInEpochs === true } : {}),
+        ...(p.appliesTo ? { appliesTo: p.appliesTo } : {}),
+        options: p.optionsSchema,
+      })),
+    );
     process.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
     return EXIT_OK;
   }
@@ -274,11 +285,19 @@ function pluginsCommand(container: ReturnType<typeof createContainer>, flags: Pa
     if (!plugins.length) continue;
     lines.push(`${k}s:`);
     const width = Math.max(...plugins.map((p) => p.name.length));
-    for (const p of plugins) lines.push(`  ${p.name.padEnd(width)}  ${p.description}`);
+    for (const p of plugins) lines.push(`  ${p.name.padEnd(width)}  ${p.description}${capabilities(p)}`);
     lines.push('');
   }
   process.stdout.write(lines.join('\n'));
   return EXIT_OK;
+}
+
+/** What a plugin takes and gives, as `mlspec plugins` shows it: which blocks fit together. */
+function capabilities(p: PluginDefinition): string {
+  if (p.produces) return ` [produces ${p.produces}]`;
+  if (p.consumes) return ` [reads ${p.consumes.join(', ')}${p.trainsInEpochs ? '; trains in epochs' : ''}]`;
+  if (p.appliesTo) return ' [models that train in epochs]';
+  return '';
 }
 
 function reportError(error: unknown): number {

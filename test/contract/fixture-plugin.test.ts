@@ -63,3 +63,15 @@ describe('a spec using the third-party model', () => {
     expect(readdirSync(path.dirname(file))).toEqual(['spec.yaml']);
   });
 });
+
+it('`mlspec plugins` shows what each plugin takes and gives, as declared', () => {
+  const r = runCli(['plugins', '--json']);
+  expect(r.status).toBe(0);
+  const listed = JSON.parse(r.stdout) as Array<{ kind: string; name: string; produces?: string; consumes?: string[]; trainsInEpochs?: boolean; appliesTo?: string }>;
+  for (const def of builtinPlugins) {
+    const entry = listed.find((p) => p.kind === def.kind && p.name === def.name)!;
+    expect([def.name, entry.produces, entry.consumes, entry.appliesTo]).toEqual([def.name, def.produces, def.consumes, def.appliesTo]);
+    if (def.kind === 'model') expect(entry.trainsInEpochs).toBe(def.trainsInEpochs === true);
+  }
+  expect(runCli(['plugins', '--kind', 'featurizer']).stdout).toContain('[produces sequences]');
+});
