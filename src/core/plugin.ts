@@ -3,6 +3,13 @@
  * name, a one-line description, a JSON Schema for its options, and `create`, which only stores
  * options (scikit-learn's rule) — work happens in fit/transform/predict. Plugins never see the spec,
  * the DI container or the tracker: they get their options and a small PluginContext.
+ *
+ * A plugin also declares what it takes and gives, so `validate`, `plan` and `run` (before it
+ * writes anything) check a pipeline without running it (src/core/spec/pipeline-checks.ts): a
+ * featurizer the FeatureKind it `produces`, a model the kinds it `consumes` and whether it
+ * `trainsInEpochs` (and so reads `training:` and takes regularizers), a regularizer what it
+ * `appliesTo`, and any plugin the `rules` between its options that a schema cannot state. The
+ * registry refuses a featurizer, model or regularizer without these declarations.
  */
 import type { SchemaObject } from 'ajv';
 import type { Features } from './features';

@@ -121,6 +121,21 @@ const EXPECTED: Record<string, string[]> = {
     "F:2:7 SPEC_TYPE \"seed\" must be an integer (got \"forty-two\")",
     "F:7:46 SPEC_INVALID_VALUE option \"maxFeatures\" of featurizer \"counts\" must be an integer, or null (got \"1000\")",
   ],
+  'adamw-coupled-weight-decay.yaml': [
+    "F:10:57 OPTIMIZER_CONFLICT optimizer adamw decays weights decoupled, but this weight-decay sets decoupled: false; set decoupled: true, or use optimizer adam for coupled decay",
+  ],
+  'class-with-one-row.yaml': [
+    "F:3:7 SPLIT_CLASS_TOO_SMALL [split stratified-holdout] class \"very_negative\" has only 1 row; a stratified split needs at least 2 rows in every class (one to train on, one to test). Filter that class out, merge it into another, or add rows.",
+  ],
+  'plateau-without-validation.yaml': [
+    "F:10:68 VALIDATION_REQUIRED lr-schedule reduce-on-plateau monitors val_accuracy, which needs a validation set, but training.validation is 0; set training.validation (e.g. 0.1) or monitor train_accuracy",
+  ],
+  'sweep-training-on-logistic-regression.yaml': [
+    "F:11:5 TRAINING_UNUSED model \"logistic-regression\" does not train in epochs, so it would ignore `training:`; remove it, or use a model that does (simple-rnn, lstm, gru)",
+  ],
+  'validation-too-small.yaml': [
+    "F:9:40 VALIDATION_TOO_SMALL training.validation 0.001 carves 1 of the 800 training rows, leaving 1 validation row for 5 classes; a stratified carve needs one row of each class on both sides: use 0.01 or more",
+  ],
 };
 
 /** The first line of each problem reported for `file`, the file written as `F` and paths relative to the repository. */

@@ -89,7 +89,9 @@ function classProblems(loaded: LoadedSpec, data: LoadedData): SpecProblem[] {
 
 /** The spec split's folds; a fold with no training or no test rows is refused at `split`. */
 function splitFolds(loaded: LoadedSpec, data: LoadedData, registry: PluginRegistry, logger: Logger): Fold[] {
-  const site: PluginSite = { kind: 'split', path: ['split'], block: loaded.spec.split };
+  // A spec that leaves `split` out gets the default one: its problems are then the data's, shown there.
+  const written = loaded.source.document.has('split');
+  const site: PluginSite = { kind: 'split', path: written ? ['split'] : ['data'], block: loaded.spec.split };
   const context: PluginContext = { seed: loaded.spec.seed, baseDir: loaded.baseDir, logger, log: () => {} };
   const splitter = createPlugin<Splitter>(registry, loaded.source, site, context);
   let folds: Fold[];
@@ -122,6 +124,21 @@ function validationCarveProblems(loaded: LoadedSpec, data: LoadedData, folds: Fo
     const splitter = registry.get('split', 'stratified-holdout').create({ test: fraction, seed: loaded.spec.seed }, { seed: loaded.spec.seed, baseDir: loaded.baseDir, logger, log: () => {} }) as Splitter;
     for (const fold of folds) {
       const labels = fold.train.map((i) => data.labels[i]);
+      const present = new Set(labels).size;
+      const carved = Math.ceil(fraction * labels.length);
+      if (carved < present || labels.length - carved < present) {
+        const few = carved < present;
+        const suggestion = few ? Math.ceil((present / labels.length) * 100) / 100 : Math.floor((1 - present / labels.length) * 100) / 100;
+        problems.push(
+          problemAt(
+            loaded.source,
+            offsetOf(loaded.source, path),
+            few ? 'VALIDATION_TOO_SMALL' : 'VALIDATION_TOO_LARGE',
+            `training.validation ${fraction} carves ${carved} of the ${labels.length} training rows, leaving ${few ? `${carved} validation` : `${labels.length - carved} training`} row${(few ? carved : labels.length - carved) === 1 ? '' : 's'} for ${present} classes; a stratified carve needs one row of each class on both sides: use ${few ? `${suggestion} or more` : `${suggestion} or less`}`,
+          ),
+        );
+        break;
+      }
       try {
         const [carve] = splitter.split(labels, data.classes.length, data.classes);
         if (carve.train.length && carve.test.length) continue;
