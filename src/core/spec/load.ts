@@ -34,7 +34,7 @@ export function loadSpec(file: string, registry: PluginRegistry, validator: Spec
   if (problems.length) throw new SpecErrors(problems);
   const baseDir = path.dirname(path.resolve(file));
   const pluginProblems = loadThirdPartyPlugins(source, baseDir, registry);
-  const { spec, problems: specProblems } = validator.validate(source);
+  const { spec, problems: specProblems } = validator.validate(source, { baseDir });
   const all = [...pluginProblems, ...specProblems];
   if (all.length || !spec) throw new SpecErrors(all);
   return { file, baseDir, text, source, spec };

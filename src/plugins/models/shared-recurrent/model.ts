@@ -57,7 +57,8 @@ export class RecurrentModel implements Model {
     const train = this.sequences(data.train.x, 'training');
     if (data.validation) this.sequences(data.validation.x, 'validation');
     if (data.curves) this.sequences(data.curves.x, 'curve');
-    const options = resolveTrainingOptions(data.training);
+    // The core validated `training:` once, with its defaults; without one (a model used in code) the defaults.
+    const options = data.training ?? resolveTrainingOptions(undefined);
     const regularizers = collectRegularizers(data.regularizers);
     let dropout = this.options.dropout;
     if (regularizers.dropout) {
