@@ -46,7 +46,8 @@ function aliasProblems(source: SpecSource): SpecProblem[] {
       );
     },
     Pair(_, pair) {
-      if (!isScalar(pair.key) || pair.key.value !== '<<') return;
+      // With `merge: true` the parser gives a merge key the value Symbol(<<); its source stays "<<".
+      if (!isScalar(pair.key) || pair.key.source !== '<<') return;
       const sources = isSeq(pair.value) ? pair.value.items : [pair.value];
       for (const node of sources) {
         const target = isAlias(node) ? node.resolve(document) : node;
@@ -61,7 +62,7 @@ function aliasProblems(source: SpecSource): SpecProblem[] {
     document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (error) {
     const message = (error as Error).message;
-    if (!/alias/i.test(message)) return [problemAt(source, 0, 'YAML_INVALID', firstLine(message))];
+    if (!/alias count/i.test(message)) return [problemAt(source, 0, 'YAML_INVALID', firstLine(message))];
     let first = 0;
     visit(document, {
       Alias(_, alias) {
