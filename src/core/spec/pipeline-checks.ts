@@ -10,7 +10,8 @@ import type { FeatureKind, OptionProblem, PipelineFacts, PluginDefinition } from
 import type { PluginRegistry } from '../registry';
 import { resolveTrainingOptions, trainingRules } from '../train/options';
 import { offsetOf, problemAt, type PathSegment, type SpecSource } from './source';
-import { pluginBlocks, type ExperimentSpec, type PluginBlock } from './validate';
+import { isBlock, isObject, pluginBlocks } from './blocks';
+import type { ExperimentSpec, PluginBlock } from './validate';
 
 const FEATURE_NAMES: Record<FeatureKind, string> = { csr: 'a sparse matrix (csr)', sequences: 'token-id sequences (sequences)' };
 
@@ -143,12 +144,4 @@ function getIn(value: unknown, path: readonly PathSegment[]): unknown {
     node = (node as Record<string, unknown>)[String(segment)];
   }
   return node;
-}
-
-function isObject(value: unknown): value is Record<string, any> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function isBlock(value: unknown): value is PluginBlock {
-  return isObject(value) && typeof value.type === 'string';
 }

@@ -5,15 +5,19 @@
 import type { ErrorObject, SchemaObject, ValidateFunction } from 'ajv';
 import { isMap } from 'yaml';
 import type { SpecProblem } from '../errors';
-import type { JsonValue, PluginDefinition, PluginKind } from '../plugin';
+import type { JsonValue, PluginDefinition } from '../plugin';
 import type { PluginRegistry } from '../registry';
 import type { TrainingOptions } from '../train/options';
 import { createAjv, describeAjvError } from './ajv';
-import { envelopeSchema, PIPELINE_SLOTS, type BackendChoice } from './envelope';
+import { pluginBlocks } from './blocks';
+import { envelopeSchema, type BackendChoice } from './envelope';
 import { MAX_ALIAS_COUNT, offsetOf, pointerToPath, problemAt, type PathSegment, type SpecSource } from './source';
 import { silentLogger } from '../logger';
 import { tryCreatePlugin, type PluginSite } from './create-plugin';
 import { blockKey, pipelineProblems, type ValidBlocks } from './pipeline-checks';
+
+/** Where a spec's plugin blocks are (re-exported: callers import it from here). */
+export { pluginBlocks } from './blocks';
 
 export interface PluginBlock {
   type: string;
@@ -42,35 +46,6 @@ export interface ExperimentSpec {
   tracking?: { uri?: string; experiment?: string; enabled: boolean };
 }
 
-/**
- * Every well-formed plugin block of a spec (a mapping with a string `type`) with its kind and its
- * place in the file. Tolerates a spec whose envelope is invalid: malformed parts are skipped (the
- * envelope step reports them).
- */
-export function pluginBlocks(spec: ExperimentSpec): Array<{ kind: PluginKind; path: PathSegment[]; block: PluginBlock }> {
-  const out: Array<{ kind: PluginKind; path: PathSegment[]; block: PluginBlock }> = [];
-  const add = (kind: PluginKind, path: PathSegment[], block: unknown) => {
-    if (isBlock(block)) out.push({ kind, path, block });
-  };
-  add('dataset', ['data'], spec.data);
-  add('split', ['split'], spec.split);
-  if (isObject(spec.pipelines)) {
-    for (const [name, pipeline] of Object.entries(spec.pipelines)) {
-      if (!isObject(pipeline)) continue;
-      for (const slot of PIPELINE_SLOTS) add(slot.kind, ['pipelines', name, slot.key], pipeline[slot.key]);
-      if (Array.isArray(pipeline.regularizers)) pipeline.regularizers.forEach((block, i) => add('regularizer', ['pipelines', name, 'regularizers', i], block));
-    }
-  }
-  return out;
-}
-
-function isObject(value: unknown): value is Record<string, any> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function isBlock(value: unknown): value is PluginBlock {
-  return isObject(value) && typeof value.type === 'string';
-}
 
 export interface ValidateOptions {
   /** Folder relative paths resolve against, for plugins created by the check (default: the working directory). */
