@@ -107,6 +107,9 @@ describe('stratified-holdout errors', () => {
     const error = errorOf(() => splitter({ test: 0.3, seed: 0 }).split([...labels, 2], 3));
     expect(error.code).toBe('SPLIT_CLASS_TOO_SMALL');
     expect(error.message).toMatch(/class 2 .*only 1 row/);
+    // With the class labels, by label, as a person reads it.
+    const named = errorOf(() => splitter({ test: 0.3, seed: 0 }).split([...labels, 2], 3, ['neg', 'pos', 'rare']));
+    expect(named.message).toMatch(/^class "rare" has only 1 row;/);
   });
 
   it('rejects too few test or training rows for the classes', () => {

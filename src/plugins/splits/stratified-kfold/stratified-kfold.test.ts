@@ -64,6 +64,12 @@ describe('stratified-kfold matches scikit-learn StratifiedKFold', () => {
     expect(warnings).toHaveLength(c.warnings!.length);
   });
 
+  it('names the smallest class by its label when it has fewer rows than folds', () => {
+    const warnings: string[] = [];
+    splitter({ k: 3 }, 0, warnings).split([0, 0, 0, 1, 1, 1, 2, 2], 3, ['neg', 'pos', 'rare']);
+    expect(warnings).toEqual(['class "rare" has only 2 rows, fewer than k=3: some folds will test no row of it. Use a smaller k to test every class in every fold.']);
+  });
+
   it.each(errorCases.map((c) => [c.name, c] as const))('rejects what scikit-learn rejects: %s', (_name, c) => {
     const labels = fixture.labelSets[c.labelSet];
     expect(() => splitter(optionsOf(c)).split(labels, nClassesOf(labels))).toThrow(InputError);
