@@ -136,6 +136,9 @@ const EXPECTED: Record<string, string[]> = {
   'validation-too-small.yaml': [
     "F:9:40 VALIDATION_TOO_SMALL training.validation 0.001 carves 1 of the 800 training rows, leaving 1 validation row for 5 classes; a stratified carve needs one row of each class on both sides: use 0.01 or more",
   ],
+  'sweep-validation-too-small-for-folds.yaml': [
+    "F:9:40 VALIDATION_TOO_SMALL training.validation 0.025 carves 3 of the 104 training rows of a sweep fold (folds: 2), leaving 3 validation rows for 5 classes; a stratified carve needs one row of each class on both sides: use 0.05 or more",
+  ],
 };
 
 /** The first line of each problem reported for `file`, the file written as `F` and paths relative to the repository. */

@@ -15,6 +15,9 @@ import { createPlugin, loadSpecData, pluginProblem, type PluginSite } from '../s
 import type { LoadedSpec } from '../spec/load';
 import { offsetOf, problemAt, type PathSegment } from '../spec/source';
 import type { SpecValidator } from '../spec/validate';
+import { silentLogger } from '../logger';
+import { SweepRows } from '../sweep/rows';
+import type { JobRows } from '../sweep/types';
 
 export interface PreflightServices {
   registry: PluginRegistry;
@@ -36,17 +39,27 @@ export async function preflight(loaded: LoadedSpec, services: PreflightServices)
   const problems = classProblems(loaded, data);
   if (problems.length) throw new SpecErrors(problems);
   const folds = splitFolds(loaded, data, registry, logger);
-  problems.push(...validationCarveProblems(loaded, data, folds, registry, logger));
   let plan: SweepPlan | undefined;
   const sweep = sweepOf(loaded.spec);
-  if (sweep) {
+  if (!sweep) problems.push(...validationCarveProblems(loaded, data, folds, registry, logger));
+  else {
     try {
       plan = planSweep(loaded, { registry, validator, dataDigest: data.digest });
     } catch (error) {
       if (!(error instanceof SpecErrors)) throw error;
       problems.push(...error.problems);
     }
-    problems.push(...sweepFoldProblems(loaded, data, folds[0], sweep.folds ?? 0));
+    const foldProblems = sweepFoldProblems(loaded, data, folds[0], sweep.folds ?? 0);
+    problems.push(...foldProblems);
+    // A sweep fits on its folds of the training rows (smaller than the spec split's training rows,
+    // which only the refit uses): each validation carve must fit those.
+    if (!foldProblems.length && sweep.folds !== 1) {
+      const context = { baseDir: loaded.baseDir, logger: silentLogger, log: () => {} };
+      const rows = new SweepRows(registry, loaded.spec, data, context);
+      const first: JobRows = (sweep.folds ?? 0) >= 2 ? { kind: 'fold', fold: 0, folds: sweep.folds! } : { kind: 'holdout' };
+      const rowsOf = first.kind === 'fold' ? `training rows of a sweep fold (folds: ${first.folds})` : 'training rows of the sweep holdout (folds: 0)';
+      problems.push(...validationCarveProblems(loaded, data, [rows.rows(first, loaded.spec.seed)], registry, logger, rowsOf));
+    }
   }
   if (problems.length) throw new SpecErrors(sortProblems(problems));
   return { data, folds, plan };
@@ -115,7 +128,7 @@ function splitFolds(loaded: LoadedSpec, data: LoadedData, registry: PluginRegist
  * A pipeline's `training.validation` carves a stratified slice of each fold's training rows; a
  * fraction too small (or too large) for the classes is refused at that key now, not in `fit`.
  */
-function validationCarveProblems(loaded: LoadedSpec, data: LoadedData, folds: Fold[], registry: PluginRegistry, logger: Logger): SpecProblem[] {
+function validationCarveProblems(loaded: LoadedSpec, data: LoadedData, folds: Fold[], registry: PluginRegistry, logger: Logger, rowsOf = 'training rows'): SpecProblem[] {
   const problems: SpecProblem[] = [];
   for (const [name, pipeline] of Object.entries(loaded.spec.pipelines)) {
     const fraction = pipeline.training?.validation;
@@ -134,7 +147,7 @@ function validationCarveProblems(loaded: LoadedSpec, data: LoadedData, folds: Fo
             loaded.source,
             offsetOf(loaded.source, path),
             few ? 'VALIDATION_TOO_SMALL' : 'VALIDATION_TOO_LARGE',
-            `training.validation ${fraction} carves ${carved} of the ${labels.length} training rows, leaving ${few ? `${carved} validation` : `${labels.length - carved} training`} row${(few ? carved : labels.length - carved) === 1 ? '' : 's'} for ${present} classes; a stratified carve needs one row of each class on both sides: use ${few ? `${suggestion} or more` : `${suggestion} or less`}`,
+            `training.validation ${fraction} carves ${carved} of the ${labels.length} ${rowsOf}, leaving ${few ? `${carved} validation` : `${labels.length - carved} training`} row${(few ? carved : labels.length - carved) === 1 ? '' : 's'} for ${present} classes; a stratified carve needs one row of each class on both sides: use ${few ? `${suggestion} or more` : `${suggestion} or less`}`,
           ),
         );
         break;
@@ -145,7 +158,7 @@ function validationCarveProblems(loaded: LoadedSpec, data: LoadedData, folds: Fo
         problems.push(problemAt(loaded.source, offsetOf(loaded.source, path), 'VALIDATION_EMPTY', `training.validation ${fraction} of ${labels.length} training rows leaves one side empty; use a fraction such as 0.1`));
       } catch (error) {
         if (!(error instanceof InputError)) throw error;
-        problems.push(problemAt(loaded.source, offsetOf(loaded.source, path), error.code, `training.validation ${fraction} of the ${labels.length} training rows: ${error.message}`));
+        problems.push(problemAt(loaded.source, offsetOf(loaded.source, path), error.code, `training.validation ${fraction} of the ${labels.length} ${rowsOf}: ${error.message}`));
       }
       break;
     }
