@@ -7,6 +7,7 @@ import stratifiedKfold from './splits/stratified-kfold';
 import chars from './tokenizers/chars';
 import words from './tokenizers/words';
 import counts from './featurizers/counts';
+import hashing from './featurizers/hashing';
 import indexSequence from './featurizers/index-sequence';
 import tfidf from './featurizers/tfidf';
 import gru from './models/gru';
@@ -29,6 +30,7 @@ export const builtinPlugins: readonly PluginDefinition[] = [
   chars,
   counts,
   tfidf,
+  hashing,
   indexSequence,
   logisticRegression,
   simpleRnn,
