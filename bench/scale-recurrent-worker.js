@@ -1,0 +1,57 @@
+'use strict';
+/**
+ * One measurement of the scale benchmark, in its own process: one LSTM epoch on a generated corpus
+ * (bench/scale-corpus.js), read with the tsv dataset, tokenized into characters, index sequences of
+ * 140, 80% of the rows trained on. Prints JSON: the memory before the epoch, the peak during it
+ * (sampled every 50 ms), and the process's peak RSS.
+ *   node bench/scale-recurrent-worker.js corpus.tsv
+ */
+const path = require('node:path');
+const { performance } = require('node:perf_hooks');
+
+const root = path.resolve(__dirname, '..');
+const dist = (p) => require(path.join(root, 'dist', p));
+
+async function main() {
+  const [file] = process.argv.slice(2);
+  const { createContainer, services } = dist('core/container');
+  const { silentLogger } = dist('core/logger');
+  const { selectBackend } = dist('core/backend');
+  const { registry, validator } = services(createContainer({ logger: silentLogger }));
+  const backend = await selectBackend('auto', silentLogger);
+  const ctx = { seed: 42, baseDir: path.dirname(file), logger: silentLogger, log: () => {} };
+  const make = (kind, name, options) => {
+    const def = registry.get(kind, name);
+    return def.create(validator.resolveOptions(def, options), ctx);
+  };
+  const classes = ['very_negative', 'negative', 'neutral', 'positive', 'very_positive'];
+  const data = await make('dataset', 'tsv', { path: path.basename(file), text: 'Tweet', label: 'Sentiment', classes }).load();
+  const [fold] = make('split', 'stratified-holdout', { test: 0.2 }).split(data.labels, classes.length);
+  const chars = make('tokenizer', 'chars', {});
+  const docs = data.texts.map((t) => chars.tokenize(t));
+  const featurizer = make('featurizer', 'index-sequence', { maxLength: 140 });
+  const trainDocs = fold.train.map((i) => docs[i]);
+  featurizer.fit(trainDocs);
+  const x = featurizer.transform(trainDocs);
+  const y = Int32Array.from(fold.train, (i) => data.labels[i]);
+  // A small LSTM: the epoch's memory, not its arithmetic, is measured.
+  const net = make('model', 'lstm', { embeddingDim: 16, units: 16 });
+  global.gc?.();
+  const before = process.memoryUsage().rss;
+  let peak = before;
+  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
+  const started = performance.now();
+  await net.fit({ train: { x, y }, nClasses: classes.length, training: { epochs: 1, batchSize: 64, optimizer: { type: 'adam', learningRate: 0.001 }, progress: false } }, ctx);
+  clearInterval(sampler);
+  peak = Math.max(peak, process.memoryUsage().rss);
+  const mb = (b) => b / 2 ** 20;
+  process.stdout.write(
+    `${JSON.stringify({ rows: data.texts.length, trainRows: x.rows, backend, epochSeconds: (performance.now() - started) / 1000, rssBeforeEpochMb: mb(before), peakDuringEpochMb: mb(peak), epochGrowthMb: mb(peak - before), peakRssMb: process.resourceUsage().maxRSS / 1024 })}\n`,
+  );
+  net.dispose?.();
+}
+
+main().catch((e) => {
+  process.stderr.write(`${e.stack || e}\n`);
+  process.exit(1);
+});
