@@ -335,12 +335,23 @@ export class TokenCache {
     if (!docs) {
       const texts = this.texts;
       docs = new Array<string[]>(texts.length);
+      // Every occurrence of a token is made to point at one string: a corpus of millions of rows
+      // repeats a vocabulary of thousands, and one string per occurrence would be most of the heap.
+      const shared = new Map<string, string>();
       for (let i = 0; i < texts.length; i++) {
+        let tokens: string[];
         try {
-          docs[i] = tokenize(texts[i]);
+          tokens = tokenize(texts[i]);
         } catch (error) {
           throw this.rowError(i, error);
         }
+        for (let t = 0; t < tokens.length; t++) {
+          const token = tokens[t];
+          const first = shared.get(token);
+          if (first === undefined) shared.set(token, token);
+          else tokens[t] = first;
+        }
+        docs[i] = tokens;
       }
       this.cache.set(key, docs);
     }
