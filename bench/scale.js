@@ -8,7 +8,8 @@
  * wrapper waits for the child). Then one LSTM epoch at the two smaller sizes
  * (bench/scale-recurrent-worker.js): the memory it adds must not grow with the corpus.
  *
- *   npm run bench -- scale              BENCH_SCALE_ROWS=40000,400000 to choose sizes
+ *   npm run bench -- scale              BENCH_SCALE_ROWS=40000,400000 to choose sizes,
+ *   BENCH_SCALE_REFERENCE_MAX_ROWS=400000 to run scikit-learn only up to a size, BENCH_SCALE_RECURRENT_ROWS= for no LSTM epochs
  * Corpora are written under the system temp folder and deleted after each size. A size whose
  * mlspec run could not fit in the free memory (12 GB for 4M rows) is skipped with a note.
  */
@@ -20,7 +21,9 @@ const { root } = require('./run');
 const { writeCorpus } = require('./scale-corpus');
 
 const SIZES = (process.env.BENCH_SCALE_ROWS || '40000,400000,4000000').split(',').map(Number);
-const RECURRENT_SIZES = (process.env.BENCH_SCALE_RECURRENT_ROWS || '40000,400000').split(',').map(Number);
+const RECURRENT_SIZES = (process.env.BENCH_SCALE_RECURRENT_ROWS || '40000,400000').split(',').filter(Boolean).map(Number);
+/** Largest size scikit-learn is also run on (all by default): its 4M run takes as long as mlspec's. */
+const REFERENCE_MAX_ROWS = Number(process.env.BENCH_SCALE_REFERENCE_MAX_ROWS || Infinity);
 const CLASSES = ['very_negative', 'negative', 'neutral', 'positive', 'very_positive'];
 /** Memory a size needs free before it is run: mlspec's bound at 4M rows is 12 GB. */
 const NEEDED_GB = (rows) => (rows >= 4_000_000 ? 12 : rows >= 400_000 ? 3 : 1);
@@ -85,15 +88,19 @@ async function run() {
       const ours = measured(process.execPath, [path.join(root, 'bin/mlspec.js'), 'run', spec, '--no-tracking', '--quiet', '--report', report], dir);
       const fit = JSON.parse(fs.readFileSync(report, 'utf8')).folds[0].pipelines[0];
       const loadBetween = load();
-      const reference = measured(python, [path.join(root, 'tools/reference/bench_scale.py'), corpus], dir);
-      const sk = JSON.parse(reference.stdout);
-      const r = { rows, ours: { wall: ours.wall, peakMb: ours.peakMb, accuracy: fit.evaluation.accuracy, iterations: fit.info.iterations }, sklearn: { wall: reference.wall, peakMb: reference.peakMb, accuracy: sk.accuracy, iterations: sk.iterations, version: sk.sklearn }, load: [loadBefore, loadBetween, load()] };
+      const r = { rows, ours: { wall: ours.wall, peakMb: ours.peakMb, accuracy: fit.evaluation.accuracy, iterations: fit.info.iterations }, load: [loadBefore, loadBetween] };
+      const line = `  ${String(rows).padStart(8)} rows  mlspec ${r.ours.wall.toFixed(1)} s / ${gb(r.ours.peakMb)} (accuracy ${(r.ours.accuracy * 100).toFixed(2)}%, ${r.ours.iterations} iterations)`;
+      if (rows <= REFERENCE_MAX_ROWS) {
+        const reference = measured(python, [path.join(root, 'tools/reference/bench_scale.py'), corpus], dir);
+        const sk = JSON.parse(reference.stdout);
+        r.sklearn = { wall: reference.wall, peakMb: reference.peakMb, accuracy: sk.accuracy, iterations: sk.iterations, version: sk.sklearn };
+        r.load.push(load());
+        console.log(
+          `${line}  scikit-learn ${sk.sklearn} ${r.sklearn.wall.toFixed(1)} s / ${gb(r.sklearn.peakMb)} (accuracy ${(sk.accuracy * 100).toFixed(2)}%, ${sk.iterations} iterations)` +
+            `  ratio wall ${(r.ours.wall / r.sklearn.wall).toFixed(2)}x, peak RSS ${(r.ours.peakMb / r.sklearn.peakMb).toFixed(2)}x  [load ${r.load.join(' | ')}]`,
+        );
+      } else console.log(`${line}  (scikit-learn not run above ${REFERENCE_MAX_ROWS} rows)  [load ${r.load.join(' | ')}]`);
       results.push(r);
-      console.log(
-        `  ${String(rows).padStart(8)} rows  mlspec ${r.ours.wall.toFixed(1)} s / ${gb(r.ours.peakMb)} (accuracy ${(r.ours.accuracy * 100).toFixed(2)}%, ${r.ours.iterations} iterations)` +
-          `  scikit-learn ${sk.sklearn} ${r.sklearn.wall.toFixed(1)} s / ${gb(r.sklearn.peakMb)} (accuracy ${(sk.accuracy * 100).toFixed(2)}%, ${sk.iterations} iterations)` +
-          `  ratio wall ${(r.ours.wall / r.sklearn.wall).toFixed(2)}x, peak RSS ${(r.ours.peakMb / r.sklearn.peakMb).toFixed(2)}x  [load ${r.load.join(' | ')}]`,
-      );
       fs.rmSync(corpus, { force: true });
       fs.rmSync(path.dirname(report), { recursive: true, force: true });
     }
@@ -101,10 +108,8 @@ async function run() {
       const a = results[i - 1];
       const b = results[i];
       const k = b.rows / a.rows;
-      console.log(
-        `  ${a.rows} → ${b.rows} rows (×${k}): mlspec wall ×${(b.ours.wall / a.ours.wall).toFixed(2)}, peak RSS ×${(b.ours.peakMb / a.ours.peakMb).toFixed(2)};` +
-          ` scikit-learn wall ×${(b.sklearn.wall / a.sklearn.wall).toFixed(2)}, peak RSS ×${(b.sklearn.peakMb / a.sklearn.peakMb).toFixed(2)}`,
-      );
+      const reference = a.sklearn && b.sklearn ? `; scikit-learn wall ×${(b.sklearn.wall / a.sklearn.wall).toFixed(2)}, peak RSS ×${(b.sklearn.peakMb / a.sklearn.peakMb).toFixed(2)}` : '';
+      console.log(`  ${a.rows} → ${b.rows} rows (×${k}): mlspec wall ×${(b.ours.wall / a.ours.wall).toFixed(2)}, peak RSS ×${(b.ours.peakMb / a.ours.peakMb).toFixed(2)}${reference}`);
     }
 
     const epochs = [];
