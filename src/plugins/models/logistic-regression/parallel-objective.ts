@@ -32,27 +32,44 @@ const DONE = 1;
 const STOP = 2;
 const FAILED = 3;
 
+/**
+ * The worker: the kernels arrive as source text (a file would have to exist as JavaScript both
+ * under ts-jest and after the build) and are compiled inside a try, so that any failure to start,
+ * as well as one while evaluating, is reported through the FAILED word the main thread watches
+ * while it waits (it cannot hear the worker's events then: it is blocked in Atomics.wait).
+ */
 const WORKER_SOURCE = `
 'use strict';
-const { workerData } = require('worker_threads');
-${kernelSource()}
-const d = workerData;
-const x = { kind: 'csr', rows: d.rows, cols: d.cols, indptr: new Int32Array(d.indptr), indices: new Int32Array(d.indices), data: new Float64Array(d.data) };
-const y = new Int32Array(d.y);
-const w = new Float64Array(d.w);
-const gradient = new Float64Array(d.gradient);
-const loss = new Float64Array(d.loss);
+const { workerData: d } = require('worker_threads');
 const ctl = new Int32Array(d.control);
-const scores = new Float64Array(d.rows * d.P);
+const fail = (error) => {
+  Atomics.store(ctl, ${FAILED}, 1);
+  Atomics.store(ctl, ${DONE}, -1); // a value the main thread is not waiting on: it cannot miss the failure
+  Atomics.notify(ctl, ${DONE});
+  throw error;
+};
+let run;
+try {
+  const blockLossAndGradient = new Function(d.kernels + '\\nreturn blockLossAndGradient;')();
+  const x = { kind: 'csr', rows: d.rows, cols: d.cols, indptr: new Int32Array(d.indptr), indices: new Int32Array(d.indices), data: new Float64Array(d.data) };
+  const y = new Int32Array(d.y);
+  const w = new Float64Array(d.w);
+  const gradient = new Float64Array(d.gradient);
+  const loss = new Float64Array(d.loss);
+  const scores = new Float64Array(d.rows * d.P);
+  run = () => (loss[0] = blockLossAndGradient(w, x, y, d.P, d.fitIntercept, scores, gradient));
+} catch (error) {
+  fail(error);
+}
 let seen = 0;
 for (;;) {
   Atomics.wait(ctl, ${SEQ}, seen);
   if (Atomics.load(ctl, ${STOP}) !== 0) break;
   seen = Atomics.load(ctl, ${SEQ});
   try {
-    loss[0] = blockLossAndGradient(w, x, y, d.P, d.fitIntercept, scores, gradient);
+    run();
   } catch (error) {
-    Atomics.store(ctl, ${FAILED}, 1);
+    fail(error);
   }
   Atomics.store(ctl, ${DONE}, seen);
   Atomics.notify(ctl, ${DONE});
@@ -100,10 +117,10 @@ export function createObjective(problem: SoftmaxProblem, options: ObjectiveOptio
   }
 
   const control = new Int32Array(new SharedArrayBuffer(4 * Int32Array.BYTES_PER_ELEMENT));
-  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { ...second, control: control.buffer, P, fitIntercept, cols: x.cols } });
+  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { ...second, control: control.buffer, P, fitIntercept, cols: x.cols, kernels: kernelSource() } });
   worker.unref();
   let workerError: Error | undefined;
-  worker.on('error', (error) => (workerError = error));
+  worker.on('error', (error) => (workerError = error)); // its message, once the main thread sees FAILED
   const sharedW = new Float64Array(second.w);
   const workerGradient = new Float64Array(second.gradient);
   const workerLoss = new Float64Array(second.loss);
@@ -116,13 +133,11 @@ export function createObjective(problem: SoftmaxProblem, options: ObjectiveOptio
     Atomics.notify(control, SEQ);
     let total = blockLossAndGradient(w, first, yFirst, P, fitIntercept, scores, gradient);
     for (;;) {
+      if (Atomics.load(control, FAILED) !== 0) throw new Error(`logistic-regression: the worker thread failed to evaluate the loss${workerError ? `: ${workerError.message}` : ''}`);
       const done = Atomics.load(control, DONE);
       if (done === sequence) break;
-      if (workerError) throw workerError;
-      // Wake now and then to notice a worker that died before answering.
-      Atomics.wait(control, DONE, done, 1000);
+      Atomics.wait(control, DONE, done);
     }
-    if (Atomics.load(control, FAILED) !== 0) throw new Error('logistic-regression: the worker thread failed to evaluate the loss');
     total += workerLoss[0];
     return combine(total, w, gradient, workerGradient);
   };
