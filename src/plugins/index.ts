@@ -1,6 +1,7 @@
 /** Every built-in plugin. Adding a plugin: one folder under src/plugins plus one line here. */
 import type { PluginDefinition } from '../core/plugin';
 import csv from './datasets/csv';
+import jsonl from './datasets/jsonl';
 import tsv from './datasets/tsv';
 import stratifiedHoldout from './splits/stratified-holdout';
 import stratifiedKfold from './splits/stratified-kfold';
@@ -24,6 +25,7 @@ import weightDecay from './regularizers/weight-decay';
 export const builtinPlugins: readonly PluginDefinition[] = [
   tsv,
   csv,
+  jsonl,
   stratifiedHoldout,
   stratifiedKfold,
   words,

@@ -3,13 +3,12 @@
  * the rows that pass `where`, and maps labels onto the class list (a label outside it is an error
  * naming the row).
  */
-import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { MlspecError, optionError } from '../../../core/errors';
 import { didYouMean } from '../../../core/did-you-mean';
 import { definePlugin, type Dataset, type LoadedData, type PluginContext, type PluginDefinition } from '../../../core/plugin';
-import { codePointLength, whitespaceWordCount } from '../../../core/run/text-stats';
 import { checkWidth, DelimitedParseError, DelimitedRecordReader, TableCollector, type ParsedTable } from './delimited-parser';
+import { KeptRows } from './kept-rows';
 import { InvalidUtf8Error, readUtf8Chunks } from './utf8-chunks';
 
 export interface DelimitedOptions {
@@ -21,7 +20,7 @@ export interface DelimitedOptions {
   keepColumns: string[];
 }
 
-const optionsSchema = {
+export const optionsSchema = {
   type: 'object',
   additionalProperties: false,
   required: ['path'],
@@ -111,7 +110,7 @@ class DelimitedDataset implements Dataset {
     let textCol = -1;
     let labelCol = -1;
     let filters: { index: number; values: Set<string> }[] = [];
-    let extra: { name: string; index: number }[] = [];
+    let extra: number[] = [];
     const column = (name: string, option: string): number => {
       const index = header!.indexOf(name);
       if (index < 0) {
@@ -119,17 +118,8 @@ class DelimitedDataset implements Dataset {
       }
       return index;
     };
-
-    const texts: string[] = [];
-    const labelNames: string[] = [];
-    const rowNumbers: number[] = [];
-    const lines: number[] = [];
-    const columns: Record<string, string[]> = {};
-    const digest = new RowDigest();
-    let chars = 0;
-    let words = 0;
-    let totalRows = 0;
-    const progress = this.context.logger.progress?.(`reading ${o.path}`, 'rows');
+    const kept = new KeptRows(o, this.context);
+    const extraValues: string[] = [];
 
     streamDelimited(file, this.delimiter, (fields, line) => {
       if (header === null) {
@@ -140,82 +130,17 @@ class DelimitedDataset implements Dataset {
           index: column(name, `where.${name}`),
           values: new Set(Array.isArray(wanted) ? wanted : [wanted]),
         }));
-        extra = o.keepColumns.map((name) => ({ name, index: column(name, 'keepColumns') }));
-        for (const { name } of extra) columns[name] = [];
+        extra = o.keepColumns.map((name) => column(name, 'keepColumns'));
         return;
       }
       const row = checkWidth(fields, header.length, line);
-      const r = totalRows++;
-      if (progress && (r & 0x3fff) === 0) progress.update(r);
+      const r = kept.read();
       for (const f of filters) if (!f.values.has(row[f.index])) return;
-      const text = row[textCol];
-      const label = row[labelCol];
-      texts.push(text);
-      labelNames.push(label);
-      rowNumbers.push(r);
-      lines.push(line);
-      for (const { name, index } of extra) columns[name].push(row[index]);
-      digest.add(r, text, label);
-      chars += codePointLength(text);
-      words += whitespaceWordCount(text);
+      for (let k = 0; k < extra.length; k++) extraValues[k] = row[extra[k]];
+      kept.keep(r, line, row[textCol], row[labelCol], extraValues);
     });
-    progress?.finish();
     if (header === null) throw optionError('DATA_EMPTY', 'path', `${o.path} is empty: it has no header row`);
-    if (texts.length === 0) {
-      const described = Object.entries(o.where).map(([k, v]) => `${k} = ${JSON.stringify(v)}`).join(' and ');
-      throw optionError('DATA_EMPTY', 'where', `no rows of ${o.path} match ${described || 'the filter'} (${totalRows} rows read); check the values in \`where\``);
-    }
-
-    const classes = o.classes ?? [...new Set(labelNames)].sort();
-    const classIndex = new Map(classes.map((c, i) => [c, i]));
-    const labels = new Array<number>(labelNames.length);
-    for (let i = 0; i < labelNames.length; i++) {
-      const index = classIndex.get(labelNames[i]);
-      if (index === undefined) {
-        const label = labelNames[i];
-        throw optionError(
-          'DATA_LABEL_UNKNOWN',
-          'classes',
-          `${o.path}:${lines[i]} (data row ${rowNumbers[i]}): label "${label}" is not in the class list [${classes.join(', ')}]${didYouMean(label, classes)}; add it to \`classes\` or filter the row out with \`where\``,
-        );
-      }
-      labels[i] = index;
-    }
-    return {
-      source: o.path,
-      texts,
-      labels,
-      classes,
-      rowNumbers,
-      totalRows,
-      columns,
-      digest: digest.hex(),
-      textStats: { codePoints: chars, words },
-    };
-  }
-}
-
-/**
- * sha256 of every kept row's `number\ttext\tlabel\n`, fed in blocks of about a megabyte: one
- * update per row would spend more time crossing into the hash than hashing.
- */
-class RowDigest {
-  private readonly hash = createHash('sha256');
-  private block = '';
-
-  add(row: number, text: string, label: string): void {
-    this.block += `${row}\t${text}\t${label}\n`;
-    if (this.block.length > 1 << 20) this.flush();
-  }
-
-  hex(): string {
-    this.flush();
-    return this.hash.digest('hex');
-  }
-
-  private flush(): void {
-    this.hash.update(this.block);
-    this.block = '';
+    return kept.finish();
   }
 }
 
