@@ -3,7 +3,8 @@
  * One measurement of the scale benchmark, in its own process: one LSTM epoch on a generated corpus
  * (bench/scale-corpus.js), read with the tsv dataset, tokenized into characters, index sequences of
  * 140, 80% of the rows trained on. Prints JSON: the memory before the epoch, the peak during it
- * (sampled every 50 ms), and the process's peak RSS.
+ * (sampled every 50 ms), the most live memory it adds (after a full GC, every half second), and the
+ * process's peak RSS. Run with --expose-gc.
  *   node bench/scale-recurrent-worker.js corpus.tsv
  */
 const path = require('node:path');
@@ -42,10 +43,17 @@ async function main() {
   const before = process.memoryUsage().rss;
   const heapBefore = process.memoryUsage();
   let peak = before;
-  let peakLive = 0; // JS heap in use plus memory outside it (tensors, typed arrays), as sampled
+  // Live memory: every half second (between batches: the loop yields after each) a full GC, then
+  // the JS heap in use plus the memory outside it (tensors, typed arrays), over what was there
+  // before the epoch. RSS alone also counts garbage not yet collected, which grows with the
+  // epoch's length rather than with what it holds.
+  let peakLive = 0;
+  let samples = 0;
   const sampler = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+    if (++samples % 10 !== 0 || !global.gc) return;
+    global.gc();
     const m = process.memoryUsage();
-    peak = Math.max(peak, m.rss);
     peakLive = Math.max(peakLive, m.heapUsed + m.external - heapBefore.heapUsed - heapBefore.external);
   }, 50);
   const started = performance.now();

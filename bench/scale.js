@@ -123,13 +123,13 @@ async function run() {
       epochs.push(e);
       console.log(
         `  LSTM epoch, ${rows} rows (${e.trainRows} trained, ${e.backend}): ${e.epochSeconds.toFixed(1)} s; RSS before the epoch ${e.rssBeforeEpochMb.toFixed(0)} MB,` +
-          ` peak during it ${e.peakDuringEpochMb.toFixed(0)} MB (+${e.epochGrowthMb.toFixed(0)} MB RSS, +${e.epochLiveGrowthMb.toFixed(0)} MB heap and external at most); process peak ${e.peakRssMb.toFixed(0)} MB  [load ${loadBefore} | ${load()}]`,
+          ` peak during it ${e.peakDuringEpochMb.toFixed(0)} MB (+${e.epochGrowthMb.toFixed(0)} MB RSS, +${e.epochLiveGrowthMb.toFixed(0)} MB live heap and external after GC); process peak ${e.peakRssMb.toFixed(0)} MB  [load ${loadBefore} | ${load()}]`,
       );
     }
     if (epochs.length >= 2) {
       const [a, b] = [epochs[0], epochs[epochs.length - 1]];
       console.log(
-        `  LSTM epoch ${a.rows} → ${b.rows} rows: RSS added by the epoch ×${(Math.max(b.epochGrowthMb, 1) / Math.max(a.epochGrowthMb, 1)).toFixed(2)}, heap and external added ×${(Math.max(b.epochLiveGrowthMb, 1) / Math.max(a.epochLiveGrowthMb, 1)).toFixed(2)}, peak during the epoch ×${(b.peakDuringEpochMb / a.peakDuringEpochMb).toFixed(2)}, process peak ×${(b.peakRssMb / a.peakRssMb).toFixed(2)}`,
+        `  LSTM epoch ${a.rows} → ${b.rows} rows: RSS added by the epoch ×${(Math.max(b.epochGrowthMb, 1) / Math.max(a.epochGrowthMb, 1)).toFixed(2)}, live memory added ×${(Math.max(b.epochLiveGrowthMb, 1) / Math.max(a.epochLiveGrowthMb, 1)).toFixed(2)}, peak during the epoch ×${(b.peakDuringEpochMb / a.peakDuringEpochMb).toFixed(2)}, process peak ×${(b.peakRssMb / a.peakRssMb).toFixed(2)}`,
       );
     }
   } finally {
