@@ -87,6 +87,15 @@ export function planSweep(loaded: LoadedSpec, context: PlanContext): SweepPlan {
       throw new SpecErrors(sortProblems([...problems, ...merged.map((p) => ({ ...p, message: p.message.replace(/ \[\]$/, '') }))]));
     }
     search.probes = probes.length;
+    const searched = new Set(sites.filter((s) => s.search).map((s) => String(s.param.segments[1])));
+    for (const b of built) {
+      for (const [name, pipeline] of Object.entries(b.spec!.pipelines)) {
+        const entry = (search.pipelines[name] ??= { searched: searched.has(name), models: [] });
+        if (!entry.models.includes(pipeline.model.type)) entry.models.push(pipeline.model.type);
+        const epochs = pipeline.training?.epochs;
+        if (typeof epochs === 'number') entry.maxEpochs = Math.max(entry.maxEpochs ?? 0, epochs);
+      }
+    }
   }
   const assignments = search ? [] : expandAssignments(sites, sweep, spec.seed);
   const built = assignments.map((placements, index) => resolveTrial(loaded, prepared, placements, index, context));
@@ -121,6 +130,9 @@ function searchPlan(source: SpecSource, sweep: SweepSpec, sites: ParamSite[], pr
   for (const other of ['grid', 'random'] as const) {
     if (sweep[other]) problems.push(problemAt(source, offsetOf(source, ['sweep', other], 'key'), 'SWEEP_SEARCH_EXCLUSIVE', `sweep.${other} and sweep.search cannot be combined; put the ${other} settings into search.space (choice: [...] for a list of values)`));
   }
+  if (search.trials === undefined && search.maxFits === undefined && search.timeout === undefined) {
+    problems.push(problemAt(source, offsetOf(source, ['sweep', 'search'], 'key'), 'SWEEP_SEARCH_BUDGET', 'an adaptive search needs a budget: set trials, maxFits or timeout'));
+  }
   const parameters: Parameter[] = [];
   for (const site of sites.filter((s) => s.search)) {
     const dimension = site.search!.dimension;
@@ -136,7 +148,7 @@ function searchPlan(source: SpecSource, sweep: SweepSpec, sites: ParamSite[], pr
   const space: SearchSpace = { parameters };
   const budget: SearchPlan['budget'] = {};
   for (const key of ['trials', 'maxFits', 'timeout', 'target'] as const) if (search[key] !== undefined) budget[key] = search[key];
-  return { sampler: search.sampler ?? { type: 'random' }, space, budget, concurrentTrials: search.concurrentTrials ?? 4, probes: 0 };
+  return { sampler: search.sampler ?? { type: 'random' }, space, budget, concurrentTrials: search.concurrentTrials ?? 4, probes: 0, pipelines: {} };
 }
 
 /** The placements of one assignment of search values (each value placed at its dimension, or at the choice it is). */
@@ -230,7 +242,7 @@ function collectParams(source: SpecSource, prepared: Document.Parsed, sweep: Swe
     const at: PathSegment[] = ['sweep', 'search', 'space', path];
     const made = toDimension(spec);
     if ('problem' in made) {
-      problems.push(problemAt(source, offsetOf(source, [...at, made.at]), 'SWEEP_DISTRIBUTION', made.problem));
+      problems.push(problemAt(source, offsetOf(source, made.at ? [...at, made.at] : at), 'SWEEP_DISTRIBUTION', made.problem));
       continue;
     }
     add({ path, source: 'search', distribution: distributionKey(spec) }, at, (node) => {

@@ -24,6 +24,8 @@ export function distributionKey(spec: SearchDimensionSpec): 'uniform' | 'logunif
 
 /** The dimension, or why it cannot be searched (and the key to point at). */
 export function toDimension(spec: SearchDimensionSpec): { dimension: Dimension } | { problem: string; at: string } {
+  const kinds = (['uniform', 'loguniform', 'int', 'choice'] as const).filter((k) => spec[k] !== undefined);
+  if (kinds.length !== 1) return { problem: `a dimension takes exactly one of uniform, loguniform, int, choice${kinds.length ? ` (got ${kinds.join(', ')})` : ''}`, at: kinds[1] ?? '' };
   const kind = kindOf(spec);
   if (kind === 'choice') {
     if (spec.step !== undefined || spec.log !== undefined) return { problem: 'step and log apply to numbers; a choice lists its values', at: spec.step !== undefined ? 'step' : 'log' };

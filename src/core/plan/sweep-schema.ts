@@ -116,7 +116,6 @@ const searchDimensionSchema: SchemaObject = {
       additionalProperties: { type: 'array', minItems: 1 },
     },
   },
-  oneOf: ['uniform', 'loguniform', 'int', 'choice'].map((name) => ({ required: [name] })),
 };
 
 const searchSchema: SchemaObject = {
@@ -151,7 +150,6 @@ const searchSchema: SchemaObject = {
         'the ones after them passed as running. Fixed here, not by --workers, so any worker count gives the same trials; more workers than this wait.',
     },
   },
-  anyOf: [{ required: ['trials'] }, { required: ['maxFits'] }, { required: ['timeout'] }],
 };
 
 export const sweepSchema: SchemaObject = {
@@ -182,6 +180,7 @@ export const sweepSchema: SchemaObject = {
         },
       },
     },
+    search: searchSchema,
     folds: {
       type: 'integer',
       minimum: 0,

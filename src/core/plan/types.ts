@@ -93,4 +93,6 @@ export interface SearchPlan {
   concurrentTrials: number;
   /** Trials that set every value at an end of its range (or each choice), checked by `mlspec plan`. */
   probes: number;
+  /** Per pipeline: whether the space sets it, its model types, the most epochs a fit of it can train (models that train in epochs). */
+  pipelines: Record<string, { searched: boolean; models: string[]; maxEpochs?: number }>;
 }

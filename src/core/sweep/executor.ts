@@ -161,7 +161,7 @@ export class SweepExecutor {
   private async runIn(state: SweepState, data: LoadedData, startedAt: string): Promise<SweepResult> {
     const { loaded, registry, validator } = this.options;
     // The search adds trials to the plan as it goes: a copy, so the frozen one stays as frozen.
-    const plan: SweepPlan = { ...state.plan, trials: [...state.plan.trials] };
+    const plan: SweepPlan = { ...state.plan, trials: [...state.plan.trials], units: [...state.plan.units] };
     this.plan = plan;
     this.progress = new SweepProgress(this.options.progress ?? process.stderr, plan.select.metric, this.options.quiet);
     const logger = this.progress.around(this.options.logger);

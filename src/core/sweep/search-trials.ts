@@ -16,7 +16,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Logger } from '../plugin';
-import type { SearchTrialBuilder, SweepPlan, SweepTrial } from '../plan';
+import { workUnits, type SearchTrialBuilder, type SweepPlan, type SweepTrial } from '../plan';
 import { createSampler, type Observation, type ParamValue, type Sampler } from '../search';
 import type { SweepScheduler, TrialSource } from './scheduler';
 import type { SearchTrialRecord, SweepState } from './state';
@@ -49,9 +49,15 @@ export class SearchTrials implements TrialSource {
       if (trial.id !== record.id) {
         throw new Error(`${this.state.dir}: search trial ${k} rebuilds to another spec (id ${trial.id.slice(0, 12)}, recorded ${record.id.slice(0, 12)}); the state folder is damaged or mlspec changed — start the sweep afresh`);
       }
-      this.plan.trials.push(trial);
+      this.add(trial);
     });
     return records.length;
+  }
+
+  /** A trial and its work units into the plan. */
+  private add(trial: SweepTrial): void {
+    this.plan.trials.push(trial);
+    if (!trial.invalid) this.plan.units.push(...workUnits([trial], this.plan.folds, this.plan.seeds));
   }
 
   private build(k: number, params: Record<string, ParamValue>): SweepTrial {
@@ -169,7 +175,7 @@ export class SearchTrials implements TrialSource {
     if (trial.invalid) record.invalid = trial.invalid;
     this.state.writeSearchTrial(record);
     this.state.writeSearchClock(this.elapsed());
-    this.plan.trials.push(trial);
+    this.add(trial);
     if (trial.invalid) this.logger.warn(`search: trial ${k} cannot run (${trial.invalid}); it counts as failed`);
     return true;
   }
