@@ -181,12 +181,15 @@ function searchBounds(plan: SweepPlan): string[] {
   lines.push(...alignColumns(header, rows, ['left', 'left', 'right', 'right', 'right']).map((l) => `  ${l}`));
   const maxFits = search.budget.maxFits;
   const fitBound = unbounded ? maxFits : maxFits !== undefined ? Math.min(fits, maxFits) : fits;
+  const longest = Math.max(0, ...Object.values(search.pipelines).map((p) => p.maxEpochs ?? 0));
+  if (maxFits !== undefined) epochs = Math.min(epochs, maxFits * longest);
   lines.push(`  at most ${fitBound === undefined ? 'unbounded (timeout only)' : plural(fitBound, 'fit')}${!unbounded && epochs ? ` and ${plural(epochs, 'epoch')} (no trial stopped early)` : ''}`);
   const pruning = plan.pruning;
   if (pruning && pruning.type !== 'median' && trials !== undefined) {
     const min = pruning.minResource ?? 1;
-    const least = Object.values(search.pipelines).filter((p) => p.searched).length;
-    lines.push(`  at least ${plural(trials * least, 'fit')} (every trial runs its first rung: ${plural(min, 'epoch')} of its first fold, or ${plural(min, 'fit')})`);
+    // A trial of a model that trains in epochs is judged on one fit; the others on their first `min` fits.
+    const least = Object.values(search.pipelines).reduce((n, p) => n + (!p.searched ? perPipeline : trials * (p.maxEpochs !== undefined ? 1 : Math.min(min, perPipeline))), 0);
+    lines.push(`  at least ${plural(least, 'fit')} (every trial runs its first rung: ${plural(min, 'epoch')} of its first fold, or ${plural(min, 'fit')})`);
   }
   return lines;
 }

@@ -160,7 +160,8 @@ export class SweepTracking {
       'sweep.seeds': JSON.stringify(plan.seeds),
       'sweep.select_metric': plan.select.metric,
       'sweep.select_goal': plan.select.goal,
-      'sweep.trials': plan.trials.length,
+      // An adaptive search's trials grow as it runs (params are write-once): its budget is logged instead.
+      ...(plan.search ? {} : { 'sweep.trials': plan.trials.length }),
       'sweep.params': JSON.stringify(plan.params.map((p) => p.path)),
       'sweep.pruning': plan.pruning ? JSON.stringify(plan.pruning) : 'none',
       ...(plan.search
