@@ -27,7 +27,7 @@ describe('successive halving (ASHA in trial order)', () => {
     ]);
     expect(d.fate(0)).toEqual({ kind: 'pass', rungs: 2 }); // the first trial is the best so far at every rung
     expect(d.fate(1)).toMatchObject({ kind: 'stop', at: 1, rung: 0 }); // 0.4 < best of 2
-    expect(d.fate(1).kind === 'stop' && d.fate(1)).toMatchObject({ reason: '0.4000 at epoch 1 is not among the best 1 of 2 trials up to this one at that rung (threshold 0.5000)' });
+    expect(d.fate(1).kind === 'stop' && d.fate(1)).toMatchObject({ reason: 'best heldout_accuracy up to epoch 1, 0.4000, is not among the best 1 of 2 trials up to this one at that rung (threshold 0.5000)' });
     expect(d.fate(2)).toEqual({ kind: 'pass', rungs: 2 }); // promoted at 1 (best of 3) and at 3 (best of 2: trial 1 stopped before it)
     expect(d.fate(3)).toMatchObject({ kind: 'stop', at: 1 });
   });
@@ -52,7 +52,7 @@ describe('successive halving (ASHA in trial order)', () => {
     expect(rungResources(policy, 0, 5)).toEqual([1, 3]);
     const d = new GroupDecisions(policy, [member([0.5, 0.3, 0.4, 0.5, 0.5], true, 5), member([0.45], false, 5)]);
     expect(d.valueAt({ values: [0.5, 0.3, 0.4], ended: false }, 3)).toBeCloseTo(0.4);
-    expect(d.fate(1)).toMatchObject({ kind: 'stop', at: 1, reason: expect.stringMatching(/^0\.4500 at 1 fit is not among the best 1 of 2/) });
+    expect(d.fate(1)).toMatchObject({ kind: 'stop', at: 1, reason: expect.stringMatching(/^mean val_accuracy of the first 1 fit, 0\.4500, is not among the best 1 of 2/) });
   });
 });
 
@@ -87,7 +87,7 @@ describe('median (Optuna’s MedianPruner, in trial order)', () => {
     expect(d.fate(0).kind).toBe('pass');
     expect(d.fate(1).kind).toBe('pass'); // one earlier finished trial: fewer than startupTrials
     // Epoch 2: bests so far 0.4 and 0.6, median 0.5; 0.44 is below.
-    expect(d.fate(2)).toMatchObject({ kind: 'stop', at: 2, reason: 'best score up to epoch 2, 0.4400, is below the median 0.5000 of 2 earlier finished trials up to that epoch' });
+    expect(d.fate(2)).toMatchObject({ kind: 'stop', at: 2, reason: 'best heldout_accuracy up to epoch 2, 0.4400, is below the median 0.5000 of 2 earlier finished trials up to that epoch' });
     expect(d.fate(3)).toMatchObject({ kind: 'stop', at: 2 }); // median of 0.4, 0.6 (trial 2 was stopped: not a reference)
   });
 

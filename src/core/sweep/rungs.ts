@@ -54,6 +54,8 @@ export interface Policy {
   type: 'median' | 'successive-halving' | 'hyperband';
   goal: 'max' | 'min';
   resource: Resource;
+  /** The score judged, for reasons: heldout_accuracy per epoch, or the selection metric of each fit. */
+  metric: string;
   warmupEpochs: number;
   startupTrials: number;
   reductionFactor: number;
@@ -63,12 +65,13 @@ export interface Policy {
   asynchronous: boolean;
 }
 
-export function policyFor(pruning: PruningSpec, goal: 'max' | 'min', resource: Resource): Policy | undefined {
+export function policyFor(pruning: PruningSpec, goal: 'max' | 'min', resource: Resource, metric = resource === 'epochs' ? 'heldout_accuracy' : 'val_accuracy'): Policy | undefined {
   if (pruning.type === 'median' && resource !== 'epochs') return undefined;
   return {
     type: pruning.type === 'asha' ? 'successive-halving' : pruning.type,
     goal,
     resource,
+    metric,
     warmupEpochs: pruning.warmupEpochs ?? 0,
     startupTrials: pruning.startupTrials ?? 5,
     reductionFactor: pruning.reductionFactor ?? 3,
@@ -211,9 +214,9 @@ export class GroupDecisions {
     const threshold = sorted[keep - 1];
     const ok = this.policy.goal === 'max' ? own >= threshold : own <= threshold;
     if (ok) return 'go';
-    const unit = this.policy.resource === 'epochs' ? `epoch ${r}` : `${r} fit${r === 1 ? '' : 's'}`;
+    const what = this.policy.resource === 'epochs' ? `best ${this.policy.metric} up to epoch ${r}` : `mean ${this.policy.metric} of the first ${r} fit${r === 1 ? '' : 's'}`;
     const of = `${values.length} trial${values.length === 1 ? '' : 's'}${this.brackets > 1 ? ` of bracket ${bracket}` : ''}`;
-    return `${own.toFixed(4)} at ${unit} is not among the best ${keep} of ${of} up to this one at that rung (threshold ${threshold.toFixed(4)})`;
+    return `${what}, ${own.toFixed(4)}, is not among the best ${keep} of ${of} up to this one at that rung (threshold ${threshold.toFixed(4)})`;
   }
 
   private medianAt(index: number, epoch: number): 'go' | 'wait' | string {
@@ -234,6 +237,6 @@ export class GroupDecisions {
     const m = median(bests);
     if (!better(this.policy.goal, m, own)) return 'go';
     const word = this.policy.goal === 'max' ? 'below' : 'above';
-    return `best score up to epoch ${epoch}, ${own.toFixed(4)}, is ${word} the median ${m.toFixed(4)} of ${bests.length} earlier finished trial${bests.length === 1 ? '' : 's'} up to that epoch`;
+    return `best ${this.policy.metric} up to epoch ${epoch}, ${own.toFixed(4)}, is ${word} the median ${m.toFixed(4)} of ${bests.length} earlier finished trial${bests.length === 1 ? '' : 's'} up to that epoch`;
   }
 }

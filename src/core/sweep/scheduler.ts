@@ -84,7 +84,7 @@ export class SweepScheduler {
       const byKey = new Map<string, Group>();
       for (const c of this.candidates) {
         const resource = this.resourceOf(c);
-        const policy = policyFor(this.plan.pruning, this.plan.select.goal, resource);
+        const policy = policyFor(this.plan.pruning, this.plan.select.goal, resource, resource === 'epochs' ? this.watched : this.plan.select.metric);
         if (!policy) continue;
         const key = `${c.pipeline}\0${resource}`;
         let group = byKey.get(key);
