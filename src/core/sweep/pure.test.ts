@@ -258,6 +258,10 @@ describe('the leaderboard', () => {
     const text = formatSummary(report);
     expect(text).toContain('best: trial-1 (bow; featurizer.type=tfidf, model.C=10): val_accuracy 0.5123 ± 0.0200 over 3 folds');
     expect(text).toContain('failures (1; rerun them with --retry-failed):\n  trial-0 fold-2: VOCABULARY_EMPTY empty vocabulary');
+    expect(text).toContain('search: grid, pruning none; 6 fits\n');
+    expect(formatSummary({ ...report, search: { ...report.search, scheduler: 'successive-halving', reproducible: false, epochs: 30 } })).toContain(
+      'search: grid, pruning successive-halving; 6 fits, 30 epochs — asynchronous pruning: decisions depended on timing, another run may rank differently',
+    );
   });
 
   it('plots one panel per swept setting, numbers on a log axis when they span a decade', () => {
