@@ -145,11 +145,11 @@ export class JobRunner {
       const record = epochs.get(step) ?? { epoch: step };
       record[name] = value;
       epochs.set(step, record);
-      if (!refit && name === watched) {
-        const order = hooks.stop?.();
-        // The order names the epoch the decision was made at; epochs run past it are dropped below.
-        if (order && step >= order.epoch) throw new JobPruned(order.reason, order.epoch);
-      }
+      const order = refit ? undefined : hooks.stop?.();
+      // Stop once the epoch the decision was made at is logged whole (learning_rate is the last
+      // key the training loop logs for an epoch), so the record is the one a fit that ran on and
+      // was cut back to that epoch has; epochs run past it are dropped below.
+      if (order && (step > order.epoch || (step === order.epoch && key === 'learning_rate'))) throw new JobPruned(order.reason, order.epoch);
     };
     const started = performance.now();
     try {

@@ -128,11 +128,17 @@ export class GroupDecisions {
   private readonly fates = new Map<number, Fate>();
   private readonly brackets: number;
 
+  /**
+   * `groupMaxResource`: the largest resource any member can have, which sets Hyperband's bracket
+   * count; pass it when members are still to come (an adaptive search), so adding one never
+   * changes the brackets of those before it. Default: the largest of `members`.
+   */
   constructor(
     private readonly policy: Policy,
     private readonly members: readonly Member[],
+    groupMaxResource?: number,
   ) {
-    this.brackets = bracketCount(policy, Math.max(1, ...members.map((m) => m.maxResource)));
+    this.brackets = bracketCount(policy, groupMaxResource ?? Math.max(1, ...members.map((m) => m.maxResource)));
   }
 
   bracket(index: number): number {

@@ -159,7 +159,9 @@ export class SweepScheduler {
     let d = this.decisions.get(group.key);
     if (!d) {
       const members: Member[] = group.candidates.map((c) => ({ key: c.key, maxResource: this.maxResource(c, group.resource), curve: this.curve(c, group) }));
-      d = new GroupDecisions(group.policy, members);
+      // An adaptive search knows the most epochs any of its trials can train before it has them all.
+      const searched = this.plan.search?.pipelines[group.candidates[0].pipeline]?.maxEpochs;
+      d = new GroupDecisions(group.policy, members, group.resource === 'epochs' ? searched : undefined);
       this.decisions.set(group.key, d);
     }
     return d;
