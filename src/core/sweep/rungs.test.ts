@@ -42,6 +42,14 @@ describe('successive halving (ASHA in trial order)', () => {
     expect(settled.fate(2)).toMatchObject({ kind: 'stop', at: 1 });
   });
 
+  it('judges a fit its own early stopping ended before a rung at that rung, with its final best (its other folds are at stake)', () => {
+    const d = new GroupDecisions(asha(), [member([0.5, 0.6, 0.7, 0.7]), member([0.55, 0.65])]);
+    // Rung 1: 0.55 is the best of {0.5, 0.55}; rung 3: its best, 0.65, is below trial 0's 0.7.
+    expect(d.fate(1)).toMatchObject({ kind: 'stop', at: 3, rung: 1 });
+    const median = new GroupDecisions({ ...asha(), type: 'median', startupTrials: 1, warmupEpochs: 0 }, [member([0.5, 0.6, 0.7, 0.7], true, 4), member([0.55, 0.65], true, 4)]);
+    expect(median.fate(1)).toEqual({ kind: 'pass', rungs: 2 }); // the median rule judges only the epochs a fit reported
+  });
+
   it('decides with what is there when asynchronous', () => {
     const d = new GroupDecisions(asha({ asynchronous: true }), [member(undefined), member([0.4, 0.45], false)]);
     expect(d.fate(1)).toEqual({ kind: 'open', waitingAt: 3, rungs: 1 });

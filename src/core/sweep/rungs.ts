@@ -14,7 +14,8 @@
  *   minResource·η^(bracket+i) below maxResource; at a rung, k goes on only if its value is among
  *   the best max(1, ⌊n/η⌋) of the n members up to and including k that reached the rung (for
  *   epochs: the best score up to the rung; for fits: the mean of the first R fits). So the first
- *   trials go on when they are the best so far, as in Optuna.
+ *   trials go on when they are the best so far, as in Optuna. A fit its own early stopping ended
+ *   before a rung is judged there with its final score: going on means its other folds.
  * - hyperband: successive halving in brackets 0…B−1 (bracket b starts at rung b); members are
  *   dealt to brackets in turn, in proportion to Optuna's bracket budgets, and compete only within
  *   their bracket.
@@ -178,8 +179,11 @@ export class GroupDecisions {
     let rungs = 0;
     for (const point of this.points(index)) {
       if (point > length) {
-        if (curve?.ended) return { kind: 'pass', rungs };
-        return { kind: 'open', waitingAt: point, rungs };
+        if (!curve?.ended) return { kind: 'open', waitingAt: point, rungs };
+        // A fit that ended before this point (its own early stopping) has its final score. The
+        // median rule judges only the epochs a fit reports; successive halving still judges it at
+        // the later rungs with that score, since what is at stake is the rest of its folds.
+        if (this.policy.type === 'median') return { kind: 'pass', rungs };
       }
       const decision = this.policy.type === 'median' ? this.medianAt(index, point) : this.rungAt(index, point);
       if (decision === 'wait') return { kind: 'open', waitingAt: point, rungs };
