@@ -478,7 +478,7 @@ describe('planSweep: adaptive search', () => {
     const text = SEARCH.replace('{ int: [100, 1000], step: 100 }', '{ int: [0, 1000], step: 100 }').replace('{ choice: [counts, tfidf] }', '{ choice: [counts, tfidf, bagofwords] }');
     const problems = refusal(() => planInline(text));
     expect(problems).toEqual([
-      '12:64 PLUGIN_UNKNOWN unknown featurizer type "bagofwords"; known: counts, index-sequence, tfidf [pipelines.bow.featurizer.type=bagofwords]',
+      '12:64 PLUGIN_UNKNOWN unknown featurizer type "bagofwords"; known: counts, hashing, index-sequence, tfidf [pipelines.bow.featurizer.type=bagofwords]',
       '13:45 SPEC_INVALID_VALUE option "maxFeatures" of featurizer "counts" must be >= 1, or null (got 0) [pipelines.bow.featurizer.maxFeatures=0]',
       '13:45 SPEC_INVALID_VALUE option "maxFeatures" of featurizer "tfidf" must be >= 1, or null (got 0) [pipelines.bow.featurizer.maxFeatures=0]',
     ]);
