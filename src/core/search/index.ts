@@ -3,25 +3,83 @@
  * and asks it for each trial's values; see types.ts for the contract.
  */
 import type { SchemaObject } from 'ajv';
+import { HaltonSampler } from './halton-sampler';
 import { RandomSampler } from './random-sampler';
+import { TpeSampler, TPE_DEFAULTS, type TpeOptions } from './tpe-sampler';
 import type { Sampler, SamplerOptions, SearchSpace } from './types';
 
 export type { Dimension, Observation, Parameter, ParamValue, Sampler, SamplerOptions, SearchSpace, TrialState } from './types';
 export { isActive, fromUnit } from './space';
+export { TPE_DEFAULTS, type TpeOptions } from './tpe-sampler';
+export { parameterImportance, type ParameterImportance } from './importance';
+export { renderSearchPlots, optimizationHistory, importanceBars, type SearchPlotsInput, type TrialCompletion } from './plots';
 
 /** `sweep.search.sampler` after schema validation. */
-export type SamplerConfig = { type: 'random' };
+export type SamplerConfig = { type: 'random' } | ({ type: 'tpe' } & TpeOptions) | { type: 'halton' };
 
 /** JSON Schema of `sweep.search.sampler`, included by the sweep schema. */
 export const samplerConfigSchema: SchemaObject = {
   type: 'object',
-  description: 'How each trial’s values are chosen.',
+  description: 'How each trial’s values are chosen: random, tpe (learns from finished trials) or halton (quasi-random, evenly spread).',
+  required: ['type'],
+  properties: { type: { enum: ['random', 'tpe', 'halton'] } },
   oneOf: [
     {
       type: 'object',
       additionalProperties: false,
       required: ['type'],
       properties: { type: { const: 'random', description: 'Independent random draws, seeded by the spec seed and the trial number.' } },
+    },
+    {
+      type: 'object',
+      additionalProperties: false,
+      required: ['type'],
+      properties: {
+        type: {
+          const: 'tpe',
+          description:
+            'Tree-structured Parzen Estimator (as Optuna’s TPESampler): after the startup trials, draws candidates near the best trials so far and keeps the one most likely to be good. Handles categorical, log, int, stepped and conditional parameters.',
+        },
+        startupTrials: {
+          type: 'integer',
+          minimum: 0,
+          default: TPE_DEFAULTS.startupTrials,
+          description: 'Random trials before TPE starts learning (counts finished trials: complete or pruned).',
+        },
+        eiCandidates: {
+          type: 'integer',
+          minimum: 1,
+          default: TPE_DEFAULTS.eiCandidates,
+          description: 'Candidates drawn per suggestion; the most promising one is tried. More: greedier, slower.',
+        },
+        multivariate: {
+          type: 'boolean',
+          default: TPE_DEFAULTS.multivariate,
+          description: 'Model parameters that exist together jointly (catches interactions such as learning rate × batch size); false: each on its own.',
+        },
+        constantLiar: {
+          type: 'boolean',
+          default: TPE_DEFAULTS.constantLiar,
+          description: 'Treat trials still running as bad ones, so trials suggested in parallel do not pile onto the same region.',
+        },
+        priorWeight: {
+          type: 'number',
+          exclusiveMinimum: 0,
+          default: TPE_DEFAULTS.priorWeight,
+          description: 'Weight of the flat prior against each observed trial: larger explores more.',
+        },
+      },
+    },
+    {
+      type: 'object',
+      additionalProperties: false,
+      required: ['type'],
+      properties: {
+        type: {
+          const: 'halton',
+          description: 'Scrambled Halton sequence (quasi-random): covers the space more evenly than random draws; seeded, needs no results.',
+        },
+      },
     },
   ],
 };
@@ -30,5 +88,11 @@ export function createSampler(config: SamplerConfig, space: SearchSpace, options
   switch (config.type) {
     case 'random':
       return new RandomSampler(space, options);
+    case 'tpe': {
+      const { type: _type, ...tpe } = config;
+      return new TpeSampler(space, options, tpe);
+    }
+    case 'halton':
+      return new HaltonSampler(space, options);
   }
 }
