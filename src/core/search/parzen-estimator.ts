@@ -7,7 +7,7 @@
  * kernels), range] ("magic clip"); the prior is centred with the whole range as its sd.
  */
 import type { NumpyRandomState } from '../random';
-import { truncatedNormalLogPdf, truncatedNormalPpf, logGaussMass } from './truncated-normal';
+import { LOG_SQRT_2PI, truncatedNormalPpf, logGaussMass } from './truncated-normal';
 import type { Dimension, ParamValue } from './types';
 
 /** Mixture weights of the observations (oldest first): flat for the newest 25, a ramp before. */
@@ -40,6 +40,8 @@ interface NumericKernels {
   adaptedHigh: number;
   /** log mass of each kernel on [adaptedLow, adaptedHigh] (normalises stepped ones). */
   logMass: Float64Array;
+  /** log(mass · sigma · √(2π)): what normalises a continuous kernel's density. */
+  logNormalizers: Float64Array;
 }
 
 interface CategoricalKernels {
@@ -151,7 +153,8 @@ function buildKernels(dimension: Dimension, values: readonly number[], options: 
   const muArray = Float64Array.from(mus);
   const sigmaArray = Float64Array.from(sigmas);
   const logMass = muArray.map((mu, k) => logGaussMass((adaptedLow - mu) / sigmaArray[k], (adaptedHigh - mu) / sigmaArray[k]));
-  return { kind: 'numeric', mus: muArray, sigmas: sigmaArray, log, step, low: dimension.low, high: dimension.high, adaptedLow, adaptedHigh, logMass };
+  const logNormalizers = logMass.map((mass, k) => mass + Math.log(sigmaArray[k]) + LOG_SQRT_2PI);
+  return { kind: 'numeric', mus: muArray, sigmas: sigmaArray, log, step, low: dimension.low, high: dimension.high, adaptedLow, adaptedHigh, logMass, logNormalizers };
 }
 
 /** Optuna's bandwidths: the larger gap to a sorted neighbour (the ends' inner gap only), clipped. */
@@ -211,7 +214,16 @@ function addKernelLogPdf(kernels: Kernels, x: InternalValue, perComponent: Float
   const { mus, sigmas, log, step, adaptedLow, adaptedHigh, logMass } = kernels;
   if (step === undefined) {
     const value = log ? Math.log(x) : x;
-    for (let k = 0; k < mus.length; k++) perComponent[k] += truncatedNormalLogPdf(value, adaptedLow, adaptedHigh, mus[k], sigmas[k]);
+    if (!(value >= adaptedLow && value <= adaptedHigh)) {
+      perComponent.fill(-Infinity);
+      return;
+    }
+    // truncatedNormalLogPdf with its kernel-only terms computed once per estimator.
+    const { logNormalizers } = kernels;
+    for (let k = 0; k < mus.length; k++) {
+      const z = (value - mus[k]) / sigmas[k];
+      perComponent[k] += -0.5 * z * z - logNormalizers[k];
+    }
     return;
   }
   const left = log ? Math.log(x - step / 2) : x - step / 2;

@@ -83,7 +83,7 @@ export function logNdtr(a: number): number {
   return logLeft + Math.log(right);
 }
 
-const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
+export const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
 
 function logSum(logP: number, logQ: number): number {
   const max = Math.max(logP, logQ);
