@@ -13,6 +13,7 @@ const benches = {
   recurrent: () => require('./recurrent').run(),
   parity: () => require('./parity').run(),
   sweep: () => require('./sweep').run(),
+  search: () => require('./search').run(),
 };
 
 async function main() {
