@@ -239,16 +239,54 @@ function report(title, direction, digits, results) {
   return ok;
 }
 
+/** The reference script, asynchronously (it runs while mlspec scores its grid), as parsed JSON. */
+function pythonAsync(args) {
+  const { spawn } = require('node:child_process');
+  const venvPython = path.join(process.env.MLSPEC_PYTHON_VENV || path.join(root, '.venv'), 'bin', 'python');
+  return new Promise((resolve, reject) => {
+    const child = spawn(venvPython, [path.join(root, 'tools/reference/bench_search_optuna.py'), ...args], { cwd: root, env: process.env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(stdout)) : reject(new Error(`bench_search_optuna.py failed (pip install -r tools/reference/requirements-bench.txt?):\n${stderr}`))));
+  });
+}
+
 async function run() {
+  // One BLAS thread: on a shared machine, threads fighting over the cores slow scikit-learn down many times.
+  for (const v of ['OMP_NUM_THREADS', 'OPENBLAS_NUM_THREADS', 'MKL_NUM_THREADS']) process.env[v] = '1';
+  const counts = ['--seeds', String(SEEDS), '--trials', String(TRIALS)];
   console.log(`search: mlspec samplers vs Optuna, ${SEEDS} seeds × ${TRIALS} evaluations; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} (start)`);
-  const reference = python('tools/reference/bench_search_optuna.py', ['--seeds', String(SEEDS), '--trials', String(TRIALS)]);
-  const problems = { branin: [branin, 3], hartmann6: [hartmann6, 3], mixed: [mixed, 3] };
+
+  // Overhead first, one side after the other, with nothing else of ours running.
+  const overhead = python('tools/reference/bench_search_optuna.py', [...counts, '--parts', 'overhead']).overhead_ms;
+  console.log(`\noverhead per suggestion (TPE, Hartmann-6, 6 floats; median; load average ${os.loadavg()[0].toFixed(2)})`);
+  for (const [n, repeats] of [[100, 20], [1000, 10]]) {
+    console.log(`  ${String(n).padStart(5)} finished trials: mlspec ${overheadMs(n, repeats).toFixed(2)} ms, optuna ${overhead[String(n)].toFixed(2)} ms`);
+  }
+
+  // The reference's studies and scikit-learn grid run while mlspec runs its own.
+  const referenceRun = pythonAsync([...counts, '--parts', 'functions,logreg']);
+  referenceRun.catch(() => undefined); // awaited below
+  const ourFunctions = {};
+  for (const [name, problem] of Object.entries({ branin, hartmann6, mixed })) ourFunctions[name] = mlspecStudies(problem, 'minimize');
+  const { table, seconds } = await mlspecLogregTable();
+  const problem = {
+    space: { parameters: Object.entries(LOGREG_GRID).map(([name, choices]) => ({ name, dimension: { type: 'categorical', choices: choices.map((c) => (Array.isArray(c) ? c.join('-') : c)) } })) },
+    f: (p) => {
+      const values = Object.entries(LOGREG_GRID).map(([name, choices]) => choices.find((c) => (Array.isArray(c) ? c.join('-') : c) === p[name]));
+      return table.get(JSON.stringify(values));
+    },
+  };
+  const reference = await referenceRun;
   const allOk = [];
-  for (const [name, [problem, digits]] of Object.entries(problems)) {
-    const ours = mlspecStudies(problem, 'minimize');
+  for (const [name, problem] of Object.entries({ branin, hartmann6, mixed })) {
+    const ours = ourFunctions[name];
     const theirs = reference.functions[name];
     allOk.push(
-      report(`${name} (optimum ${problem.optimum})`, 'minimize', digits, {
+      report(`${name} (optimum ${problem.optimum})`, 'minimize', 3, {
         'mlspec tpe': ours.tpe.best,
         'optuna tpe': theirs.tpe.best,
         'mlspec random': ours.random.best,
@@ -259,19 +297,6 @@ async function run() {
     console.log(`  time for ${SEEDS} studies: mlspec tpe ${ours.tpe.seconds.toFixed(1)} s, optuna tpe ${theirs.tpe.seconds.toFixed(1)} s`);
   }
 
-  console.log(`\noverhead per suggestion (TPE, Hartmann-6; median; load average ${os.loadavg()[0].toFixed(2)})`);
-  for (const [n, repeats] of [[100, 20], [1000, 10]]) {
-    console.log(`  ${String(n).padStart(5)} finished trials: mlspec ${overheadMs(n, repeats).toFixed(2)} ms, optuna ${reference.overhead_ms[String(n)].toFixed(2)} ms`);
-  }
-
-  const { table, seconds } = await mlspecLogregTable();
-  const problem = {
-    space: { parameters: Object.entries(LOGREG_GRID).map(([name, choices]) => ({ name, dimension: { type: 'categorical', choices: choices.map((c) => (Array.isArray(c) ? c.join('-') : c)) } })) },
-    f: (p) => {
-      const values = Object.entries(LOGREG_GRID).map(([name, choices]) => choices.find((c) => (Array.isArray(c) ? c.join('-') : c) === p[name]));
-      return table.get(JSON.stringify(values));
-    },
-  };
   const gridBest = Math.max(...table.values());
   const ours = mlspecStudies(problem, 'maximize');
   const theirs = reference.logreg;
@@ -290,5 +315,5 @@ async function run() {
   console.log(`\ntarget (mlspec TPE ≈ or better than Optuna's TPE and better than random at every budget): ${allOk.every(Boolean) ? 'met' : 'NOT met'} on ${allOk.filter(Boolean).length} of ${allOk.length} problems; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} (end)`);
 }
 
-module.exports = { run };
+module.exports = { run, mlspecLogregTable };
 if (require.main === module) run().catch((e) => { console.error(e); process.exit(1); });

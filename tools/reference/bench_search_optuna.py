@@ -10,7 +10,10 @@ characters, counts or TF-IDF, n-grams (1, 2) or (2, 4), C in 0.1 .. 10), scored 
 same pipeline with 5-fold stratified CV (shuffled, seed 42) of the notebook's 800 training rows;
 each configuration is scored once and remembered, so studies only pay for lookups.
 
-    .venv/bin/python tools/reference/bench_search_optuna.py [--seeds 10] [--trials 100]
+    .venv/bin/python tools/reference/bench_search_optuna.py [--seeds 10] [--trials 100] [--parts functions,overhead,logreg]
+
+Run it with OMP_NUM_THREADS=1 (bench/search.js does): on a busy machine, BLAS threads fighting
+over the cores make each scikit-learn fit many times slower.
 
 Prints one JSON object. Needs requirements.txt and requirements-bench.txt (optuna==5.1.0).
 """
@@ -158,12 +161,18 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--seeds", type=int, default=10)
     parser.add_argument("--trials", type=int, default=100)
+    parser.add_argument("--parts", default="functions,overhead,logreg", help="comma-separated: functions, overhead, logreg")
     args = parser.parse_args()
-    out = {"optuna": optuna.__version__, "sklearn": sklearn.__version__, "budgets": BUDGETS, "functions": {}}
-    for name, objective in (("branin", branin), ("hartmann6", hartmann6), ("mixed", mixed)):
-        out["functions"][name] = studies(objective, "minimize", args.seeds, args.trials)
-    out["overhead_ms"] = {str(n): overhead(n, 20 if n <= 100 else 10) for n in (100, 1000)}
-    out["logreg"] = logreg_space(args.seeds, args.trials)
+    parts = args.parts.split(",")
+    out = {"optuna": optuna.__version__, "sklearn": sklearn.__version__, "budgets": BUDGETS}
+    if "functions" in parts:
+        out["functions"] = {}
+        for name, objective in (("branin", branin), ("hartmann6", hartmann6), ("mixed", mixed)):
+            out["functions"][name] = studies(objective, "minimize", args.seeds, args.trials)
+    if "overhead" in parts:
+        out["overhead_ms"] = {str(n): overhead(n, 20 if n <= 100 else 10) for n in (100, 1000)}
+    if "logreg" in parts:
+        out["logreg"] = logreg_space(args.seeds, args.trials)
     print(json.dumps(out))
 
 
