@@ -17,7 +17,11 @@ export { renderSearchPlots, optimizationHistory, importanceBars, type SearchPlot
 /** `sweep.search.sampler` after schema validation. */
 export type SamplerConfig = { type: 'random' } | ({ type: 'tpe' } & TpeOptions) | { type: 'halton' };
 
-/** JSON Schema of `sweep.search.sampler`, included by the sweep schema. */
+/**
+ * JSON Schema of `sweep.search.sampler`, included by the sweep schema. Defaults are stated in the
+ * descriptions, not as `default`: ajv does not apply defaults inside `oneOf` (and refuses them in
+ * strict mode); createSampler fills them in.
+ */
 export const samplerConfigSchema: SchemaObject = {
   type: 'object',
   description: 'How each trial’s values are chosen: random, tpe (learns from finished trials) or halton (quasi-random, evenly spread).',
@@ -43,30 +47,25 @@ export const samplerConfigSchema: SchemaObject = {
         startupTrials: {
           type: 'integer',
           minimum: 0,
-          default: TPE_DEFAULTS.startupTrials,
-          description: 'Random trials before TPE starts learning (counts finished trials: complete or pruned).',
+          description: `Random trials before TPE starts learning (counts finished trials: complete or pruned). Default ${TPE_DEFAULTS.startupTrials}.`,
         },
         eiCandidates: {
           type: 'integer',
           minimum: 1,
-          default: TPE_DEFAULTS.eiCandidates,
-          description: 'Candidates drawn per suggestion; the most promising one is tried. More: greedier, slower.',
+          description: `Candidates drawn per suggestion; the most promising one is tried. More: greedier, slower. Default ${TPE_DEFAULTS.eiCandidates}.`,
         },
         multivariate: {
           type: 'boolean',
-          default: TPE_DEFAULTS.multivariate,
-          description: 'Model parameters that exist together jointly (catches interactions such as learning rate × batch size); false: each on its own.',
+          description: `Model parameters that exist together jointly (catches interactions such as learning rate × batch size); false: each on its own. Default ${TPE_DEFAULTS.multivariate}.`,
         },
         constantLiar: {
           type: 'boolean',
-          default: TPE_DEFAULTS.constantLiar,
-          description: 'Treat trials still running as bad ones, so trials suggested in parallel do not pile onto the same region.',
+          description: `Treat trials still running as bad ones, so trials suggested in parallel do not pile onto the same region. Default ${TPE_DEFAULTS.constantLiar}.`,
         },
         priorWeight: {
           type: 'number',
           exclusiveMinimum: 0,
-          default: TPE_DEFAULTS.priorWeight,
-          description: 'Weight of the flat prior against each observed trial: larger explores more.',
+          description: `Weight of the prior kernel against each observed trial: larger explores more. Default ${TPE_DEFAULTS.priorWeight}.`,
         },
       },
     },
