@@ -234,13 +234,13 @@ function addKernelLogPdf(kernels: Kernels, x: InternalValue, perComponent: Float
 }
 
 /** The internal value of `value` in `dimension`, or a clear error naming the trial and parameter. */
-export function toInternal(dimension: Dimension, value: ParamValue, where: string): InternalValue {
+export function toInternal(dimension: Dimension, value: ParamValue, where: () => string): InternalValue {
   if (dimension.type === 'categorical') {
-    const index = dimension.choices.findIndex((choice) => choice === value);
-    if (index < 0) throw new Error(`${where} = ${JSON.stringify(value)} is not one of its choices (${dimension.choices.map((c) => JSON.stringify(c)).join(', ')})`);
+    const index = dimension.choices.indexOf(value);
+    if (index < 0) throw new Error(`${where()} = ${JSON.stringify(value)} is not one of its choices (${dimension.choices.map((c) => JSON.stringify(c)).join(', ')})`);
     return index;
   }
-  if (typeof value !== 'number' || !Number.isFinite(value)) throw new Error(`${where} = ${JSON.stringify(value)} is not a finite number`);
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw new Error(`${where()} = ${JSON.stringify(value)} is not a finite number`);
   return value;
 }
 

@@ -109,7 +109,7 @@ export class TpeSampler implements Sampler {
     const rows = (trials: readonly Observation[]): InternalValue[][] =>
       trials
         .filter((t) => free.every((p) => Object.prototype.hasOwnProperty.call(t.params, p.name)))
-        .map((t) => free.map((p) => toInternal(p.dimension, t.params[p.name], `trial ${t.number}: ${p.name}`)));
+        .map((t) => free.map((p) => toInternal(p.dimension, t.params[p.name], () => `trial ${t.number}: ${p.name}`)));
     const options = { priorWeight: this.settings.priorWeight };
     const good = new ParzenEstimator(dimensions, rows(below), options);
     const bad = new ParzenEstimator(dimensions, rows(above), options);
