@@ -8,6 +8,7 @@
  */
 import type { NumpyRandomState } from '../random';
 import { LOG_SQRT_2PI, truncatedNormalPpf, logGaussMass } from './truncated-normal';
+import { stepCount } from './space';
 import type { Dimension, ParamValue } from './types';
 
 /** Mixture weights of the observations (oldest first): flat for the newest 25, a ramp before. */
@@ -136,13 +137,17 @@ function buildKernels(dimension: Dimension, values: readonly number[], options: 
     return { kind: 'categorical', choices, weights };
   }
   const step = dimension.type === 'int' ? (dimension.step ?? 1) : dimension.step;
-  const log = dimension.log === true;
   let low = dimension.low;
-  let high = dimension.high;
+  // The last value on the step grid, as Optuna adjusts `high` (0..1 by 0.3 ends at 0.9).
+  const top = step === undefined ? dimension.high : dimension.low + (stepCount(dimension.low, dimension.high, step) - 1) * step;
+  let high = top;
   if (step !== undefined) {
     low -= step / 2;
     high += step / 2;
   }
+  // A stepped log dimension whose first cell reaches 0 has no log space to work in (Optuna refuses
+  // log with a step for floats); its kernels then work on the steps linearly.
+  const log = dimension.log === true && low > 0;
   const toSpace = (v: number): number => (log ? Math.log(v) : v);
   const adaptedLow = toSpace(low);
   const adaptedHigh = toSpace(high);
@@ -154,7 +159,7 @@ function buildKernels(dimension: Dimension, values: readonly number[], options: 
   const sigmaArray = Float64Array.from(sigmas);
   const logMass = muArray.map((mu, k) => logGaussMass((adaptedLow - mu) / sigmaArray[k], (adaptedHigh - mu) / sigmaArray[k]));
   const logNormalizers = logMass.map((mass, k) => mass + Math.log(sigmaArray[k]) + LOG_SQRT_2PI);
-  return { kind: 'numeric', mus: muArray, sigmas: sigmaArray, log, step, low: dimension.low, high: dimension.high, adaptedLow, adaptedHigh, logMass, logNormalizers };
+  return { kind: 'numeric', mus: muArray, sigmas: sigmaArray, log, step, low: dimension.low, high: top, adaptedLow, adaptedHigh, logMass, logNormalizers };
 }
 
 /** Optuna's bandwidths: the larger gap to a sorted neighbour (the ends' inner gap only), clipped. */

@@ -189,3 +189,20 @@ describe('TPE sampler', () => {
     expect(() => sampler.suggest(5, bad)).toThrow(/trial 0: model\.type = "cnn" is not one of its choices/);
   });
 });
+
+describe('TPE sampler on unusual dimensions', () => {
+  it('handles a stepped log float whose first step reaches zero, and single-valued dimensions', () => {
+    const space: SearchSpace = {
+      parameters: [
+        { name: 'rate', dimension: { type: 'float', low: 0.01, high: 1, log: true, step: 0.03 } },
+        { name: 'fixed', dimension: { type: 'int', low: 3, high: 3 } },
+        { name: 'only', dimension: { type: 'categorical', choices: ['x'] } },
+        // The grid ends at 0.9: high is not on it, and the best value is near it.
+        { name: 'y', dimension: { type: 'float', low: 0, high: 1, step: 0.3 } },
+      ],
+    };
+    const h = study(space, (p) => ((p.rate as number) - 0.5) ** 2 - (p.y as number), { type: 'tpe' }, 2, 60);
+    for (const t of h) checkInside(space, t.params);
+    expect(h.every((t) => t.params.fixed === 3 && t.params.only === 'x')).toBe(true);
+  });
+});
