@@ -81,13 +81,13 @@ describe('TPE sampler', () => {
   it('keeps every value inside its dimension and on its step; conditional ones only when active', () => {
     const sampler = createSampler({ type: 'tpe' }, mixed, { seed: 1, direction: 'minimize' });
     const types = new Set<ParamValue>();
-    for (let n = 40; n < 160; n++) {
+    for (let n = 40; n < 100; n++) {
       const p = sampler.suggest(n, history);
       checkInside(mixed, p);
       types.add(p['model.type']);
     }
     const independent = createSampler({ type: 'tpe', multivariate: false }, mixed, { seed: 1, direction: 'minimize' });
-    for (let n = 40; n < 100; n++) checkInside(mixed, independent.suggest(n, history));
+    for (let n = 40; n < 70; n++) checkInside(mixed, independent.suggest(n, history));
     for (const trial of history) checkInside(mixed, trial.params);
     expect(types.size).toBeGreaterThan(1);
   });
