@@ -318,7 +318,7 @@ async function run() {
 }
 
 function summary(allOk) {
-  console.log(`\ntarget (mlspec TPE ≈ or better than Optuna's TPE and better than random at every budget): ${allOk.every(Boolean) ? 'met' : 'NOT met'} on ${allOk.filter(Boolean).length} of ${allOk.length} problems; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} (end)`);
+  console.log(`\ntarget (mlspec TPE ≈ or better than Optuna's TPE and better than random at every budget): met on ${allOk.filter(Boolean).length} of ${allOk.length} problems${allOk.every(Boolean) ? '' : ' (see the WORSE / does NOT lines above)'}; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} (end)`);
 }
 
 module.exports = { run, mlspecLogregTable };
