@@ -13,13 +13,14 @@ const benches = {
   recurrent: () => require('./recurrent').run(),
   parity: () => require('./parity').run(),
   sweep: () => require('./sweep').run(),
+  scale: () => require('./scale').run(),
   search: () => require('./search').run(),
 };
 
 async function main() {
   const wanted = process.argv.slice(2);
-  // parity trains 30 models for 30 epochs each: run it by name only.
-  const names = wanted.length ? wanted : Object.keys(benches).filter((n) => n !== 'parity');
+  // parity trains 30 models for 30 epochs each, scale runs corpora of millions of rows: by name only.
+  const names = wanted.length ? wanted : Object.keys(benches).filter((n) => n !== 'parity' && n !== 'scale');
   for (const name of names) {
     if (!benches[name]) {
       console.error(`unknown benchmark "${name}"; known: ${Object.keys(benches).join(', ')}`);

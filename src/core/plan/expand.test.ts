@@ -327,7 +327,7 @@ describe('planSweep: refused sweeps', () => {
       '15:5 SPEC_UNKNOWN_KEY unknown key "Cc" in model "logistic-regression" (did you mean "C"?); known keys: C, maxIter, tol, fitIntercept',
       '16:5 SPEC_UNKNOWN_KEY unknown key "modle" in "pipelines.bow" (did you mean "model"?); known keys: description, tokenizer, featurizer, model, regularizers, training',
       '17:5 SWEEP_PATH_NOT_SWEEPABLE "data.path" cannot be swept: only settings under pipelines.<name> can; data, split and seed decide the rows every trial is scored on (use sweep.seeds to repeat with other seeds)',
-      '18:45 PLUGIN_UNKNOWN unknown featurizer type "tfidff" (did you mean "tfidf"?); known: counts, index-sequence, tfidf [in trials 3, 4, 5, 9, 10 and 1 more: pipelines.bow.featurizer.type=tfidff]',
+      '18:45 PLUGIN_UNKNOWN unknown featurizer type "tfidff" (did you mean "tfidf"?); known: counts, hashing, index-sequence, tfidf [in trials 3, 4, 5, 9, 10 and 1 more: pipelines.bow.featurizer.type=tfidff]',
       '22:46 SWEEP_DISTRIBUTION loguniform needs [low, high] with low < high (got [0.1, 0.01])',
       '23:43 SWEEP_DISTRIBUTION int needs [low, high] with low <= high (got [10, 5])',
       '24:10 SWEEP_FOLDS folds: 1 leaves no rows to validate on; use 2 or more, or 0 to score trials on a holdout of the training rows',

@@ -90,7 +90,7 @@ export class JobRunner {
     /** The TensorFlow.js backend chosen for this process, when a swept pipeline needs one. */
     readonly backend: string | undefined,
   ) {
-    this.tokens = new TokenCache(data.texts);
+    this.tokens = new TokenCache(data.texts, data.rowNumbers);
     this.rule = pruningRule(options.plan);
   }
 
