@@ -15,13 +15,14 @@ const benches = {
   sweep: () => require('./sweep').run(),
   scale: () => require('./scale').run(),
   'early-stopping': () => require('./early-stopping').run(),
+  search: () => require('./search').run(),
 };
 
 async function main() {
   const wanted = process.argv.slice(2);
   // By name only: parity trains 30 models for 30 epochs each, scale runs corpora of millions of rows,
-  // early-stopping trains the 16 LSTMs of sweep.yaml four times.
-  const byNameOnly = new Set(['parity', 'scale', 'early-stopping']);
+  // early-stopping trains the 16 LSTMs of sweep.yaml four times, search scores two logistic-regression grids.
+  const byNameOnly = new Set(['parity', 'scale', 'early-stopping', 'search']);
   const names = wanted.length ? wanted : Object.keys(benches).filter((n) => !byNameOnly.has(n));
   for (const name of names) {
     if (!benches[name]) {

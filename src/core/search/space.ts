@@ -14,7 +14,7 @@ export function isActive(parameter: Parameter, chosen: Readonly<Record<string, P
 }
 
 /** Number of values on a stepped grid from low to high (both ends included when on the grid). */
-function stepCount(low: number, high: number, step: number): number {
+export function stepCount(low: number, high: number, step: number): number {
   return Math.floor((high - low) / step + 1e-9) + 1;
 }
 
