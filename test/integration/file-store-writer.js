@@ -18,7 +18,7 @@ require.extensions['.ts'] = (module, filename) => {
   module._compile(outputText, filename);
 };
 
-const { openTracker } = require('../../src/core/tracking/tracker.ts');
+const { openTracker } = require('../../src/core/tracking/open-tracker.ts');
 
 async function main() {
   const [store, experiment, runs, startAt, label] = process.argv.slice(2);

@@ -9,7 +9,7 @@ import * as path from 'path';
 import YAML from 'yaml';
 import type { Logger } from '../../src/core/plugin';
 import { experimentIdFor } from '../../src/core/tracking/mlflow-file';
-import { openTracker, resolveTrackingUri } from '../../src/core/tracking/tracker';
+import { openTracker, resolveTrackingUri } from '../../src/core/tracking/open-tracker';
 import { REPO_ROOT, runPython } from '../helpers/mlflow-server';
 
 jest.setTimeout(180_000);

@@ -13,7 +13,8 @@ import type { JsonValue, Logger } from '../../src/core/plugin';
 import type { ClassificationReport, DatasetSummary, EvaluationResult, PipelineResult, RunReport } from '../../src/core/run/types';
 import { MlflowListener, rowsDigest } from '../../src/core/tracking/mlflow-listener';
 import { MlflowRestClient, type MlflowRun } from '../../src/core/tracking/mlflow-rest';
-import { openTracker, type Tracker } from '../../src/core/tracking/tracker';
+import { openTracker } from '../../src/core/tracking/open-tracker';
+import type { Tracker } from '../../src/core/tracking/tracker';
 import { REPO_ROOT, runPython, startMlflowServer, type MlflowServer } from '../helpers/mlflow-server';
 
 jest.setTimeout(240_000);

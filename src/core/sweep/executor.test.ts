@@ -13,7 +13,7 @@ import { silentLogger } from '../logger';
 import type { Logger } from '../plugin';
 import { ExperimentRunner } from '../run/runner';
 import { loadSpec } from '../spec/load';
-import { openTracker } from '../tracking/tracker';
+import { openTracker } from '../tracking/open-tracker';
 import { SweepExecutor, type SweepOptions } from './executor';
 import type { JobRecord } from './types';
 

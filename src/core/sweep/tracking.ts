@@ -24,10 +24,8 @@ import { InputError } from '../errors';
 import type { Logger } from '../plugin';
 import { freezePlan, type SweepPlan } from '../plan';
 import { formatClassificationReport } from '../run/metrics';
-import { FileTracker } from '../tracking/mlflow-file';
 import { gitCommit, rowsDigest } from '../tracking/mlflow-listener';
 import { currentUser, safeKey } from '../tracking/records';
-import { RestTracker } from '../tracking/rest-tracker';
 import { confusionMatrixSvg } from '../tracking/run-artifacts';
 import type { RunEndStatus, RunHandle, Tracker } from '../tracking/tracker';
 import { rowsLabel } from './candidates';
@@ -52,38 +50,12 @@ export interface SweepTrackingOptions {
   logger: Logger;
 }
 
-/** The runs of a sweep, by role, found in the store by their tags. */
+/** The runs of a sweep, by role, found in the store by their tags (the oldest run of a role wins). */
 export async function findSweepRuns(tracker: Tracker, experimentId: string, sweepKey: string): Promise<Map<string, string>> {
   const found = new Map<string, string>();
-  if (tracker instanceof FileTracker) {
-    const dir = path.join(tracker.root, experimentId);
-    let entries: fs.Dirent[] = [];
-    try {
-      entries = fs.readdirSync(dir, { withFileTypes: true });
-    } catch {
-      return found;
-    }
-    const read = (file: string) => {
-      try {
-        return fs.readFileSync(file, 'utf8');
-      } catch {
-        return undefined;
-      }
-    };
-    for (const entry of entries) {
-      if (!entry.isDirectory() || entry.name === 'datasets') continue;
-      const tags = path.join(dir, entry.name, 'tags');
-      if (read(path.join(tags, SWEEP_KEY_TAG)) !== sweepKey) continue;
-      if (/^lifecycle_stage: deleted$/m.test(read(path.join(dir, entry.name, 'meta.yaml')) ?? '')) continue;
-      const role = read(path.join(tags, SWEEP_ROLE_TAG));
-      if (role && !found.has(role)) found.set(role, entry.name);
-    }
-  } else if (tracker instanceof RestTracker && !tracker.offline) {
-    const runs = await tracker.client.searchRuns({ experimentIds: [experimentId], filter: `tags.\`${SWEEP_KEY_TAG}\` = '${sweepKey.replace(/'/g, "\\'")}'` });
-    for (const run of runs) {
-      const role = run.data.tags.find((t) => t.key === SWEEP_ROLE_TAG)?.value;
-      if (role && run.info.lifecycle_stage === 'active' && !found.has(role)) found.set(role, run.info.run_id);
-    }
+  for (const run of await tracker.findRuns(experimentId, { key: SWEEP_KEY_TAG, value: sweepKey })) {
+    const role = run.tags[SWEEP_ROLE_TAG];
+    if (role && !found.has(role)) found.set(role, run.runId);
   }
   return found;
 }

@@ -297,6 +297,10 @@ export class MlflowRestClient {
     return parseRunInfo(body.run.info);
   }
 
+  async setExperimentTag(experimentId: string, key: string, value: string): Promise<void> {
+    await this.call('POST', 'experiments/set-experiment-tag', { body: { experiment_id: experimentId, key, value } });
+  }
+
   async deleteRun(runId: string): Promise<void> {
     await this.call('POST', 'runs/delete', { body: { run_id: runId } });
   }

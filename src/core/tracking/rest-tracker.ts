@@ -27,7 +27,7 @@ import {
   type ParamValue,
 } from './records';
 import { SpoolWriter, encodeMetric } from './spool';
-import type { ArtifactSource, ResumeRunOptions, RunEndStatus, RunHandle, SpoolInfo, StartRunOptions, Tracker } from './tracker';
+import type { ArtifactSource, FoundRun, ResumeRunOptions, RunEndStatus, RunHandle, SpoolInfo, StartRunOptions, Tracker } from './tracker';
 
 export interface RestTrackerOptions {
   logger: Logger;
@@ -142,6 +142,34 @@ export class RestTracker implements Tracker {
       for (const param of run.data.params) ledger.remember(param.key, param.value);
       const latest = new Map(run.data.metrics.map((m) => [m.key, m.value]));
       return new RestRunHandle(this, { runId, experimentId: run.info.experiment_id, artifactUri: run.info.artifact_uri }, ledger, options.spool !== false, latest);
+    } catch (error) {
+      if (error instanceof ServerUnavailableError) throw trackingUnreachable(this.uri, error.problem);
+      throw error;
+    }
+  }
+
+  /** Offline (the server went away mid-run), nothing can be found: the caller starts new runs. */
+  async findRuns(experimentId: string, tag: { key: string; value: string }): Promise<FoundRun[]> {
+    if (this.offline) return [];
+    const filter = `tags.\`${tag.key}\` = '${tag.value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+    const runs = await this.guard(() => this.client.searchRuns({ experimentIds: [experimentId], filter, orderBy: ['attributes.start_time ASC'] }));
+    return runs
+      .filter((run) => run.info.lifecycle_stage === 'active')
+      .map((run) => ({ runId: run.info.run_id, status: run.info.status, tags: Object.fromEntries(run.data.tags.map((t) => [t.key, t.value])) }));
+  }
+
+  async setExperimentTags(experimentId: string, tags: Record<string, string>): Promise<void> {
+    if (this.offline) return;
+    for (const [key, value] of Object.entries(tags)) {
+      checkKey('tag', key);
+      await this.guard(() => this.client.setExperimentTag(experimentId, key, value));
+    }
+  }
+
+  /** A server that stops answering here is bad input (exit 2), named with its URI. */
+  private async guard<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
     } catch (error) {
       if (error instanceof ServerUnavailableError) throw trackingUnreachable(this.uri, error.problem);
       throw error;
