@@ -28,7 +28,9 @@ export function venvPython(): string {
 
 /** Run a script with the venv's python; returns stdout, throws with stderr on failure. */
 export function runPython(args: string[], options: { cwd?: string; timeoutMs?: number } = {}): string {
-  const result = spawnSync(venvPython(), args, { cwd: options.cwd ?? REPO_ROOT, encoding: 'utf8', timeout: options.timeoutMs ?? 120_000, maxBuffer: 256 * 1024 * 1024 });
+  // MLflow 3.13+ refuses to open a ./mlruns file store without this opt-out, which users of that store set too.
+  const env = { ...process.env, MLFLOW_ALLOW_FILE_STORE: 'true' };
+  const result = spawnSync(venvPython(), args, { cwd: options.cwd ?? REPO_ROOT, env, encoding: 'utf8', timeout: options.timeoutMs ?? 180_000, maxBuffer: 256 * 1024 * 1024 });
   if (result.error) throw result.error;
   if (result.status !== 0) throw new Error(`python ${args.join(' ')} exited with ${result.status}:\n${result.stderr}`);
   return result.stdout;

@@ -70,11 +70,14 @@ describe('mlspec run --tracking-uri http://…', () => {
 });
 
 describe('mlspec run with the default store', () => {
-  it('creates ./mlruns that MLflow itself reads: parent and child runs, params, metrics, artifacts', () => {
+  it('creates mlflow.db that MLflow itself reads with its default URI: parent and child runs, params, metrics, artifacts', () => {
     const work = mkdtempSync(path.join(os.tmpdir(), 'mlspec-cli-store-'));
     const r = runCli(['run', SPEC], { cwd: work });
     expect(r.status).toBe(0);
-    const dump = JSON.parse(runPython([path.join(REPO, 'tools/mlflow/read_store.py'), path.join(work, 'mlruns'), '--artifacts']));
+    expect(r.stdout).toMatch(/open them with: mlflow ui {3}/);
+    expect(existsSync(path.join(work, 'mlflow.db'))).toBe(true);
+    // No --tracking-uri: MLflow's own default in that folder (sqlite:///mlflow.db), as `mlflow ui` reads it.
+    const dump = JSON.parse(runPython([path.join(REPO, 'tools/mlflow/read_store.py'), 'sqlite:///mlflow.db', '--artifacts'], { cwd: work }));
     const experiment = dump.experiments.find((e: any) => e.name === 'arsentd-lev');
     expect(experiment.runs).toHaveLength(2);
     const parent = experiment.runs.find((run: any) => !run.tags['mlflow.parentRunId']);
@@ -84,5 +87,18 @@ describe('mlspec run with the default store', () => {
     expect(Number(child.metrics.test_accuracy)).toBeGreaterThan(0.46);
     expect(child.params['tokenizer.type']).toBe('words');
     expect(Object.keys(parent.artifacts ?? {})).toEqual(expect.arrayContaining(['plots/dataset.png', 'report.json', 'spec.yaml']));
+  });
+
+  it('keeps writing ./mlruns where a folder already holds file-store runs and no mlflow.db, and says what MLflow needs to open it', () => {
+    const work = mkdtempSync(path.join(os.tmpdir(), 'mlspec-cli-legacy-'));
+    const first = runCli(['run', SPEC, '--tracking-uri', './mlruns'], { cwd: work });
+    expect(first.status).toBe(0);
+    expect(first.stdout).toMatch(/open them with: MLFLOW_ALLOW_FILE_STORE=true mlflow ui --backend-store-uri \.\/mlruns/);
+    const second = runCli(['run', SPEC], { cwd: work });
+    expect(second.status).toBe(0);
+    expect(second.stdout).toMatch(/runs logged to file:\/\/.*\/mlruns/);
+    expect(existsSync(path.join(work, 'mlflow.db'))).toBe(false);
+    const dump = JSON.parse(runPython([path.join(REPO, 'tools/mlflow/read_store.py'), path.join(work, 'mlruns')]));
+    expect(dump.experiments.find((e: any) => e.name === 'arsentd-lev').runs).toHaveLength(4);
   });
 });
