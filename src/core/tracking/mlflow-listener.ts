@@ -13,6 +13,7 @@ import type { DatasetSummary, PipelineFinishedInfo, RunArtifact, RunListener, Ru
 import { currentUser, safeKey } from './records';
 import { formatClassificationReport } from '../run/metrics';
 import { confusionMatrixSvg } from './run-artifacts';
+import { DISPLAY_ONLY_TRAINING_OPTIONS, OPTIMIZER_READS, type OptimizerType } from '../train/options';
 import { stderrLogger, type RunEndStatus, type RunHandle, type SpoolInfo, type Tracker } from './tracker';
 
 export interface MlflowListenerOptions {
@@ -72,6 +73,29 @@ export function flattenParams(value: { [key: string]: JsonValue }, prefix = ''):
   return flat;
 }
 
+/** What MLflow 3.x's UI needs to open an experiment on its runs (not the GenAI view). */
+export const EXPERIMENT_KIND_TAGS = { 'mlflow.experimentKind': 'custom_model_development' } as const;
+
+/**
+ * A pipeline's hyperparameters as MLflow params: its resolved options without its description
+ * (the run's note), display switches (training.progress), and optimizer options the chosen
+ * optimizer ignores, so the parallel-coordinates view and run comparison show only what was learned with.
+ */
+export function pipelineHyperparameters(resolved: { [key: string]: JsonValue }): { params: Record<string, string>; description?: string } {
+  const { description, ...rest } = resolved;
+  const copy = JSON.parse(JSON.stringify(rest)) as { [key: string]: JsonValue };
+  const training = copy.training;
+  if (training && typeof training === 'object' && !Array.isArray(training)) {
+    for (const key of DISPLAY_ONLY_TRAINING_OPTIONS) delete training[key];
+    const optimizer = training.optimizer;
+    if (optimizer && typeof optimizer === 'object' && !Array.isArray(optimizer) && typeof optimizer.type === 'string' && optimizer.type in OPTIMIZER_READS) {
+      const reads = new Set<string>(['type', ...OPTIMIZER_READS[optimizer.type as OptimizerType]]);
+      for (const key of Object.keys(optimizer)) if (!reads.has(key)) delete optimizer[key];
+    }
+  }
+  return { params: flattenParams(copy), description: typeof description === 'string' ? description : undefined };
+}
+
 /** The commit checked out in the folder holding `file`, when it is in a git work tree. */
 export function gitCommit(file: string): string | undefined {
   try {
@@ -119,6 +143,7 @@ export class MlflowListener implements RunListener {
     await this.tracker.check();
     this.specFile = info.specFile;
     this.experimentId = await this.tracker.getOrCreateExperiment(this.options.experimentName ?? info.name);
+    await this.tracker.setExperimentTags(this.experimentId, EXPERIMENT_KIND_TAGS);
     const specPath = path.resolve(this.options.cwd ?? process.cwd(), info.specFile);
     const tags: Record<string, string> = {
       'mlflow.user': currentUser(),
@@ -161,8 +186,10 @@ export class MlflowListener implements RunListener {
       'mlspec.pipeline': info.pipeline,
     };
     if (info.folds > 1) tags['mlspec.fold'] = String(info.fold);
+    const { params, description } = pipelineHyperparameters(info.resolved);
+    if (description) tags['mlflow.note.content'] = description;
     const handle = await this.tracker.startRun({ experimentId: parent.experimentId, runName: name, parentRunId: parent.runId, tags });
-    handle.logParams(flattenParams(info.resolved));
+    handle.logParams(params);
     const record: TrackedRun = { name, runId: handle.runId, status: 'RUNNING' };
     this.runs.push(record);
     this.open.set(childKey(info.pipeline, info.fold), { handle, record, sawStepMetrics: false });

@@ -11,6 +11,17 @@ import type { JsonValue } from '../plugin';
 export const OPTIMIZER_TYPES = ['adam', 'adamw', 'sgd', 'rmsprop'] as const;
 export type OptimizerType = (typeof OPTIMIZER_TYPES)[number];
 
+/** The options each optimizer reads; the others are ignored by it (and so are not its hyperparameters). */
+export const OPTIMIZER_READS: Record<OptimizerType, readonly (keyof OptimizerOptions)[]> = {
+  adam: ['learningRate', 'beta1', 'beta2', 'epsilon'],
+  adamw: ['learningRate', 'beta1', 'beta2', 'epsilon'],
+  sgd: ['learningRate', 'momentum'],
+  rmsprop: ['learningRate', 'momentum', 'epsilon', 'rho'],
+};
+
+/** Training options that change what is shown, not what is learned. */
+export const DISPLAY_ONLY_TRAINING_OPTIONS: readonly (keyof TrainingOptions)[] = ['progress'];
+
 export interface OptimizerOptions {
   type: OptimizerType;
   learningRate: number;
