@@ -24,7 +24,7 @@ import { InputError } from '../errors';
 import type { Logger } from '../plugin';
 import { freezePlan, type SweepPlan } from '../plan';
 import { formatClassificationReport } from '../run/metrics';
-import { gitCommit, rowsDigest } from '../tracking/mlflow-listener';
+import { gitCommit, specColumns, splitDatasetInputs } from '../tracking/mlflow-listener';
 import { currentUser, safeKey } from '../tracking/records';
 import { confusionMatrixSvg } from '../tracking/run-artifacts';
 import type { RunEndStatus, RunHandle, Tracker } from '../tracking/tracker';
@@ -357,13 +357,9 @@ export class SweepTracking {
     const tags: Record<string, string> = { 'mlspec.status': 'finished' };
     for (const [key, value] of Object.entries(outcome.info ?? {})) tags[safeKey(`mlspec.info.${key}`)] = String(value);
     handle.setTags(tags);
-    const digest = this.options.dataset.digest;
-    const name = path.basename(datasetSource).replace(/\.[^.]+$/, '') || datasetSource;
     if (outcome.trainRowNumbers && outcome.testRowNumbers) {
-      await handle.logInputs([
-        { name, digest: rowsDigest(digest, outcome.trainRowNumbers), sourcePath: datasetSource, context: 'training', rows: outcome.trainRowNumbers.length },
-        { name, digest: rowsDigest(digest, outcome.testRowNumbers), sourcePath: datasetSource, context: 'testing', rows: outcome.testRowNumbers.length },
-      ]);
+      const dataset = { source: datasetSource, digest: this.options.dataset.digest, specFile: this.options.specFile, columns: specColumns(plan.trials[candidate.trials[0]].spec) };
+      await handle.logInputs(splitDatasetInputs(dataset, outcome.trainRowNumbers, outcome.testRowNumbers));
     }
     await handle.logArtifact({ bytes: YAML.stringify(plan.trials[candidate.trials[0]].spec) }, 'spec.yaml');
     await handle.logArtifact({ bytes: `${JSON.stringify({ classes, matrix: evaluation.confusion }, null, 2)}\n` }, 'confusion_matrix.json');
