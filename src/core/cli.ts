@@ -123,7 +123,7 @@ async function runCommand(container: ReturnType<typeof createContainer>, file: s
   const loaded = loadSpec(file, registry, validator);
   if (sweepOf(loaded.spec)) return sweepCommand(container, loaded, sweepFlags(flags));
   const reportFile = flags.get('report');
-  const tracking = await openTracking(loaded.spec, flags, logger);
+  const tracking = await openTracking(loaded.spec, loaded.trackingUri, flags, logger);
 
   // Ctrl-C: end every tracked run as KILLED (never left RUNNING), then exit 130 as shells expect.
   const onInterrupt = () => {
@@ -166,10 +166,10 @@ function sweepFlags(flags: ParsedArgs['flags']): SweepFlags {
  * `tracking.uri`; default ./mlruns. A server that does not answer is bad input (exit 2), found
  * before any data is read or any model trained.
  */
-async function openTracking(spec: ExperimentSpec, flags: ParsedArgs['flags'], logger: Logger): Promise<{ listener: MlflowListener; tracker: Tracker } | undefined> {
+async function openTracking(spec: ExperimentSpec, specUri: string | undefined, flags: ParsedArgs['flags'], logger: Logger): Promise<{ listener: MlflowListener; tracker: Tracker } | undefined> {
   if (flags.has('no-tracking') || spec.tracking?.enabled === false) return undefined;
   const flag = flags.get('tracking-uri');
-  const { uri } = chooseTrackingUri({ flag: typeof flag === 'string' ? flag : undefined, spec: spec.tracking?.uri });
+  const { uri } = chooseTrackingUri({ flag: typeof flag === 'string' ? flag : undefined, spec: specUri });
   const tracker = openTracker(uri, { logger });
   await tracker.check();
   return {

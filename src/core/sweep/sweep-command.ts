@@ -36,7 +36,7 @@ export async function sweepCommand(container: Container, loaded: LoadedSpec, fla
   const { registry, validator, logger } = services(container);
   const workers = parseWorkers(flags.workers);
   const trackingOff = flags.noTracking === true || loaded.spec.tracking?.enabled === false;
-  const { uri } = chooseTrackingUri({ flag: flags.trackingUri, spec: loaded.spec.tracking?.uri });
+  const { uri } = chooseTrackingUri({ flag: flags.trackingUri, spec: loaded.trackingUri });
   const tracker = trackingOff ? undefined : openTracker(uri, { logger });
   // A server that does not answer is bad input, found before any data is read.
   await tracker?.check();

@@ -26,6 +26,7 @@ import {
   type ParamRecord,
   type ParamValue,
 } from './records';
+import { redactUri } from './redact';
 import { SpoolWriter, encodeMetric } from './spool';
 import type { ArtifactSource, FoundRun, ResumeRunOptions, RunEndStatus, RunHandle, SpoolInfo, StartRunOptions, Tracker } from './tracker';
 
@@ -69,7 +70,7 @@ export class RestTracker implements Tracker {
     private readonly options: RestTrackerOptions,
   ) {
     this.client = new MlflowRestClient(uri, { retry: options.retry, env: options.env });
-    this.uri = this.client.uri;
+    this.uri = redactUri(this.client.uri);
     this.logger = options.logger;
     this.flushSize = options.flushSize ?? 1000;
     this.flushIntervalMs = options.flushIntervalMs ?? 5000;
