@@ -480,8 +480,14 @@ export class MlflowRestClient {
   }
 }
 
+/** An attempt abandoned by its timeout (fetch reports it itself, or as the cause of 'fetch failed', by Node version). */
 function isTimeout(error: unknown): boolean {
-  return error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
+  // Duck-typed: the DOMException fetch throws need not be an instance of this realm's Error.
+  const timedOut = (e: unknown) => {
+    const { name, message } = (e ?? {}) as { name?: unknown; message?: unknown };
+    return name === 'TimeoutError' || name === 'AbortError' || (typeof message === 'string' && /aborted due to timeout/i.test(message));
+  };
+  return timedOut(error) || timedOut((error as { cause?: unknown } | undefined)?.cause);
 }
 
 function basic(user: string, password: string): string {
@@ -513,8 +519,8 @@ function apiError(status: number, endpoint: string, text: string): MlflowApiErro
 }
 
 function describeFetchError(error: unknown, timeoutMs: number): string {
+  if (isTimeout(error)) return `no answer within ${timeoutMs} ms`;
   if (error instanceof Error) {
-    if (error.name === 'TimeoutError' || error.name === 'AbortError') return `no answer within ${timeoutMs} ms`;
     // undici reports the socket error (ECONNREFUSED, ENOTFOUND, …) as the cause of 'fetch failed'.
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
     return cause?.message || cause?.code || error.message;
