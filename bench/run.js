@@ -13,6 +13,7 @@ const benches = {
   recurrent: () => require('./recurrent').run(),
   parity: () => require('./parity').run(),
   sweep: () => require('./sweep').run(),
+  tracking: () => require('./tracking').run(),
 };
 
 async function main() {

@@ -163,7 +163,7 @@ function sweepFlags(flags: ParsedArgs['flags']): SweepFlags {
 
 /**
  * The tracking store: --tracking-uri wins over MLFLOW_TRACKING_URI, which wins over the spec's
- * `tracking.uri`; default ./mlruns. A server that does not answer is bad input (exit 2), found
+ * `tracking.uri`; then the default store (see tracking/open-tracker.ts). A server that does not answer is bad input (exit 2), found
  * before any data is read or any model trained.
  */
 async function openTracking(spec: ExperimentSpec, specUri: string | undefined, flags: ParsedArgs['flags'], logger: Logger): Promise<{ listener: MlflowListener; tracker: Tracker } | undefined> {

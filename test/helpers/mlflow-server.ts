@@ -69,7 +69,7 @@ export interface StartOptions {
   /** Reuse a folder (and so its backend store and artifacts) from an earlier server. */
   dir?: string;
   port?: number;
-  /** How long to wait for /health; server start takes 5–20 s. */
+  /** How long to wait for /health; server start takes 5–20 s on a quiet machine (MLflow 3.17), over a minute on a loaded one. */
   timeoutMs?: number;
   /** Extra arguments, e.g. ['--app-name', 'basic-auth']. */
   extraArgs?: string[];
@@ -144,7 +144,7 @@ export async function startMlflowServer(options: StartOptions = {}): Promise<Mlf
     running.delete(child);
   };
 
-  const deadline = Date.now() + (options.timeoutMs ?? 60_000);
+  const deadline = Date.now() + (options.timeoutMs ?? 180_000);
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null) {
       throw new Error(`mlflow server exited (${child.exitCode ?? child.signalCode}) before answering:\n${log().slice(-4000)}`);
@@ -157,7 +157,7 @@ export async function startMlflowServer(options: StartOptions = {}): Promise<Mlf
     }
     if (Date.now() > deadline) {
       await stopWith('SIGKILL');
-      throw new Error(`mlflow server did not answer ${uri}/health within ${options.timeoutMs ?? 60_000} ms:\n${log().slice(-4000)}`);
+      throw new Error(`mlflow server did not answer ${uri}/health within ${options.timeoutMs ?? 180_000} ms:\n${log().slice(-4000)}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }

@@ -6,6 +6,7 @@ import { mkdtempSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { runCli, REPO } from '../helpers/cli';
+import { openTracker } from '../../src/core/tracking/open-tracker';
 import { runPython, startMlflowServer, type MlflowServer } from '../helpers/mlflow-server';
 
 jest.setTimeout(300_000);
@@ -66,6 +67,42 @@ describe('mlspec run --tracking-uri http://…', () => {
     expect(r.stderr).toMatch(/TRACKING_UNREACHABLE|http:\/\/127\.0\.0\.1:9/);
     expect(existsSync(path.join(work, 'out'))).toBe(false);
     expect(existsSync(path.join(work, 'mlruns'))).toBe(false);
+  });
+});
+
+describe('a server started as users start it: --default-artifact-root /some/path --serve-artifacts', () => {
+  let server: MlflowServer;
+  let root: string;
+  beforeAll(async () => {
+    root = mkdtempSync(path.join(os.tmpdir(), 'mlspec-artifact-root-'));
+    server = await startMlflowServer({ extraArgs: ['--default-artifact-root', root] });
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('logs the artifacts where the server keeps them (a plain local path), as MLflow\'s own client does', async () => {
+    const work = mkdtempSync(path.join(os.tmpdir(), 'mlspec-cli-root-'));
+    const r = runCli(['run', SPEC, '--tracking-uri', server.uri], { cwd: work });
+    expect(r.stderr).not.toMatch(/error/i);
+    expect(r.status).toBe(0);
+    const { experiment } = await api(server, 'experiments/get-by-name?experiment_name=arsentd-lev');
+    expect(experiment.artifact_location).toBe(path.join(root, experiment.experiment_id));
+    const { runs } = await api(server, 'runs/search', { experiment_ids: [experiment.experiment_id] });
+    expect(runs.map((run: any) => run.info.status)).toEqual(['FINISHED', 'FINISHED']);
+    const parent = runs.find((run: any) => !(run.data.tags ?? []).some((t: any) => t.key === 'mlflow.parentRunId'));
+    // Listed by the server itself, from the folder it was told to use.
+    const { files } = await api(server, `artifacts/list?run_id=${parent.info.run_id}`);
+    expect(files.map((f: any) => f.path)).toEqual(expect.arrayContaining(['plots', 'report.json', 'spec.yaml']));
+    expect(existsSync(path.join(root, experiment.experiment_id, parent.info.run_id, 'artifacts', 'spec.yaml'))).toBe(true);
+  });
+
+  it('refuses an experiment whose artifacts only a cloud client can write, before creating any run', async () => {
+    await api(server, 'experiments/create', { name: 'in-the-cloud', artifact_location: 's3://some-bucket/mlflow' });
+    const tracker = openTracker(server.uri, { env: {} });
+    const error = await tracker.getOrCreateExperiment('in-the-cloud').catch((e: Error) => e);
+    expect(error).toMatchObject({ code: 'TRACKING_ARTIFACTS_UNSUPPORTED', exitCode: 2 });
+    expect((error as Error).message).toMatch(/--serve-artifacts/);
   });
 });
 
