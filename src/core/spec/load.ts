@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { isScalar } from 'yaml';
 import { redactUri } from '../tracking/redact';
 import { InputError, SpecErrors, type SpecProblem } from '../errors';
 import type { PluginDefinition } from '../plugin';
@@ -51,6 +52,10 @@ export function loadSpec(file: string, registry: PluginRegistry, validator: Spec
     if (safe !== trackingUri) {
       spec.tracking.uri = safe;
       text = text.split(trackingUri).join(safe);
+      // Sweeps expand trials from the YAML document itself; only this scalar's value changes, so
+      // every other node keeps its place for error messages.
+      const node = source.document.getIn(['tracking', 'uri'], true);
+      if (isScalar(node)) node.value = safe;
     }
   }
   return { file, baseDir, text, source, spec, trackingUri };
