@@ -12,7 +12,8 @@ import * as path from 'path';
 import type { Logger } from '../../src/core/plugin';
 import { CREATED_REVISION } from '../../src/core/tracking/mlflow-sqlite';
 import { openCommand, openTracker, resolveTrackingUri } from '../../src/core/tracking/open-tracker';
-import { REPO_ROOT, runPython } from '../helpers/mlflow-server';
+import { syncSpool } from '../../src/core/tracking/sync';
+import { freePort, REPO_ROOT, runPython } from '../helpers/mlflow-server';
 
 jest.setTimeout(240_000);
 
@@ -296,4 +297,24 @@ test(`schemas/mlflow-sqlite.sql is what MLflow ${'$MLSPEC_PYTHON_VENV'}'s migrat
       .sort();
   expect(lines(made)).toEqual(lines(fs.readFileSync(path.join(REPO_ROOT, 'schemas', 'mlflow-sqlite.sql'), 'utf8')));
   expect(mlflowVersion()).toMatch(/^3\.\d+\.\d+$/);
+});
+
+test('mlspec sync uploads a spool into a SQLite store too', async () => {
+  const cwd = folder('sync-target');
+  const spoolDir = path.join(cwd, '.mlspec-spool');
+  // A server that is not there: the run is spooled with a local id from its first record.
+  const down = openTracker(`http://127.0.0.1:${await freePort()}`, { spoolDir, env: {}, retry: { retries: 0, initialDelayMs: 10, maxDelayMs: 10, requestTimeoutMs: 2000 }, logger: recordingLogger() });
+  const target = openTracker('sqlite:///target.db', { cwd });
+  const experimentId = await target.getOrCreateExperiment('synced');
+  const run = await down.startRun({ experimentId, runName: 'offline', startTime: 1_700_000_000_000, tags: { note: 'spooled' } });
+  run.logParams({ a: 1 });
+  run.logMetric('loss', 0.5, 1, 1_700_000_000_001);
+  run.logMetric('loss', 0.25, 2, 1_700_000_000_002);
+  await run.end('FINISHED', 1_700_000_000_003);
+  expect(down.spoolInfo()).toHaveLength(1);
+  const result = await syncSpool(spoolDir, target);
+  expect(result.runs).toEqual([{ spoolRunId: run.runId, runId: expect.stringMatching(/^[0-9a-f]{32}$/), records: expect.any(Number), ended: true }]);
+  const [found] = await target.findRuns(experimentId, { key: 'note', value: 'spooled' });
+  expect(found).toMatchObject({ runId: result.runs[0].runId, status: 'FINISHED', tags: { 'mlflow.runName': 'offline' } });
+  expect(Object.fromEntries((await target.resumeRun(found.runId)).metricsAtOpen)).toEqual({ loss: 0.25 });
 });
