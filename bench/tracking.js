@@ -6,7 +6,7 @@
  * Tracker as the listener and the sweep use it:
  *   - one run: 30 epochs × 20 metrics, flushed every epoch (what a live view needs);
  *   - a 280-fit sweep's records: a sweep run, 280 fold runs under it, each with 8 params, 8 tags,
- *     30 epochs × 6 metrics (flushed every epoch) and 8 summary metrics, then ended.
+ *     30 epochs × 6 metrics and 8 summary metrics, then ended (the tracker's own buffering).
  * Prints metrics per second per store, the ratio to the file store, and the load average.
  */
 const { spawn, spawnSync } = require('node:child_process');
@@ -44,9 +44,10 @@ async function sweepRecords(tracker, fits = 280) {
     }
     run.logParams(params);
     run.setTags(tags);
+    // As the sweep coordinator logs: per-epoch metrics as they come, written by the tracker's own
+    // buffering (size or interval), everything left at the run's end.
     for (let epoch = 1; epoch <= 30; epoch++) {
       for (let m = 0; m < 6; m++) run.logMetric(`curve_${m}`, Math.cos(fit + epoch + m), epoch);
-      await run.flush();
     }
     for (let s = 0; s < 8; s++) run.logMetric(`summary_${s}`, fit + s / 10);
     await run.end('FINISHED');

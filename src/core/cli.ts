@@ -16,7 +16,7 @@ import { readSpool } from './tracking/spool';
 import type { Tracker } from './tracking/tracker';
 import { syncSpool } from './tracking/sync';
 import { writeFileAtomic } from './tracking/atomic-files';
-import { chooseTrackingUri, openCommand, openTracker } from './tracking/open-tracker';
+import { chooseTrackingUri, experimentPage, openCommand, openTracker } from './tracking/open-tracker';
 import { formatRunReport } from './run/console-report';
 import { loadSpec } from './spec/load';
 import { planCommand } from './plan/plan-command';
@@ -182,7 +182,7 @@ function formatTrackingSummary(summary: TrackingSummary, tracker: Tracker): stri
   const lines = [`MLflow: ${summary.runs.length + 1} runs logged to ${summary.uri} (experiment ${summary.experimentId}, parent run ${summary.parentRunId})`];
   for (const run of summary.runs) lines.push(`  ${run.name.padEnd(24)} ${run.runId}  ${run.status}`);
   const command = openCommand(tracker);
-  if (command) lines.push(`  open them with: ${command}   (then http://127.0.0.1:5000)`);
+  if (command) lines.push(`  open them with: ${command}   (then ${experimentPage(summary.experimentId)})`);
   if (summary.spooled.length) {
     const records = summary.spooled.reduce((n, s) => n + s.records, 0);
     lines.push(`  the server stayed unreachable: ${records} records of ${summary.spooled.length} runs are kept in ${path.dirname(summary.spooled[0].folder)}`);

@@ -10,7 +10,7 @@ import { services } from '../container';
 import { EXIT_OK, InputError } from '../errors';
 import type { LoadedSpec } from '../spec/load';
 import { writeFileAtomic } from '../tracking/atomic-files';
-import { chooseTrackingUri, openCommand, openTracker } from '../tracking/open-tracker';
+import { chooseTrackingUri, experimentPage, openCommand, openTracker } from '../tracking/open-tracker';
 import { VERSION } from '../version';
 import { SweepExecutor } from './executor';
 import { formatLeaderboard, formatSummary } from './leaderboard';
@@ -69,7 +69,7 @@ export async function sweepCommand(container: Container, loaded: LoadedSpec, fla
     if (report.tracking) {
       const lines = [`\nMLflow: sweep run ${report.tracking.parentRunId} in ${report.tracking.uri} (experiment ${report.tracking.experimentId})`];
       const command = tracker && openCommand(tracker);
-      if (command) lines.push(`  open it with: ${command}   (then http://127.0.0.1:5000; select the trial runs for the parallel-coordinates view)`);
+      if (command) lines.push(`  open it with: ${command}   (then ${experimentPage(report.tracking.experimentId)}; select the trial runs for the parallel-coordinates view)`);
       write(`${lines.join('\n')}\n`);
     }
     return exitCode === 0 ? EXIT_OK : exitCode;

@@ -120,3 +120,11 @@ export function openCommand(tracker: Tracker, cwd: string = process.cwd()): stri
   if (tracker instanceof FileTracker) return `MLFLOW_ALLOW_FILE_STORE=true mlflow ui --backend-store-uri ${shown(tracker.root)}`;
   return undefined;
 }
+
+/**
+ * The page of an experiment in the UI `mlflow ui` serves. MLflow 3.17's UI opens in its GenAI
+ * view unless told otherwise (its workflowType, kept per browser); this link opens the runs.
+ */
+export function experimentPage(experimentId: string | undefined): string {
+  return experimentId === undefined ? 'http://127.0.0.1:5000' : `http://127.0.0.1:5000/#/experiments/${experimentId}?workflowType=machine_learning`;
+}
