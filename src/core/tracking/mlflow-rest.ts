@@ -350,7 +350,18 @@ export class MlflowRestClient {
   }
 
   async logInputs(runId: string, datasets: MlflowDatasetInput[]): Promise<void> {
-    await this.call('POST', 'runs/log-inputs', { body: { run_id: runId, datasets } });
+    // MLflow's server looks a dataset up, then inserts it: two runs logging the same dataset at
+    // once can both miss it, and the second insert fails on the unique key (HTTP 400, seen with
+    // MLflow 3.17). Asked again, the server finds the dataset the other request made.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.call('POST', 'runs/log-inputs', { body: { run_id: runId, datasets } });
+        return;
+      } catch (error) {
+        if (!(error instanceof MlflowApiError && /UNIQUE constraint|IntegrityError|Duplicate entry|duplicate key/i.test(error.message)) || attempt >= 3) throw error;
+        await sleep(100 * (attempt + 1));
+      }
+    }
   }
 
   async getRun(runId: string): Promise<MlflowRun> {
