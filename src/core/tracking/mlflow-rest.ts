@@ -27,8 +27,8 @@ export interface RetryPolicy {
  */
 export const DEFAULT_RETRY: RetryPolicy = { retries: 5, initialDelayMs: 500, maxDelayMs: 8000, requestTimeoutMs: 10_000, maxTimeouts: 2 };
 
-/** check() must answer quickly: one retry, short timeouts. */
-const CHECK_RETRY: RetryPolicy = { retries: 1, initialDelayMs: 250, maxDelayMs: 250, requestTimeoutMs: 5000, maxTimeouts: 2 };
+/** check() must answer quickly: one retry; a first request (a basic-auth server hashing, a loaded machine) may take seconds. */
+const CHECK_RETRY: RetryPolicy = { retries: 1, initialDelayMs: 250, maxDelayMs: 250, requestTimeoutMs: 10_000, maxTimeouts: 2 };
 
 /** The statuses MLflow's own client retries (mlflow/utils/rest_utils.py). */
 const TRANSIENT_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
