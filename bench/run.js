@@ -16,6 +16,7 @@ const benches = {
   scale: () => require('./scale').run(),
   'early-stopping': () => require('./early-stopping').run(),
   search: () => require('./search').run(),
+  tracking: () => require('./tracking').run(),
 };
 
 async function main() {

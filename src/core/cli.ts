@@ -3,9 +3,8 @@
  * file, an option or a tracking server that cannot be used as given). Tables go to stdout, progress
  * and messages to stderr.
  */
-import { existsSync, statSync } from 'node:fs';
+import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createContainer, services } from './container';
 import { EXIT_BAD_INPUT, EXIT_OK, EXIT_RUN_FAILED, InputError, MlspecError, SpecErrors } from './errors';
 import { consoleLogger } from './logger';
@@ -14,9 +13,10 @@ import type { RunListener } from './run/types';
 import type { ExperimentSpec } from './spec/validate';
 import { MlflowListener, type TrackingSummary } from './tracking/mlflow-listener';
 import { readSpool } from './tracking/spool';
+import type { Tracker } from './tracking/tracker';
 import { syncSpool } from './tracking/sync';
 import { writeFileAtomic } from './tracking/atomic-files';
-import { openTracker } from './tracking/tracker';
+import { chooseTrackingUri, experimentPage, openCommand, openTracker } from './tracking/open-tracker';
 import { formatRunReport } from './run/console-report';
 import { loadSpec } from './spec/load';
 import { preflight } from './run/preflight';
@@ -144,14 +144,14 @@ function checkOutputFlags(flags: ParsedArgs['flags']): void {
     throw new InputError('CLI_REPORT_IS_DIRECTORY', `--report ${report} is a directory; give a file name for the JSON report, e.g. --report ${path.join(report, 'report.json')}`);
   }
   const state = flags.get('state');
-  if (typeof state === 'string' && existsSync(state) && !isDirectory(state)) {
+  if (typeof state === 'string' && fs.existsSync(state) && !isDirectory(state)) {
     throw new InputError('CLI_STATE_NOT_DIRECTORY', `--state ${state} is a file; give the folder a sweep keeps its state in (it is created when missing)`);
   }
 }
 
 function isDirectory(file: string): boolean {
   try {
-    return statSync(file).isDirectory();
+    return fs.statSync(file).isDirectory();
   } catch {
     return false;
   }
@@ -163,7 +163,7 @@ async function runCommand(container: ReturnType<typeof createContainer>, file: s
   const loaded = loadSpec(file, registry, validator);
   if (sweepOf(loaded.spec)) return sweepCommand(container, loaded, sweepFlags(flags));
   const reportFile = flags.get('report');
-  const tracking = await openTracking(loaded.spec, flags, logger);
+  const tracking = await openTracking(loaded.spec, loaded.trackingUri, flags, logger);
   // Everything knowable without training, before the first tracked run is written.
   const prepared = await preflight(loaded, { registry, validator, logger });
 
@@ -182,7 +182,7 @@ async function runCommand(container: ReturnType<typeof createContainer>, file: s
       for (const f of files) writeFileAtomic(path.join(path.dirname(reportFile), f.path), f.bytes);
       writeFileAtomic(reportFile, `${JSON.stringify(report, null, 2)}\n`);
     }
-    if (tracking) process.stdout.write(`\n${formatTrackingSummary(tracking.listener.summary())}\n`);
+    if (tracking) process.stdout.write(`\n${formatTrackingSummary(tracking.listener.summary(), tracking.tracker)}\n`);
     return EXIT_OK;
   } finally {
     process.removeListener('SIGINT', onInterrupt);
@@ -205,28 +205,26 @@ function sweepFlags(flags: ParsedArgs['flags']): SweepFlags {
 
 /**
  * The tracking store: --tracking-uri wins over MLFLOW_TRACKING_URI, which wins over the spec's
- * `tracking.uri`; default ./mlruns. A server that does not answer is bad input (exit 2), found
+ * `tracking.uri`; then the default store (see tracking/open-tracker.ts). A server that does not answer is bad input (exit 2), found
  * before any data is read or any model trained.
  */
-async function openTracking(spec: ExperimentSpec, flags: ParsedArgs['flags'], logger: Logger): Promise<{ listener: MlflowListener } | undefined> {
+async function openTracking(spec: ExperimentSpec, specUri: string | undefined, flags: ParsedArgs['flags'], logger: Logger): Promise<{ listener: MlflowListener; tracker: Tracker } | undefined> {
   if (flags.has('no-tracking') || spec.tracking?.enabled === false) return undefined;
   const flag = flags.get('tracking-uri');
-  const uri = (typeof flag === 'string' ? flag : undefined) ?? process.env.MLFLOW_TRACKING_URI ?? spec.tracking?.uri;
+  const { uri } = chooseTrackingUri({ flag: typeof flag === 'string' ? flag : undefined, spec: specUri });
   const tracker = openTracker(uri, { logger });
   await tracker.check();
   return {
+    tracker,
     listener: new MlflowListener({ tracker, mlspecVersion: VERSION, experimentName: spec.tracking?.experiment ?? spec.name, logger }),
   };
 }
 
-function formatTrackingSummary(summary: TrackingSummary): string {
+function formatTrackingSummary(summary: TrackingSummary, tracker: Tracker): string {
   const lines = [`MLflow: ${summary.runs.length + 1} runs logged to ${summary.uri} (experiment ${summary.experimentId}, parent run ${summary.parentRunId})`];
   for (const run of summary.runs) lines.push(`  ${run.name.padEnd(24)} ${run.runId}  ${run.status}`);
-  if (summary.uri.startsWith('file:')) {
-    const relative = path.relative(process.cwd(), fileURLToPath(summary.uri)) || '.';
-    const store = relative.startsWith('..') ? fileURLToPath(summary.uri) : `./${relative}`;
-    lines.push(`  open them with: mlflow server --backend-store-uri ${store}   (then http://127.0.0.1:5000)`);
-  }
+  const command = openCommand(tracker);
+  if (command) lines.push(`  open them with: ${command}   (then ${experimentPage(summary.experimentId)})`);
   if (summary.spooled.length) {
     const records = summary.spooled.reduce((n, s) => n + s.records, 0);
     lines.push(`  the server stayed unreachable: ${records} records of ${summary.spooled.length} runs are kept in ${path.dirname(summary.spooled[0].folder)}`);
@@ -245,9 +243,13 @@ function progressListener(logger: Logger): RunListener {
 }
 
 async function syncCommand(folder: string, flags: ParsedArgs['flags'], logger: Logger): Promise<number> {
+  if (!fs.existsSync(folder) || !fs.statSync(folder).isDirectory()) {
+    throw new InputError('SPOOL_NOT_FOUND', `${folder} is not a folder; pass the spool folder a run named (default .mlspec-spool)`);
+  }
   const flag = flags.get('tracking-uri');
-  const uri = (typeof flag === 'string' ? flag : undefined) ?? process.env.MLFLOW_TRACKING_URI ?? readSpool(folder)[0]?.manifest.trackingUri;
-  if (!uri) throw new InputError('CLI_USAGE', `no tracking server to sync ${folder} to; pass --tracking-uri http://HOST:PORT`);
+  // The spool's own URI comes last, where a spec's would: the flag and MLFLOW_TRACKING_URI win.
+  const { uri } = chooseTrackingUri({ flag: typeof flag === 'string' ? flag : undefined, spec: readSpool(folder)[0]?.manifest.trackingUri });
+  if (!uri) throw new InputError('CLI_USAGE', `no tracking store to sync ${folder} to (it holds no spooled runs that name one); pass --tracking-uri`);
   const tracker = openTracker(uri, { logger });
   await tracker.check();
   const result = await syncSpool(folder, tracker, { logger });

@@ -32,7 +32,7 @@ describe('experiments/tiny/lstm.yaml', () => {
   });
 
   it('logs per-epoch metrics with steps to MLflow, read back by MLflow itself', () => {
-    const dump = readStore(path.join(work, 'mlruns'));
+    const dump = readStore(`sqlite:///${path.join(work, 'mlflow.db')}`);
     const runs = dump.experiments.find((e: any) => e.name === 'tiny-recurrent').runs;
     const parent = runs.find((r: any) => !r.tags['mlflow.parentRunId']);
     expect(['wasm', 'cpu', 'tensorflow', 'tensorflow-gpu']).toContain(parent.tags['mlspec.backend']);
@@ -73,7 +73,7 @@ it('Ctrl-C ends the tracked runs as KILLED and exits 130', async () => {
   child.kill('SIGINT');
   const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
   expect(code).toBe(130);
-  const runs = readStore(path.join(work, 'mlruns')).experiments.find((e: any) => e.name === 'tiny-recurrent').runs;
+  const runs = readStore(`sqlite:///${path.join(work, 'mlflow.db')}`).experiments.find((e: any) => e.name === 'tiny-recurrent').runs;
   const status = Object.fromEntries(runs.map((r: any) => [r.run_name, r.status]));
   expect(status).toEqual({ 'tiny-recurrent': 'KILLED', bow: 'FINISHED', lstm: 'FINISHED', gru: 'KILLED' });
 });

@@ -28,7 +28,9 @@ export function venvPython(): string {
 
 /** Run a script with the venv's python; returns stdout, throws with stderr on failure. */
 export function runPython(args: string[], options: { cwd?: string; timeoutMs?: number } = {}): string {
-  const result = spawnSync(venvPython(), args, { cwd: options.cwd ?? REPO_ROOT, encoding: 'utf8', timeout: options.timeoutMs ?? 120_000, maxBuffer: 256 * 1024 * 1024 });
+  // MLflow 3.13+ refuses to open a ./mlruns file store without this opt-out, which users of that store set too.
+  const env = { ...process.env, MLFLOW_ALLOW_FILE_STORE: 'true' };
+  const result = spawnSync(venvPython(), args, { cwd: options.cwd ?? REPO_ROOT, env, encoding: 'utf8', timeout: options.timeoutMs ?? 180_000, maxBuffer: 256 * 1024 * 1024 });
   if (result.error) throw result.error;
   if (result.status !== 0) throw new Error(`python ${args.join(' ')} exited with ${result.status}:\n${result.stderr}`);
   return result.stdout;
@@ -67,7 +69,7 @@ export interface StartOptions {
   /** Reuse a folder (and so its backend store and artifacts) from an earlier server. */
   dir?: string;
   port?: number;
-  /** How long to wait for /health; server start takes 5–20 s. */
+  /** How long to wait for /health; server start takes 5–20 s on a quiet machine (MLflow 3.17), over a minute on a loaded one. */
   timeoutMs?: number;
   /** Extra arguments, e.g. ['--app-name', 'basic-auth']. */
   extraArgs?: string[];
@@ -142,7 +144,7 @@ export async function startMlflowServer(options: StartOptions = {}): Promise<Mlf
     running.delete(child);
   };
 
-  const deadline = Date.now() + (options.timeoutMs ?? 60_000);
+  const deadline = Date.now() + (options.timeoutMs ?? 180_000);
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null) {
       throw new Error(`mlflow server exited (${child.exitCode ?? child.signalCode}) before answering:\n${log().slice(-4000)}`);
@@ -155,7 +157,7 @@ export async function startMlflowServer(options: StartOptions = {}): Promise<Mlf
     }
     if (Date.now() > deadline) {
       await stopWith('SIGKILL');
-      throw new Error(`mlflow server did not answer ${uri}/health within ${options.timeoutMs ?? 60_000} ms:\n${log().slice(-4000)}`);
+      throw new Error(`mlflow server did not answer ${uri}/health within ${options.timeoutMs ?? 180_000} ms:\n${log().slice(-4000)}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }

@@ -6,6 +6,7 @@ import { mkdtempSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { runCli, REPO } from '../helpers/cli';
+import { openTracker } from '../../src/core/tracking/open-tracker';
 import { runPython, startMlflowServer, type MlflowServer } from '../helpers/mlflow-server';
 
 jest.setTimeout(300_000);
@@ -69,12 +70,51 @@ describe('mlspec run --tracking-uri http://…', () => {
   });
 });
 
+describe('a server started as users start it: --default-artifact-root /some/path --serve-artifacts', () => {
+  let server: MlflowServer;
+  let root: string;
+  beforeAll(async () => {
+    root = mkdtempSync(path.join(os.tmpdir(), 'mlspec-artifact-root-'));
+    server = await startMlflowServer({ extraArgs: ['--default-artifact-root', root] });
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('logs the artifacts where the server keeps them (a plain local path), as MLflow\'s own client does', async () => {
+    const work = mkdtempSync(path.join(os.tmpdir(), 'mlspec-cli-root-'));
+    const r = runCli(['run', SPEC, '--tracking-uri', server.uri], { cwd: work });
+    expect(r.stderr).not.toMatch(/error/i);
+    expect(r.status).toBe(0);
+    const { experiment } = await api(server, 'experiments/get-by-name?experiment_name=arsentd-lev');
+    expect(experiment.artifact_location).toBe(path.join(root, experiment.experiment_id));
+    const { runs } = await api(server, 'runs/search', { experiment_ids: [experiment.experiment_id] });
+    expect(runs.map((run: any) => run.info.status)).toEqual(['FINISHED', 'FINISHED']);
+    const parent = runs.find((run: any) => !(run.data.tags ?? []).some((t: any) => t.key === 'mlflow.parentRunId'));
+    // Listed by the server itself, from the folder it was told to use.
+    const { files } = await api(server, `artifacts/list?run_id=${parent.info.run_id}`);
+    expect(files.map((f: any) => f.path)).toEqual(expect.arrayContaining(['plots', 'report.json', 'spec.yaml']));
+    expect(existsSync(path.join(root, experiment.experiment_id, parent.info.run_id, 'artifacts', 'spec.yaml'))).toBe(true);
+  });
+
+  it('refuses an experiment whose artifacts only a cloud client can write, before creating any run', async () => {
+    await api(server, 'experiments/create', { name: 'in-the-cloud', artifact_location: 's3://some-bucket/mlflow' });
+    const tracker = openTracker(server.uri, { env: {} });
+    const error = await tracker.getOrCreateExperiment('in-the-cloud').catch((e: Error) => e);
+    expect(error).toMatchObject({ code: 'TRACKING_ARTIFACTS_UNSUPPORTED', exitCode: 2 });
+    expect((error as Error).message).toMatch(/--serve-artifacts/);
+  });
+});
+
 describe('mlspec run with the default store', () => {
-  it('creates ./mlruns that MLflow itself reads: parent and child runs, params, metrics, artifacts', () => {
+  it('creates mlflow.db that MLflow itself reads with its default URI: parent and child runs, params, metrics, artifacts', () => {
     const work = mkdtempSync(path.join(os.tmpdir(), 'mlspec-cli-store-'));
     const r = runCli(['run', SPEC], { cwd: work });
     expect(r.status).toBe(0);
-    const dump = JSON.parse(runPython([path.join(REPO, 'tools/mlflow/read_store.py'), path.join(work, 'mlruns'), '--artifacts']));
+    expect(r.stdout).toMatch(/open them with: mlflow ui {3}/);
+    expect(existsSync(path.join(work, 'mlflow.db'))).toBe(true);
+    // No --tracking-uri: MLflow's own default in that folder (sqlite:///mlflow.db), as `mlflow ui` reads it.
+    const dump = JSON.parse(runPython([path.join(REPO, 'tools/mlflow/read_store.py'), 'sqlite:///mlflow.db', '--artifacts'], { cwd: work }));
     const experiment = dump.experiments.find((e: any) => e.name === 'arsentd-lev');
     expect(experiment.runs).toHaveLength(2);
     const parent = experiment.runs.find((run: any) => !run.tags['mlflow.parentRunId']);
@@ -84,5 +124,18 @@ describe('mlspec run with the default store', () => {
     expect(Number(child.metrics.test_accuracy)).toBeGreaterThan(0.46);
     expect(child.params['tokenizer.type']).toBe('words');
     expect(Object.keys(parent.artifacts ?? {})).toEqual(expect.arrayContaining(['plots/dataset.png', 'report.json', 'spec.yaml']));
+  });
+
+  it('keeps writing ./mlruns where a folder already holds file-store runs and no mlflow.db, and says what MLflow needs to open it', () => {
+    const work = mkdtempSync(path.join(os.tmpdir(), 'mlspec-cli-legacy-'));
+    const first = runCli(['run', SPEC, '--tracking-uri', './mlruns'], { cwd: work });
+    expect(first.status).toBe(0);
+    expect(first.stdout).toMatch(/open them with: MLFLOW_ALLOW_FILE_STORE=true mlflow ui --backend-store-uri \.\/mlruns/);
+    const second = runCli(['run', SPEC], { cwd: work });
+    expect(second.status).toBe(0);
+    expect(second.stdout).toMatch(/runs logged to file:\/\/.*\/mlruns/);
+    expect(existsSync(path.join(work, 'mlflow.db'))).toBe(false);
+    const dump = JSON.parse(runPython([path.join(REPO, 'tools/mlflow/read_store.py'), path.join(work, 'mlruns')]));
+    expect(dump.experiments.find((e: any) => e.name === 'arsentd-lev').runs).toHaveLength(4);
   });
 });

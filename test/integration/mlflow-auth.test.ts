@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { MlflowRestClient } from '../../src/core/tracking/mlflow-rest';
-import { openTracker } from '../../src/core/tracking/tracker';
+import { openTracker } from '../../src/core/tracking/open-tracker';
 import { REPO, runCli } from '../helpers/cli';
 import { startMlflowServer, type MlflowServer } from '../helpers/mlflow-server';
 

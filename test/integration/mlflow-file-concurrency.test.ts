@@ -10,7 +10,7 @@ import { REPO_ROOT, runPython } from '../helpers/mlflow-server';
 
 jest.setTimeout(180_000);
 
-const WRITER = path.join(__dirname, 'file-store-writer.js');
+const WRITER = path.join(__dirname, 'tracker-writer.js');
 const READ_STORE = path.join(REPO_ROOT, 'tools', 'mlflow', 'read_store.py');
 
 let scratch: string;

@@ -9,7 +9,7 @@ import * as path from 'path';
 import YAML from 'yaml';
 import type { Logger } from '../../src/core/plugin';
 import { experimentIdFor } from '../../src/core/tracking/mlflow-file';
-import { openTracker, resolveTrackingUri } from '../../src/core/tracking/tracker';
+import { openTracker, resolveTrackingUri } from '../../src/core/tracking/open-tracker';
 import { REPO_ROOT, runPython } from '../helpers/mlflow-server';
 
 jest.setTimeout(180_000);
@@ -56,14 +56,14 @@ function recordingLogger(): Logger & { warnings: string[] } {
   return { warnings, info: () => undefined, debug: () => undefined, warn: (m) => warnings.push(m) };
 }
 
-test('tracking URIs: default ./mlruns against the cwd, paths and file: URIs to the file store, http(s) to REST', () => {
-  expect(resolveTrackingUri(undefined, '/home/ana/exp')).toEqual({ kind: 'file', root: '/home/ana/exp/mlruns' });
+test('tracking URIs: paths and file: URIs to the file store, http(s) to REST, sqlite: to the database (the default: mlflow-sqlite.test.ts)', () => {
   expect(resolveTrackingUri('runs/here', '/home/ana/exp')).toEqual({ kind: 'file', root: '/home/ana/exp/runs/here' });
   expect(resolveTrackingUri('file:///data/ml%20runs', '/home/ana/exp')).toEqual({ kind: 'file', root: '/data/ml runs' });
   expect(resolveTrackingUri('file:rel', '/home/ana/exp')).toEqual({ kind: 'file', root: '/home/ana/exp/rel' });
   expect(resolveTrackingUri('http://127.0.0.1:5000/', '/w')).toEqual({ kind: 'rest', uri: 'http://127.0.0.1:5000' });
   expect(resolveTrackingUri('HTTPS://mlflow.example.org', '/w')).toEqual({ kind: 'rest', uri: 'HTTPS://mlflow.example.org' });
-  expect(() => resolveTrackingUri('sqlite:///mlflow.db', '/w')).toThrow(expect.objectContaining({ code: 'TRACKING_URI_UNSUPPORTED' }));
+  expect(resolveTrackingUri('sqlite:///mlflow.db', '/w')).toEqual({ kind: 'sqlite', file: '/w/mlflow.db' });
+  expect(() => resolveTrackingUri('mysql://db/mlflow', '/w')).toThrow(expect.objectContaining({ code: 'TRACKING_URI_UNSUPPORTED' }));
   expect(() => resolveTrackingUri('databricks', '/w')).toThrow(expect.objectContaining({ code: 'TRACKING_URI_UNSUPPORTED' }));
 });
 
@@ -71,7 +71,7 @@ test('runs written to ./mlruns read back identically through MLflow', async () =
   const cwd = path.join(scratch, 'project');
   fs.mkdirSync(cwd);
   const logger = recordingLogger();
-  const tracker = openTracker(undefined, { cwd, logger });
+  const tracker = openTracker('./mlruns', { cwd, logger });
   expect(tracker.kind).toBe('file');
   await tracker.check();
   const experimentId = await tracker.getOrCreateExperiment('file experiment');

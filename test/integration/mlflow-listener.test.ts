@@ -8,12 +8,14 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { pathToFileURL } from 'url';
 import YAML from 'yaml';
 import type { JsonValue, Logger } from '../../src/core/plugin';
 import type { ClassificationReport, DatasetSummary, EvaluationResult, PipelineResult, RunReport } from '../../src/core/run/types';
 import { MlflowListener, rowsDigest } from '../../src/core/tracking/mlflow-listener';
 import { MlflowRestClient, type MlflowRun } from '../../src/core/tracking/mlflow-rest';
-import { openTracker, type Tracker } from '../../src/core/tracking/tracker';
+import { openTracker } from '../../src/core/tracking/open-tracker';
+import type { Tracker } from '../../src/core/tracking/tracker';
 import { REPO_ROOT, runPython, startMlflowServer, type MlflowServer } from '../helpers/mlflow-server';
 
 jest.setTimeout(240_000);
@@ -226,10 +228,12 @@ test('a run becomes a parent run with one child per pipeline and fold, readable 
     'mlspec.info.converged': 'true',
   });
   const inputs = lr.inputs.dataset_inputs.map((d) => [d.tags.find((t) => t.key === 'mlflow.data.context')?.value, d.dataset.name, d.dataset.digest, d.dataset.profile]);
+  // One name per split, a short digest of the rows used, the data file's absolute URI as the source.
   expect(inputs.sort()).toEqual([
-    ['testing', 'ArSenTD-LEV', rowsDigest(DATASET.digest, TEST).slice(0, 36), '{"num_rows":4}'],
-    ['training', 'ArSenTD-LEV', rowsDigest(DATASET.digest, TRAIN).slice(0, 36), '{"num_rows":8}'],
+    ['testing', 'ArSenTD-LEV-test', rowsDigest(DATASET.digest, TEST).slice(0, 8), '{"num_rows":4}'],
+    ['training', 'ArSenTD-LEV-train', rowsDigest(DATASET.digest, TRAIN).slice(0, 8), '{"num_rows":8}'],
   ]);
+  for (const d of lr.inputs.dataset_inputs) expect(JSON.parse(d.dataset.source).uri).toBe(pathToFileURL(path.resolve(path.dirname(specFile), DATASET.source)).href);
   expect((await client.listArtifacts(lr.info.run_id)).map((f) => f.path).sort()).toEqual(['classification_report.txt', 'confusion_matrix.json', 'confusion_matrix.svg']);
   expect(JSON.parse((await client.downloadArtifact(lr.info.artifact_uri, 'confusion_matrix.json')).toString())).toEqual({ classes: CLASSES, matrix: [[2, 1, 0], [0, 1, 0], [0, 0, 0]] });
   expect((await client.downloadArtifact(lr.info.artifact_uri, 'confusion_matrix.svg')).toString()).toMatch(/^<svg [^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"[\s\S]*<\/svg>\n$/);
@@ -291,12 +295,16 @@ function comparable(dump: Dumped, experiment: string): unknown {
     .sort((a, b) => a.run_name.localeCompare(b.run_name));
 }
 
-test('the same events give the same MLflow content in ./mlruns as on the server (both read by MLflow)', async () => {
+test('the same events give the same MLflow content in mlflow.db, in ./mlruns and on the server (all read by MLflow)', async () => {
   const fileRoot = path.join(scratch, 'mlruns');
+  const database = `sqlite:///${path.join(scratch, 'parity.db')}`;
   await driveRun(openTracker(fileRoot, {}), silent, 'parity');
+  await driveRun(openTracker(database, { cwd: scratch }), silent, 'parity');
   await driveRun(openTracker(server.uri, { env: {} }), silent, 'parity');
   const fromFile = comparable(JSON.parse(runPython([READ_STORE, fileRoot, '--artifacts'])) as Dumped, 'parity');
+  const fromDatabase = comparable(JSON.parse(runPython([READ_STORE, database, '--artifacts'])) as Dumped, 'parity');
   const fromServer = comparable(JSON.parse(runPython([READ_STORE, server.uri, '--artifacts'])) as Dumped, 'parity');
   expect(fromFile).toHaveLength(5);
   expect(fromFile).toEqual(fromServer);
+  expect(fromDatabase).toEqual(fromServer);
 });

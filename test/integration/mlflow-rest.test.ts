@@ -5,7 +5,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { MlflowRestClient, packLogBatches } from '../../src/core/tracking/mlflow-rest';
-import { openTracker } from '../../src/core/tracking/tracker';
+import { openTracker } from '../../src/core/tracking/open-tracker';
 import type { Logger } from '../../src/core/plugin';
 import { startMlflowServer, type MlflowServer } from '../helpers/mlflow-server';
 

@@ -82,7 +82,7 @@ function expectOneRunPerTrialAndFold(all: any[], trials: number, folds: number):
       .filter((f) => f.tags['mlflow.parentRunId'] === trial.run_id)
       .map((f) => f.run_name)
       .sort();
-    expect(names).toEqual(Array.from({ length: folds }, (_, f) => `fold-${f}`));
+    expect(names).toEqual(Array.from({ length: folds }, (_, f) => `${trial.run_name}/fold-${f}`));
   }
   expect(runs.map((r) => r.status)).toEqual(runs.map(() => 'FINISHED'));
 }
@@ -95,7 +95,7 @@ describe('experiments/tiny/sweep-recurrent.yaml with 2 workers', () => {
   beforeAll(() => {
     result = runCli(['run', RECURRENT, '--workers', '2', '--report', 'out/report.json'], { cwd: work });
     if (result.status !== 0) throw new Error(result.stderr);
-    runs = readStore(path.join(work, 'mlruns'), true).find((e) => e.name === 'tiny-sweep-recurrent').runs;
+    runs = readStore(`sqlite:///${path.join(work, 'mlflow.db')}`, true).find((e) => e.name === 'tiny-sweep-recurrent').runs;
   });
 
   it('prints the leaderboard and the refit, and writes the report with its leaderboard and plot', () => {
@@ -149,7 +149,7 @@ it('kill -9 of the whole sweep (coordinator and workers) mid-way: the same comma
   expect(again.status).toBe(0);
   expect(again.stderr).toMatch(new RegExp(`sweep: continuing .*\\n.*9 jobs \\(${done} done before\\)`));
   expect(readdirSync(path.join(stateDir, 'jobs'))).toHaveLength(9);
-  const runs = readStore(path.join(work, 'mlruns')).find((e) => e.name === 'tiny-sweep-recurrent').runs;
+  const runs = readStore(`sqlite:///${path.join(work, 'mlflow.db')}`).find((e) => e.name === 'tiny-sweep-recurrent').runs;
   expectOneRunPerTrialAndFold(runs, 3, 3);
 });
 
@@ -160,7 +160,7 @@ it('Ctrl-C ends the sweep and its runs as KILLED (exit 130); running it again fi
   await jobsDone(child, 2, 'the first run');
   child.kill('SIGINT');
   expect(await exitOf(child)).toBe(130);
-  const interrupted = readStore(path.join(work, 'mlruns')).find((e) => e.name === 'tiny-sweep-recurrent').runs;
+  const interrupted = readStore(`sqlite:///${path.join(work, 'mlflow.db')}`).find((e) => e.name === 'tiny-sweep-recurrent').runs;
   const status = (kind: string) => interrupted.filter((r: any) => r.tags['mlspec.kind'] === kind).map((r: any) => r.status);
   expect(status('sweep')).toEqual(['KILLED']);
   expect(interrupted.filter((r: any) => r.status === 'RUNNING')).toEqual([]);
@@ -168,8 +168,26 @@ it('Ctrl-C ends the sweep and its runs as KILLED (exit 130); running it again fi
 
   const again = runCli(['run', spec], { cwd: work });
   expect(again.status).toBe(0);
-  const runs = readStore(path.join(work, 'mlruns')).find((e) => e.name === 'tiny-sweep-recurrent').runs;
+  const runs = readStore(`sqlite:///${path.join(work, 'mlflow.db')}`).find((e) => e.name === 'tiny-sweep-recurrent').runs;
   expectOneRunPerTrialAndFold(runs, 3, 3);
+});
+
+it('experiments/tiny/sweep.yaml with 2 workers writes the same mlflow.db as a run before it: no lock errors, MLflow reads every run back', () => {
+  const work = mkdtempSync(path.join(os.tmpdir(), 'mlspec-sweep-sqlite-'));
+  const first = runCli(['run', path.join(REPO, 'experiments/arsentd-lev/baseline.yaml')], { cwd: work });
+  expect(first.status).toBe(0);
+  const r = runCli(['run', path.join(REPO, 'experiments/tiny/sweep.yaml'), '--workers', '2'], { cwd: work });
+  expect(r.status).toBe(0);
+  expect(r.stderr).not.toMatch(/locked|SQLITE_BUSY/i);
+  expect(r.stdout).toMatch(/open it with: mlflow ui {3}/);
+  const experiments = readStore(`sqlite:///${path.join(work, 'mlflow.db')}`, true);
+  expect(experiments.find((e) => e.name === 'arsentd-lev').runs).toHaveLength(2);
+  const runs = experiments.find((e) => e.name === 'tiny-sweep').runs;
+  // The sweep, 4 candidates × 3 folds, and the refit.
+  const kinds = runs.map((run: any) => run.tags['mlspec.kind']).sort();
+  expect(kinds).toEqual(['fold', ...Array(11).fill('fold'), 'refit', 'sweep', 'trial', 'trial', 'trial', 'trial'].sort());
+  expectOneRunPerTrialAndFold(runs, 4, 3);
+  for (const fold of runs.filter((run: any) => run.tags['mlspec.kind'] === 'fold')) expect(Object.keys(fold.metrics)).toEqual(expect.arrayContaining(['val_accuracy', 'fit_seconds']));
 });
 
 it('refuses a bad --workers before reading any data (exit 2)', () => {

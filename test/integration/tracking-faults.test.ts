@@ -11,7 +11,7 @@ import type { Logger } from '../../src/core/plugin';
 import { MlflowRestClient } from '../../src/core/tracking/mlflow-rest';
 import { readSpool } from '../../src/core/tracking/spool';
 import { syncSpool } from '../../src/core/tracking/sync';
-import { openTracker } from '../../src/core/tracking/tracker';
+import { openTracker } from '../../src/core/tracking/open-tracker';
 import { freePort, startMlflowServer, type MlflowServer } from '../helpers/mlflow-server';
 
 jest.setTimeout(240_000);

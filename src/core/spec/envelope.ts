@@ -67,9 +67,9 @@ export function envelopeSchema(training: SchemaObject): SchemaObject {
       tracking: {
         type: 'object',
         additionalProperties: false,
-        description: 'Where runs are logged: an MLflow tracking server (http(s)://) or a local MLflow store (a path).',
+        description: 'Where runs are logged: an MLflow tracking server (http(s)://), a SQLite database (sqlite:///mlflow.db) or a file store (a path).',
         properties: {
-          uri: { type: 'string', minLength: 1, description: 'MLFLOW_TRACKING_URI and --tracking-uri take precedence. Default ./mlruns.' },
+          uri: { type: 'string', minLength: 1, description: 'MLFLOW_TRACKING_URI and --tracking-uri take precedence. Default sqlite:///mlflow.db in the working folder (./mlruns where that folder already holds file-store runs and no mlflow.db).' },
           experiment: { type: 'string', minLength: 1, description: 'MLflow experiment name (default: the spec name); created if missing.' },
           enabled: { type: 'boolean', default: true, description: 'Set false to log nothing.' },
         },

@@ -5,6 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { isScalar } from 'yaml';
+import { redactUri } from '../tracking/redact';
 import { InputError, SpecErrors, type SpecProblem } from '../errors';
 import type { PluginDefinition } from '../plugin';
 import type { PluginRegistry } from '../registry';
@@ -14,9 +16,13 @@ import type { ExperimentSpec, SpecValidator } from './validate';
 export interface LoadedSpec {
   file: string;
   baseDir: string;
+  /** The file's text, with any secret in `tracking.uri` replaced (see loadSpec). */
   text: string;
   source: SpecSource;
+  /** The validated spec; `tracking.uri` has its secrets replaced (see loadSpec). */
   spec: ExperimentSpec;
+  /** `tracking.uri` as written, credentials included: only for opening the tracker. */
+  trackingUri?: string;
 }
 
 export function readSpecText(file: string): string {
@@ -37,7 +43,22 @@ export function loadSpec(file: string, registry: PluginRegistry, validator: Spec
   const { spec, problems: specProblems } = validator.validate(source, { baseDir });
   const all = [...pluginProblems, ...specProblems];
   if (all.length || !spec) throw new SpecErrors(all);
-  return { file, baseDir, text, source, spec };
+  // Everything downstream logs, stores or hashes the spec (spec.yaml artifacts, sweep state, plan
+  // ids, reports): it gets the URI without its secrets, so none of them can leak it and a changed
+  // password changes no trial id. Only the tracker is opened with the URI as written.
+  const trackingUri = spec.tracking?.uri;
+  if (trackingUri !== undefined && spec.tracking) {
+    const safe = redactUri(trackingUri);
+    if (safe !== trackingUri) {
+      spec.tracking.uri = safe;
+      text = text.split(trackingUri).join(safe);
+      // Sweeps expand trials from the YAML document itself; only this scalar's value changes, so
+      // every other node keeps its place for error messages.
+      const node = source.document.getIn(['tracking', 'uri'], true);
+      if (isScalar(node)) node.value = safe;
+    }
+  }
+  return { file, baseDir, text, source, spec, trackingUri };
 }
 
 /** Load the modules named in the spec's `plugins:` list into the registry. */

@@ -13,7 +13,7 @@ import { silentLogger } from '../logger';
 import type { Logger } from '../plugin';
 import { ExperimentRunner } from '../run/runner';
 import { loadSpec } from '../spec/load';
-import { openTracker } from '../tracking/tracker';
+import { openTracker } from '../tracking/open-tracker';
 import { SweepExecutor, type SweepOptions } from './executor';
 import type { JobRecord } from './types';
 
@@ -155,7 +155,8 @@ describe('a sweep of the tiny spec, in-process', () => {
     expect(runs.filter((r) => r.kind === 'refit')).toHaveLength(1);
     expect(runs.every((r) => r.status === 3)).toBe(true); // FINISHED
     expect(trials.every((t) => t.parent === parent[0].id)).toBe(true);
-    for (const t of trials) expect(folds.filter((f) => f.parent === t.id).map((f) => f.name).sort()).toEqual(['fold-0', 'fold-1', 'fold-2']);
+    // Named after their trial, so a flat search reads trial-3/fold-1.
+    for (const t of trials) expect(folds.filter((f) => f.parent === t.id).map((f) => f.name).sort()).toEqual(['fold-0', 'fold-1', 'fold-2'].map((fold) => `${t.name}/${fold}`));
   });
 
   it('does nothing again when run again: no job reruns, no new run', async () => {
@@ -214,12 +215,32 @@ describe('a sweep of the tiny spec, in-process', () => {
     delete registry.runs[`job:${record.key}`];
     registry.ended = registry.ended.filter((r: string) => r !== `job:${record.key}`);
     writeFileSync(path.join(stateDir, registryFile), JSON.stringify(registry));
-    const runsBefore = storedRuns(path.join(work, 'mlruns')).length;
+    // The crash came before the run ended: it is still RUNNING in the store.
+    const root = path.join(work, 'mlruns');
+    const meta = readdirSync(root).map((e) => path.join(root, e, runId, 'meta.yaml')).find((f) => existsSync(f))!;
+    writeFileSync(meta, readFileSync(meta, 'utf8').replace(/^status: \d$/m, 'status: 1').replace(/^end_time: \d+$/m, 'end_time: null'));
+    const runsBefore = storedRuns(root).length;
     await sweep(TINY, work).run();
-    expect(storedRuns(path.join(work, 'mlruns'))).toHaveLength(runsBefore);
-    expect(storedRuns(path.join(work, 'mlruns'), 'deleted').map((r) => r.id)).toContain(runId);
+    expect(storedRuns(root)).toHaveLength(runsBefore);
+    // Ended as KILLED before it was deleted, so it does not show as still running.
+    expect(storedRuns(root, 'deleted').filter((r) => r.id === runId).map((r) => r.status)).toEqual([5]);
     const now = JSON.parse(readFileSync(path.join(stateDir, registryFile), 'utf8')).runs[`job:${record.key}`];
-    expect(storedRuns(path.join(work, 'mlruns')).find((r) => r.id === now)!.replaces).toBe(runId);
+    expect(storedRuns(root).find((r) => r.id === now)!.replaces).toBe(runId);
+  });
+
+  it('a finished sweep run again after its state folder was deleted starts new runs and deletes no finished one', async () => {
+    const root = path.join(work, 'mlruns');
+    const before = storedRuns(root);
+    const deletedBefore = storedRuns(root, 'deleted').length;
+    rmSync(stateDir, { recursive: true, force: true });
+    const again = await sweep(TINY, work).run();
+    expect(again.exitCode).toBe(0);
+    const after = storedRuns(root);
+    expect(storedRuns(root, 'deleted')).toHaveLength(deletedBefore);
+    // Every earlier run is still there, as it was; the rerun made a second sweep run with its own children.
+    expect(before.every((b) => after.some((a) => a.id === b.id && a.status === b.status))).toBe(true);
+    expect(after.filter((r) => r.kind === 'sweep')).toHaveLength(2);
+    expect(after).toHaveLength(before.length * 2);
   });
 });
 

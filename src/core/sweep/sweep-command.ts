@@ -5,14 +5,13 @@
  * command again continues where the sweep stopped.
  */
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Container } from 'inversify';
 import { services } from '../container';
 import { EXIT_OK, InputError } from '../errors';
 import type { LoadedSpec } from '../spec/load';
 import { preflight } from '../run/preflight';
 import { writeFileAtomic } from '../tracking/atomic-files';
-import { openTracker } from '../tracking/tracker';
+import { chooseTrackingUri, experimentPage, openCommand, openTracker } from '../tracking/open-tracker';
 import { VERSION } from '../version';
 import { SweepExecutor } from './executor';
 import { formatLeaderboard, formatSummary } from './leaderboard';
@@ -38,7 +37,7 @@ export async function sweepCommand(container: Container, loaded: LoadedSpec, fla
   const { registry, validator, logger } = services(container);
   const workers = parseWorkers(flags.workers);
   const trackingOff = flags.noTracking === true || loaded.spec.tracking?.enabled === false;
-  const uri = flags.trackingUri ?? process.env.MLFLOW_TRACKING_URI ?? loaded.spec.tracking?.uri;
+  const { uri } = chooseTrackingUri({ flag: flags.trackingUri, spec: loaded.trackingUri });
   const tracker = trackingOff ? undefined : openTracker(uri, { logger });
   // A server that does not answer is bad input, found before any data is read.
   await tracker?.check();
@@ -73,11 +72,8 @@ export async function sweepCommand(container: Container, loaded: LoadedSpec, fla
     }
     if (report.tracking) {
       const lines = [`\nMLflow: sweep run ${report.tracking.parentRunId} in ${report.tracking.uri} (experiment ${report.tracking.experimentId})`];
-      if (report.tracking.uri.startsWith('file:')) {
-        const relative = path.relative(process.cwd(), fileURLToPath(report.tracking.uri)) || '.';
-        const store = relative.startsWith('..') ? fileURLToPath(report.tracking.uri) : `./${relative}`;
-        lines.push(`  open it with: mlflow server --backend-store-uri ${store}   (then http://127.0.0.1:5000; select the trial runs for the parallel-coordinates view)`);
-      }
+      const command = tracker && openCommand(tracker);
+      if (command) lines.push(`  open it with: ${command}   (then ${experimentPage(report.tracking.experimentId)}; select the trial runs for the parallel-coordinates view)`);
       write(`${lines.join('\n')}\n`);
     }
     return exitCode === 0 ? EXIT_OK : exitCode;

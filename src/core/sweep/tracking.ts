@@ -24,10 +24,8 @@ import { InputError } from '../errors';
 import type { Logger } from '../plugin';
 import { freezePlan, type SweepPlan } from '../plan';
 import { formatClassificationReport } from '../run/metrics';
-import { FileTracker } from '../tracking/mlflow-file';
-import { gitCommit, rowsDigest } from '../tracking/mlflow-listener';
+import { gitCommit, specColumns, splitDatasetInputs } from '../tracking/mlflow-listener';
 import { currentUser, safeKey } from '../tracking/records';
-import { RestTracker } from '../tracking/rest-tracker';
 import { confusionMatrixSvg } from '../tracking/run-artifacts';
 import type { RunEndStatus, RunHandle, Tracker } from '../tracking/tracker';
 import { rowsLabel } from './candidates';
@@ -52,38 +50,16 @@ export interface SweepTrackingOptions {
   logger: Logger;
 }
 
-/** The runs of a sweep, by role, found in the store by their tags. */
+/**
+ * The runs of a sweep a crash left RUNNING (made but maybe never recorded in the state folder),
+ * by role, found in the store by their tags; the newest run of a role wins. Ended runs are never
+ * adopted: a sweep whose state folder was deleted starts new runs and leaves finished work alone.
+ */
 export async function findSweepRuns(tracker: Tracker, experimentId: string, sweepKey: string): Promise<Map<string, string>> {
   const found = new Map<string, string>();
-  if (tracker instanceof FileTracker) {
-    const dir = path.join(tracker.root, experimentId);
-    let entries: fs.Dirent[] = [];
-    try {
-      entries = fs.readdirSync(dir, { withFileTypes: true });
-    } catch {
-      return found;
-    }
-    const read = (file: string) => {
-      try {
-        return fs.readFileSync(file, 'utf8');
-      } catch {
-        return undefined;
-      }
-    };
-    for (const entry of entries) {
-      if (!entry.isDirectory() || entry.name === 'datasets') continue;
-      const tags = path.join(dir, entry.name, 'tags');
-      if (read(path.join(tags, SWEEP_KEY_TAG)) !== sweepKey) continue;
-      if (/^lifecycle_stage: deleted$/m.test(read(path.join(dir, entry.name, 'meta.yaml')) ?? '')) continue;
-      const role = read(path.join(tags, SWEEP_ROLE_TAG));
-      if (role && !found.has(role)) found.set(role, entry.name);
-    }
-  } else if (tracker instanceof RestTracker && !tracker.offline) {
-    const runs = await tracker.client.searchRuns({ experimentIds: [experimentId], filter: `tags.\`${SWEEP_KEY_TAG}\` = '${sweepKey.replace(/'/g, "\\'")}'` });
-    for (const run of runs) {
-      const role = run.data.tags.find((t) => t.key === SWEEP_ROLE_TAG)?.value;
-      if (role && run.info.lifecycle_stage === 'active' && !found.has(role)) found.set(role, run.info.run_id);
-    }
+  for (const run of await tracker.findRuns(experimentId, { key: SWEEP_KEY_TAG, value: sweepKey })) {
+    const role = run.tags[SWEEP_ROLE_TAG];
+    if (role && run.status === 'RUNNING') found.set(role, run.runId);
   }
   return found;
 }
@@ -111,6 +87,7 @@ export class SweepTracking {
   /** Promises, so two folds of one candidate starting at once share one run. */
   private readonly candidates = new Map<string, Promise<RunHandle>>();
   private readonly jobs = new Map<string, RunHandle>();
+  private readonly runNames = new Map<string, string>();
   private parentEnded = false;
 
   private constructor(private readonly options: SweepTrackingOptions) {}
@@ -140,7 +117,11 @@ export class SweepTracking {
     this.experimentId = await tracker.getOrCreateExperiment(this.options.experimentName);
     if (registry.experimentId !== this.experimentId) registry.experimentId = this.experimentId;
     const found = await findSweepRuns(tracker, this.experimentId, this.options.sweepKey);
-    for (const [role, runId] of found) if (!registry.get(role)) registry.set(role, runId);
+    const adopted = [...found].filter(([role]) => !registry.get(role));
+    for (const [role, runId] of adopted) registry.set(role, runId);
+    if (adopted.length > 0) {
+      this.options.logger.info(`MLflow: reattaching to ${adopted.length} run(s) of this sweep that an interrupted run left RUNNING in ${tracker.uri}`);
+    }
 
     const specPath = path.resolve(this.options.specFile);
     const tags: Record<string, string> = {
@@ -269,15 +250,22 @@ export class SweepTracking {
       tags['mlspec.fold'] = String(job.rows.fold);
       params.fold = job.rows.fold;
     }
-    const handle = await this.openRun(role, { runName: rowsLabel(job.rows, job.seed, plan.seeds.length), parentRunId: parent.runId, tags });
+    // The candidate's label first, so a flat search of the experiment reads trial-3/fold-1, not fold-1 twelve times.
+    const runName = `${candidate.label}/${rowsLabel(job.rows, job.seed, plan.seeds.length)}`;
+    const handle = await this.openRun(role, { runName, parentRunId: parent.runId, tags });
     handle.logParams(params);
     this.jobs.set(job.key, handle);
+    this.runNames.set(job.key, runName);
     return { created };
   }
 
   private async deleteRun(runId: string, role: string): Promise<void> {
     const { tracker, logger } = this.options;
     try {
+      // A fit cut short left its run RUNNING: end it as KILLED first, so the deleted run does not
+      // show as still running (e.g. after `mlflow runs restore`). Ended runs keep their status.
+      const runs = await tracker.findRuns(this.experimentId, { key: SWEEP_ROLE_TAG, value: role });
+      if (runs.some((run) => run.runId === runId && run.status === 'RUNNING')) await (await tracker.resumeRun(runId)).end('KILLED');
       await tracker.deleteRun(runId);
     } catch (error) {
       if (error instanceof InputError && ['TRACKING_NO_RUN', 'TRACKING_RUN_DELETED'].includes(error.code)) return;
@@ -325,7 +313,9 @@ export class SweepTracking {
       handle.setTags(tags);
     }
     if (record.error) handle.setTags({ 'mlspec.status': 'failed', 'mlspec.error': `${record.error.code}: ${record.error.message}` });
-    await handle.end(record.status === 'failed' ? 'FAILED' : 'FINISHED');
+    // A pruned fit stopped early on purpose: KILLED (not FINISHED), and said in its name too.
+    if (record.status === 'pruned' && this.runNames.has(record.key)) handle.setTags({ 'mlflow.runName': `${this.runNames.get(record.key)} (pruned)` });
+    await handle.end(record.status === 'failed' ? 'FAILED' : record.status === 'pruned' ? 'KILLED' : 'FINISHED');
     this.options.registry.markEnded(`job:${record.key}`);
   }
 
@@ -389,13 +379,9 @@ export class SweepTracking {
     const tags: Record<string, string> = { 'mlspec.status': 'finished' };
     for (const [key, value] of Object.entries(outcome.info ?? {})) tags[safeKey(`mlspec.info.${key}`)] = String(value);
     handle.setTags(tags);
-    const digest = this.options.dataset.digest;
-    const name = path.basename(datasetSource).replace(/\.[^.]+$/, '') || datasetSource;
     if (outcome.trainRowNumbers && outcome.testRowNumbers) {
-      await handle.logInputs([
-        { name, digest: rowsDigest(digest, outcome.trainRowNumbers), sourcePath: datasetSource, context: 'training', rows: outcome.trainRowNumbers.length },
-        { name, digest: rowsDigest(digest, outcome.testRowNumbers), sourcePath: datasetSource, context: 'testing', rows: outcome.testRowNumbers.length },
-      ]);
+      const dataset = { source: datasetSource, digest: this.options.dataset.digest, specFile: this.options.specFile, columns: specColumns(plan.trials[candidate.trials[0]].spec) };
+      await handle.logInputs(splitDatasetInputs(dataset, outcome.trainRowNumbers, outcome.testRowNumbers));
     }
     await handle.logArtifact({ bytes: YAML.stringify(plan.trials[candidate.trials[0]].spec) }, 'spec.yaml');
     await handle.logArtifact({ bytes: `${JSON.stringify({ classes, matrix: evaluation.confusion }, null, 2)}\n` }, 'confusion_matrix.json');

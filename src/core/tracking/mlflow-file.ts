@@ -25,7 +25,8 @@ import { fileURLToPath, pathToFileURL } from 'url';
 import YAML from 'yaml';
 import { InputError } from '../errors';
 import type { Logger } from '../plugin';
-import { copyFileAtomic, createFileExclusive, mkdirExclusive, writeFileAtomic } from './atomic-files';
+import { createFileExclusive, mkdirExclusive, writeFileAtomic } from './atomic-files';
+import { localArtifactFolder, writeLocalArtifact } from './local-artifacts';
 import {
   DATASET_CONTEXT_TAG,
   artifactRelPath,
@@ -38,7 +39,7 @@ import {
   type DatasetInput,
   type ParamValue,
 } from './records';
-import type { ArtifactSource, ResumeRunOptions, RunEndStatus, RunHandle, SpoolInfo, StartRunOptions, Tracker } from './tracker';
+import type { ArtifactSource, FoundRun, ResumeRunOptions, RunEndStatus, RunHandle, SpoolInfo, StartRunOptions, Tracker } from './tracker';
 
 const DEFAULT_EXPERIMENT_ID = '0';
 const TRASH = '.trash';
@@ -138,6 +139,37 @@ export class FileTracker implements Tracker {
 
   spoolInfo(): SpoolInfo[] {
     return [];
+  }
+
+  async findRuns(experimentId: string, tag: { key: string; value: string }): Promise<FoundRun[]> {
+    const dir = path.join(this.root, experimentId);
+    let entries: fs.Dirent[] = [];
+    try {
+      entries = fs.readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return [];
+    }
+    const found: Array<FoundRun & { startTime: number }> = [];
+    for (const entry of entries) {
+      if (!entry.isDirectory() || entry.name === 'datasets' || entry.name === 'tags') continue;
+      const runDir = path.join(dir, entry.name);
+      const tags = readTags(path.join(runDir, 'tags'));
+      if (tags[tag.key] !== tag.value) continue;
+      const meta = readYaml(path.join(runDir, 'meta.yaml'));
+      if (!meta || meta.lifecycle_stage !== 'active') continue;
+      const status = Object.entries(RUN_STATUS_CODES).find(([, code]) => code === meta.status)?.[0] ?? 'RUNNING';
+      found.push({ runId: entry.name, status, tags, startTime: Number(meta.start_time) || 0 });
+    }
+    return found.sort((a, b) => a.startTime - b.startTime || a.runId.localeCompare(b.runId)).map(({ startTime: _startTime, ...run }) => run);
+  }
+
+  /** FileStore keeps experiment tags as files in <experiment>/tags/. */
+  async setExperimentTags(experimentId: string, tags: Record<string, string>): Promise<void> {
+    const dir = path.join(this.root, experimentId);
+    for (const [key, value] of Object.entries(tags)) {
+      checkKey('tag', key);
+      writeFileAtomic(path.join(dir, 'tags', key), value, dir);
+    }
   }
 
   async getOrCreateExperiment(name: string): Promise<string> {
@@ -292,6 +324,22 @@ export class FileTracker implements Tracker {
   }
 }
 
+/** A run's tags folder (keys may contain '/'), as key → value. */
+function readTags(dir: string, prefix = '', found: Record<string, string> = {}): Record<string, string> {
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return found;
+  }
+  for (const entry of entries) {
+    if (entry.name.startsWith('.tmp-')) continue;
+    if (entry.isDirectory()) readTags(path.join(dir, entry.name), `${prefix}${entry.name}/`, found);
+    else found[`${prefix}${entry.name}`] = fs.readFileSync(path.join(dir, entry.name), 'utf8');
+  }
+  return found;
+}
+
 /**
  * The latest value of every metric in a run's metrics folder (keys may contain '/'): the line
  * with the highest step, then the latest timestamp, as MLflow picks it.
@@ -392,12 +440,9 @@ class FileRunHandle implements RunHandle {
   }
 
   async logArtifact(source: ArtifactSource, artifactPath: string): Promise<void> {
-    const rel = artifactRelPath(artifactPath);
     const root = this.artifactRoot();
-    const target = path.join(root, ...rel.split('/'));
-    const tempDir = root.startsWith(this.runDir + path.sep) ? this.runDir : path.dirname(target);
-    if ('file' in source) copyFileAtomic(source.file, target, tempDir);
-    else writeFileAtomic(target, source.bytes, tempDir);
+    // Inside the run folder a stray temporary file in artifacts/ would show in the UI's browser; keep it beside.
+    writeLocalArtifact(root, source, artifactPath, root.startsWith(this.runDir + path.sep) ? this.runDir : undefined);
   }
 
   async flush(): Promise<void> {
@@ -414,8 +459,8 @@ class FileRunHandle implements RunHandle {
   }
 
   private artifactRoot(): string {
-    if (/^file:/i.test(this.artifactUri)) return fileURLToPath(this.artifactUri);
-    if (!/^[a-z][a-z0-9+.-]*:/i.test(this.artifactUri) || /^[a-z]:[\\/]/i.test(this.artifactUri)) return this.artifactUri;
+    const folder = localArtifactFolder(this.artifactUri);
+    if (folder !== undefined) return folder;
     throw new InputError(
       'TRACKING_ARTIFACTS_UNSUPPORTED',
       `Run ${this.runId} keeps its artifacts at ${this.artifactUri}, which mlspec cannot write to; use an MLflow server for this experiment.`,

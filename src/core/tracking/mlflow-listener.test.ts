@@ -1,4 +1,4 @@
-import { flattenParams } from './mlflow-listener';
+import { flattenParams, pipelineHyperparameters } from './mlflow-listener';
 
 test('options flatten to dotted params; arrays, null and empty objects as JSON text', () => {
   expect(
@@ -20,4 +20,31 @@ test('options flatten to dotted params; arrays, null and empty objects as JSON t
     'model.layers': '[{"units":8}]',
     seed: '42',
   });
+});
+
+test('a pipeline logs its hyperparameters only: the description is the run note, display switches and options the optimizer ignores are left out', () => {
+  const resolved = {
+    description: 'The notebook LSTM',
+    tokenizer: { type: 'chars' },
+    model: { type: 'lstm', units: 8 },
+    training: { epochs: 3, progress: false, optimizer: { type: 'adam', learningRate: 0.001, momentum: 0, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, rho: 0.99 } },
+  };
+  const { params, description } = pipelineHyperparameters(resolved);
+  expect(description).toBe('The notebook LSTM');
+  expect(params).toEqual({
+    'tokenizer.type': 'chars',
+    'model.type': 'lstm',
+    'model.units': '8',
+    'training.epochs': '3',
+    'training.optimizer.type': 'adam',
+    'training.optimizer.learningRate': '0.001',
+    'training.optimizer.beta1': '0.9',
+    'training.optimizer.beta2': '0.999',
+    'training.optimizer.epsilon': '1e-8',
+  });
+  const sgd = pipelineHyperparameters({ training: { optimizer: { type: 'sgd', learningRate: 0.1, momentum: 0.9, beta1: 0.9, rho: 0.99 } } });
+  expect(sgd.params).toEqual({ 'training.optimizer.type': 'sgd', 'training.optimizer.learningRate': '0.1', 'training.optimizer.momentum': '0.9' });
+  expect(sgd.description).toBeUndefined();
+  // The resolved spec itself is left untouched (it is also logged whole as spec.yaml).
+  expect(resolved.training.progress).toBe(false);
 });

@@ -7,12 +7,14 @@
 import { execFileSync } from 'child_process';
 import { createHash } from 'crypto';
 import * as path from 'path';
+import { pathToFileURL } from 'url';
 import YAML from 'yaml';
 import type { JsonValue, Logger } from '../plugin';
 import type { DatasetSummary, PipelineFinishedInfo, RunArtifact, RunListener, RunReport, RunStartedInfo } from '../run/types';
-import { currentUser, safeKey } from './records';
+import { currentUser, safeKey, type DatasetInput } from './records';
 import { formatClassificationReport } from '../run/metrics';
 import { confusionMatrixSvg } from './run-artifacts';
+import { DISPLAY_ONLY_TRAINING_OPTIONS, OPTIMIZER_READS } from '../train/options';
 import { stderrLogger, type RunEndStatus, type RunHandle, type SpoolInfo, type Tracker } from './tracker';
 
 export interface MlflowListenerOptions {
@@ -72,6 +74,29 @@ export function flattenParams(value: { [key: string]: JsonValue }, prefix = ''):
   return flat;
 }
 
+/** What MLflow 3.x's UI needs to open an experiment on its runs (not the GenAI view). */
+export const EXPERIMENT_KIND_TAGS = { 'mlflow.experimentKind': 'custom_model_development' } as const;
+
+/**
+ * A pipeline's hyperparameters as MLflow params: its resolved options without its description
+ * (the run's note), display switches (training.progress), and optimizer options the chosen
+ * optimizer ignores, so the parallel-coordinates view and run comparison show only what was learned with.
+ */
+export function pipelineHyperparameters(resolved: { [key: string]: JsonValue }): { params: Record<string, string>; description?: string } {
+  const { description, ...rest } = resolved;
+  const copy = JSON.parse(JSON.stringify(rest)) as { [key: string]: JsonValue };
+  const training = copy.training;
+  if (training && typeof training === 'object' && !Array.isArray(training)) {
+    for (const key of DISPLAY_ONLY_TRAINING_OPTIONS) delete training[key];
+    const optimizer = training.optimizer;
+    if (optimizer && typeof optimizer === 'object' && !Array.isArray(optimizer) && typeof optimizer.type === 'string' && optimizer.type in OPTIMIZER_READS.reads) {
+      const reads = new Set<string>(['type', ...OPTIMIZER_READS.reads[optimizer.type]]);
+      for (const key of Object.keys(optimizer)) if (!reads.has(key)) delete optimizer[key];
+    }
+  }
+  return { params: flattenParams(copy), description: typeof description === 'string' ? description : undefined };
+}
+
 /** The commit checked out in the folder holding `file`, when it is in a git work tree. */
 export function gitCommit(file: string): string | undefined {
   try {
@@ -82,6 +107,38 @@ export function gitCommit(file: string): string | undefined {
     // Not a checkout, no commit yet, or no git: the tag is simply absent.
     return undefined;
   }
+}
+
+/** The text and label columns a spec reads, when it names them (`data.text`, `data.label`). */
+export function specColumns(spec: unknown): { text: string; label: string } | undefined {
+  const data = (spec as { data?: { text?: unknown; label?: unknown } } | undefined)?.data;
+  return typeof data?.text === 'string' && typeof data.label === 'string' ? { text: data.text, label: data.label } : undefined;
+}
+
+/**
+ * The training and test rows of one fit as MLflow dataset inputs, as MLflow's UI lists them: the
+ * absolute file URI as the source, the columns read as the schema, one name per split, and a
+ * short digest of exactly which rows were used (8 hex digits, as MLflow's own dataset digests).
+ */
+export function splitDatasetInputs(
+  dataset: { source: string; digest: string; specFile: string; cwd?: string; columns?: { text: string; label: string } },
+  trainRows: readonly number[],
+  testRows: readonly number[],
+): DatasetInput[] {
+  const file = path.resolve(dataset.cwd ?? process.cwd(), path.dirname(dataset.specFile), dataset.source);
+  const base = path.basename(dataset.source).replace(/\.[^.]+$/, '') || dataset.source;
+  const schema = dataset.columns
+    ? JSON.stringify({ mlflow_colspec: [dataset.columns.text, dataset.columns.label].map((name) => ({ type: 'string', name, required: true })) })
+    : undefined;
+  const input = (split: 'train' | 'test', context: 'training' | 'testing', rows: readonly number[]): DatasetInput => ({
+    name: `${base}-${split}`,
+    digest: rowsDigest(dataset.digest, rows).slice(0, 8),
+    sourcePath: pathToFileURL(file).href,
+    context,
+    rows: rows.length,
+    ...(schema ? { schema } : {}),
+  });
+  return [input('train', 'training', trainRows), input('test', 'testing', testRows)];
 }
 
 /** A digest of exactly which rows of the dataset were used. */
@@ -97,6 +154,7 @@ export class MlflowListener implements RunListener {
   private parentStatus?: RunEndStatus;
   private dataset?: DatasetSummary;
   private specFile = '';
+  private columns?: { text: string; label: string };
   private readonly open = new Map<string, OpenChild>();
   private readonly runs: TrackedRun[] = [];
 
@@ -118,7 +176,9 @@ export class MlflowListener implements RunListener {
   async runStarted(info: RunStartedInfo): Promise<void> {
     await this.tracker.check();
     this.specFile = info.specFile;
+    this.columns = specColumns(info.resolvedSpec);
     this.experimentId = await this.tracker.getOrCreateExperiment(this.options.experimentName ?? info.name);
+    await this.tracker.setExperimentTags(this.experimentId, EXPERIMENT_KIND_TAGS);
     const specPath = path.resolve(this.options.cwd ?? process.cwd(), info.specFile);
     const tags: Record<string, string> = {
       'mlflow.user': currentUser(),
@@ -161,8 +221,10 @@ export class MlflowListener implements RunListener {
       'mlspec.pipeline': info.pipeline,
     };
     if (info.folds > 1) tags['mlspec.fold'] = String(info.fold);
+    const { params, description } = pipelineHyperparameters(info.resolved);
+    if (description) tags['mlflow.note.content'] = description;
     const handle = await this.tracker.startRun({ experimentId: parent.experimentId, runName: name, parentRunId: parent.runId, tags });
-    handle.logParams(flattenParams(info.resolved));
+    handle.logParams(params);
     const record: TrackedRun = { name, runId: handle.runId, status: 'RUNNING' };
     this.runs.push(record);
     this.open.set(childKey(info.pipeline, info.fold), { handle, record, sawStepMetrics: false });
@@ -201,11 +263,8 @@ export class MlflowListener implements RunListener {
     for (const [key, value] of Object.entries(result.info ?? {})) infoTags[safeKey(`mlspec.info.${key}`)] = String(value);
     handle.setTags(infoTags);
     if (this.dataset) {
-      const name = path.basename(this.dataset.source).replace(/\.[^.]+$/, '') || this.dataset.source;
-      await handle.logInputs([
-        { name, digest: rowsDigest(this.dataset.digest, info.trainRows), sourcePath: this.dataset.source, context: 'training', rows: info.trainRows.length },
-        { name, digest: rowsDigest(this.dataset.digest, info.testRows), sourcePath: this.dataset.source, context: 'testing', rows: info.testRows.length },
-      ]);
+      const dataset = { source: this.dataset.source, digest: this.dataset.digest, specFile: this.specFile, cwd: this.options.cwd, columns: this.columns };
+      await handle.logInputs(splitDatasetInputs(dataset, info.trainRows, info.testRows));
     }
     const classes = evaluation.report.classes.map((row) => row.label);
     await handle.logArtifact({ bytes: `${JSON.stringify({ classes, matrix: evaluation.confusion }, null, 2)}\n` }, 'confusion_matrix.json');

@@ -4,6 +4,7 @@
  * credentials from MLFLOW_TRACKING_TOKEN (Bearer) or MLFLOW_TRACKING_USERNAME/_PASSWORD (Basic).
  * Credentials go into request headers only: never into messages, logs or files.
  */
+import { redactUri } from './redact';
 import { EXIT_RUN_FAILED, InputError, MlspecError } from '../errors';
 import { MLFLOW_LIMITS, type MetricRecord, type MlflowDataset, type ParamRecord, type TagRecord } from './records';
 
@@ -14,13 +15,20 @@ export interface RetryPolicy {
   maxDelayMs: number;
   /** Each attempt is abandoned after this long. */
   requestTimeoutMs: number;
+  /** Attempts that time out before the server counts as unavailable (default: every attempt may). */
+  maxTimeouts?: number;
 }
 
 /** 0.5 + 1 + 2 + 4 + 8 s of waiting: a server restart fits, a dead server is given up in ~16 s. */
-export const DEFAULT_RETRY: RetryPolicy = { retries: 5, initialDelayMs: 500, maxDelayMs: 8000, requestTimeoutMs: 30_000 };
+/**
+ * Connection refusals and 5xx are retried with backoff (a restarting server); a request that gets
+ * no answer at all is abandoned after requestTimeoutMs and tried at most maxTimeouts times, so a
+ * hung server costs about 20 s before records go to the spool, not minutes.
+ */
+export const DEFAULT_RETRY: RetryPolicy = { retries: 5, initialDelayMs: 500, maxDelayMs: 8000, requestTimeoutMs: 10_000, maxTimeouts: 2 };
 
-/** check() must answer quickly: one retry, short timeouts. */
-const CHECK_RETRY: RetryPolicy = { retries: 1, initialDelayMs: 250, maxDelayMs: 250, requestTimeoutMs: 5000 };
+/** check() must answer quickly: one retry; a first request (a basic-auth server hashing, a loaded machine) may take seconds. */
+const CHECK_RETRY: RetryPolicy = { retries: 1, initialDelayMs: 250, maxDelayMs: 250, requestTimeoutMs: 10_000, maxTimeouts: 2 };
 
 /** The statuses MLflow's own client retries (mlflow/utils/rest_utils.py). */
 const TRANSIENT_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
@@ -221,14 +229,19 @@ export class MlflowRestClient {
   private readonly policy: RetryPolicy;
 
   constructor(uri: string, options: MlflowRestOptions = {}) {
-    const url = new URL(uri);
+    let url: URL;
+    try {
+      url = new URL(uri);
+    } catch {
+      throw new InputError('TRACKING_URI_INVALID', `Tracking URI '${redactUri(uri)}' is not a valid URL (check the host and port, e.g. http://127.0.0.1:5000); fix --tracking-uri, MLFLOW_TRACKING_URI or the spec's tracking.uri.`);
+    }
     const env = options.env ?? process.env;
     const userInfo = url.username ? { user: decodeURIComponent(url.username), password: decodeURIComponent(url.password) } : undefined;
     // fetch refuses URLs with credentials in them; they become a Basic header instead.
     url.username = '';
     url.password = '';
     this.base = url;
-    this.uri = url.toString().replace(/\/+$/, '');
+    this.uri = redactUri(url.toString()).replace(/\/+$/, '');
     this.policy = { ...DEFAULT_RETRY, ...options.retry };
     if (env.MLFLOW_TRACKING_TOKEN) this.authorization = `Bearer ${env.MLFLOW_TRACKING_TOKEN}`;
     else if (env.MLFLOW_TRACKING_USERNAME || env.MLFLOW_TRACKING_PASSWORD) {
@@ -250,6 +263,9 @@ export class MlflowRestClient {
       }
       if (error instanceof MlflowApiError && error.status === 404) {
         throw new InputError('TRACKING_NOT_MLFLOW', `${this.uri} answers, but not as an MLflow tracking server (HTTP 404 for /api/2.0/mlflow/experiments/search). Check the tracking URI.`);
+      }
+      if (error instanceof MlflowApiError) {
+        throw new InputError('TRACKING_REFUSED', `The MLflow server at ${this.uri} refused mlspec's first request (HTTP ${error.status} ${error.errorCode}: ${error.message}). Check the tracking URI (a proxy in front of MLflow?) and the server's logs.`);
       }
       throw error;
     }
@@ -297,6 +313,10 @@ export class MlflowRestClient {
     return parseRunInfo(body.run.info);
   }
 
+  async setExperimentTag(experimentId: string, key: string, value: string): Promise<void> {
+    await this.call('POST', 'experiments/set-experiment-tag', { body: { experiment_id: experimentId, key, value } });
+  }
+
   async deleteRun(runId: string): Promise<void> {
     await this.call('POST', 'runs/delete', { body: { run_id: runId } });
   }
@@ -330,7 +350,18 @@ export class MlflowRestClient {
   }
 
   async logInputs(runId: string, datasets: MlflowDatasetInput[]): Promise<void> {
-    await this.call('POST', 'runs/log-inputs', { body: { run_id: runId, datasets } });
+    // MLflow's server looks a dataset up, then inserts it: two runs logging the same dataset at
+    // once can both miss it, and the second insert fails on the unique key (HTTP 400, seen with
+    // MLflow 3.17). Asked again, the server finds the dataset the other request made.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.call('POST', 'runs/log-inputs', { body: { run_id: runId, datasets } });
+        return;
+      } catch (error) {
+        if (!(error instanceof MlflowApiError && /UNIQUE constraint|IntegrityError|Duplicate entry|duplicate key/i.test(error.message)) || attempt >= 3) throw error;
+        await sleep(100 * (attempt + 1));
+      }
+    }
   }
 
   async getRun(runId: string): Promise<MlflowRun> {
@@ -412,7 +443,16 @@ export class MlflowRestClient {
     const init = request.body === undefined ? {} : { body: JSON.stringify(request.body), contentType: 'application/json' };
     const response = await this.send(method, url, init, policy, endpoint);
     const text = await response.text();
-    return (text ? JSON.parse(text) : {}) as T;
+    try {
+      return (text ? JSON.parse(text) : {}) as T;
+    } catch {
+      // 200 with an HTML page: a login portal, a proxy, or the MLflow UI served at another path.
+      const type = response.headers.get('content-type') ?? 'no content type';
+      throw new InputError(
+        'TRACKING_NOT_MLFLOW',
+        `${this.uri} answered ${endpoint} with ${type} (${oneLine(text).slice(0, 80)}), not MLflow's JSON: it is not an MLflow tracking server's API. Check the tracking URI (scheme, host, port, path).`,
+      );
+    }
   }
 
   private async send(
@@ -426,13 +466,17 @@ export class MlflowRestClient {
     if (init.contentType) headers['Content-Type'] = init.contentType;
     if (this.authorization) headers.Authorization = this.authorization;
     let problem = '';
+    let timeouts = 0;
+    let attempts = 0;
     for (let attempt = 0; attempt <= policy.retries; attempt++) {
       if (attempt > 0) await sleep(backoff(policy, attempt - 1));
+      attempts++;
       let response: Response;
       try {
         response = await fetch(url, { method, headers, body: init.body, signal: AbortSignal.timeout(policy.requestTimeoutMs) });
       } catch (error) {
         problem = describeFetchError(error, policy.requestTimeoutMs);
+        if (isTimeout(error) && ++timeouts >= (policy.maxTimeouts ?? Infinity)) break;
         continue;
       }
       if (response.ok) return response;
@@ -443,8 +487,18 @@ export class MlflowRestClient {
       }
       throw apiError(response.status, endpoint, text);
     }
-    throw new ServerUnavailableError(this.uri, problem, policy.retries + 1);
+    throw new ServerUnavailableError(this.uri, problem, attempts);
   }
+}
+
+/** An attempt abandoned by its timeout (fetch reports it itself, or as the cause of 'fetch failed', by Node version). */
+function isTimeout(error: unknown): boolean {
+  // Duck-typed: the DOMException fetch throws need not be an instance of this realm's Error.
+  const timedOut = (e: unknown) => {
+    const { name, message } = (e ?? {}) as { name?: unknown; message?: unknown };
+    return name === 'TimeoutError' || name === 'AbortError' || (typeof message === 'string' && /aborted due to timeout/i.test(message));
+  };
+  return timedOut(error) || timedOut((error as { cause?: unknown } | undefined)?.cause);
 }
 
 function basic(user: string, password: string): string {
@@ -476,8 +530,8 @@ function apiError(status: number, endpoint: string, text: string): MlflowApiErro
 }
 
 function describeFetchError(error: unknown, timeoutMs: number): string {
+  if (isTimeout(error)) return `no answer within ${timeoutMs} ms`;
   if (error instanceof Error) {
-    if (error.name === 'TimeoutError' || error.name === 'AbortError') return `no answer within ${timeoutMs} ms`;
     // undici reports the socket error (ECONNREFUSED, ENOTFOUND, …) as the cause of 'fetch failed'.
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
     return cause?.message || cause?.code || error.message;

@@ -56,6 +56,8 @@ export interface DatasetInput {
   context: DatasetContext;
   /** Rows used, stored as the dataset profile. */
   rows?: number;
+  /** MLflow's column schema JSON (`{"mlflow_colspec": [...]}`), shown in the UI's dataset panel. */
+  schema?: string;
 }
 
 /** A dataset input in MLflow's wire/storage shape (DatasetInput proto, FileStore datasets/meta.yaml). */
@@ -79,6 +81,7 @@ export function toMlflowDataset(input: DatasetInput): MlflowDataset {
     source: JSON.stringify({ uri: input.sourcePath }),
   };
   if (input.rows !== undefined) dataset.profile = JSON.stringify({ num_rows: input.rows });
+  if (input.schema !== undefined) dataset.schema = input.schema;
   return dataset;
 }
 

@@ -7,10 +7,9 @@
  */
 import { randomUUID } from 'crypto';
 import * as fs from 'fs';
-import * as path from 'path';
-import { fileURLToPath } from 'url';
 import type { Logger } from '../plugin';
-import { writeFileAtomic } from './atomic-files';
+import { InputError } from '../errors';
+import { localArtifactFolder, writeLocalArtifact } from './local-artifacts';
 import { MlflowRestClient, ServerUnavailableError, trackingUnreachable, type RetryPolicy } from './mlflow-rest';
 import {
   DATASET_CONTEXT_TAG,
@@ -26,8 +25,9 @@ import {
   type ParamRecord,
   type ParamValue,
 } from './records';
+import { redactUri } from './redact';
 import { SpoolWriter, encodeMetric } from './spool';
-import type { ArtifactSource, ResumeRunOptions, RunEndStatus, RunHandle, SpoolInfo, StartRunOptions, Tracker } from './tracker';
+import type { ArtifactSource, FoundRun, ResumeRunOptions, RunEndStatus, RunHandle, SpoolInfo, StartRunOptions, Tracker } from './tracker';
 
 export interface RestTrackerOptions {
   logger: Logger;
@@ -69,7 +69,7 @@ export class RestTracker implements Tracker {
     private readonly options: RestTrackerOptions,
   ) {
     this.client = new MlflowRestClient(uri, { retry: options.retry, env: options.env });
-    this.uri = this.client.uri;
+    this.uri = redactUri(this.client.uri);
     this.logger = options.logger;
     this.flushSize = options.flushSize ?? 1000;
     this.flushIntervalMs = options.flushIntervalMs ?? 5000;
@@ -88,6 +88,7 @@ export class RestTracker implements Tracker {
     if (known) return known;
     try {
       const experiment = await this.client.getOrCreateExperiment(name);
+      checkArtifactLocation(this.uri, experiment.name, experiment.artifact_location);
       this.experiments.set(name, experiment.experiment_id);
       return experiment.experiment_id;
     } catch (error) {
@@ -148,6 +149,34 @@ export class RestTracker implements Tracker {
     }
   }
 
+  /** Offline (the server went away mid-run), nothing can be found: the caller starts new runs. */
+  async findRuns(experimentId: string, tag: { key: string; value: string }): Promise<FoundRun[]> {
+    if (this.offline) return [];
+    const filter = `tags.\`${tag.key}\` = '${tag.value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+    const runs = await this.guard(() => this.client.searchRuns({ experimentIds: [experimentId], filter, orderBy: ['attributes.start_time ASC'] }));
+    return runs
+      .filter((run) => run.info.lifecycle_stage === 'active')
+      .map((run) => ({ runId: run.info.run_id, status: run.info.status, tags: Object.fromEntries(run.data.tags.map((t) => [t.key, t.value])) }));
+  }
+
+  async setExperimentTags(experimentId: string, tags: Record<string, string>): Promise<void> {
+    if (this.offline) return;
+    for (const [key, value] of Object.entries(tags)) {
+      checkKey('tag', key);
+      await this.guard(() => this.client.setExperimentTag(experimentId, key, value));
+    }
+  }
+
+  /** A server that stops answering here is bad input (exit 2), named with its URI. */
+  private async guard<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      if (error instanceof ServerUnavailableError) throw trackingUnreachable(this.uri, error.problem);
+      throw error;
+    }
+  }
+
   spoolInfo(): SpoolInfo[] {
     return [...this.spools.entries()].map(([runId, writer]) => ({ runId, folder: writer.folder, records: writer.records }));
   }
@@ -174,6 +203,19 @@ export class RestTracker implements Tracker {
   unreachable(): Error {
     return trackingUnreachable(this.uri, this.offlineReason ?? 'offline');
   }
+}
+
+/**
+ * Refuses, before any run is created, an experiment whose artifacts mlspec cannot store: only
+ * mlflow-artifacts: / http(s): (uploaded through the server) and local paths or file: URIs
+ * (written here, as MLflow's client does) are supported; s3:, gs:, wasbs: … need their cloud clients.
+ */
+function checkArtifactLocation(uri: string, experiment: string, location: string | undefined): void {
+  if (!location || MlflowRestClient.isProxiedArtifactUri(location) || localArtifactFolder(location) !== undefined) return;
+  throw new InputError(
+    'TRACKING_ARTIFACTS_UNSUPPORTED',
+    `Experiment '${experiment}' on ${uri} keeps its artifacts at ${redactUri(location)}, which mlspec cannot write to. Start the server with --serve-artifacts (the default) and --artifacts-destination ${redactUri(location.replace(/\/\d+\/?$/, ''))} so artifacts are uploaded through it, or use another experiment (tracking.experiment).`,
+  );
 }
 
 class RestRunHandle implements RunHandle {
@@ -312,15 +354,14 @@ class RestRunHandle implements RunHandle {
           operation.inputs.map((input) => ({ tags: [{ key: DATASET_CONTEXT_TAG, value: input.context }], dataset: toMlflowDataset(input) })),
         );
         return;
-      case 'artifact':
-        if (/^file:/i.test(this.place.artifactUri)) {
-          // A server without the artifact proxy on this machine: write where it would (as MLflow's client does).
-          const root = fileURLToPath(this.place.artifactUri);
-          writeFileAtomic(path.join(root, ...operation.artifactPath.split('/')), operation.bytes, root);
-        } else {
-          await client.uploadArtifact(this.place.artifactUri, operation.artifactPath, operation.bytes);
-        }
+      case 'artifact': {
+        // A local location (`--default-artifact-root /path`, or `file:`): written here, as MLflow's
+        // own client does (its LocalArtifactRepository); mlflow-artifacts: and http(s): through the server.
+        const folder = MlflowRestClient.isProxiedArtifactUri(this.place.artifactUri) ? undefined : localArtifactFolder(this.place.artifactUri);
+        if (folder !== undefined) writeLocalArtifact(folder, { bytes: operation.bytes }, operation.artifactPath);
+        else await client.uploadArtifact(this.place.artifactUri, operation.artifactPath, operation.bytes);
         return;
+      }
       case 'end':
         await client.updateRun(this.runId, operation.status, operation.endTime);
         return;

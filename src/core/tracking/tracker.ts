@@ -1,15 +1,11 @@
 /**
- * The Tracker: the only view of MLflow the rest of mlspec has. Two implementations write the same
- * things: the REST client for a tracking server (`http(s)://…`), and a writer of MLflow's own
- * ./mlruns folder layout (a path or `file:` URI) that `mlflow ui` and `mlflow.search_runs` read.
+ * The Tracker: the only view of MLflow the rest of mlspec has. Three implementations write the
+ * same things: the REST client for a tracking server (`http(s)://…`), a writer of MLflow's SQL
+ * store in SQLite (`sqlite:///mlflow.db`, the default), and a writer of MLflow's ./mlruns folder
+ * layout (a path or `file:` URI). open-tracker.ts picks one; this file knows none of them.
  */
-import * as path from 'path';
-import { fileURLToPath } from 'url';
-import { InputError } from '../errors';
 import type { Logger } from '../plugin';
 import type { DatasetInput, ParamValue } from './records';
-import { FileTracker } from './mlflow-file';
-import { RestTracker } from './rest-tracker';
 import type { RetryPolicy } from './mlflow-rest';
 
 export type { DatasetInput, DatasetContext, ParamValue } from './records';
@@ -78,8 +74,16 @@ export interface SpoolInfo {
   records: number;
 }
 
+/** A run found by a tag (see Tracker.findRuns). */
+export interface FoundRun {
+  runId: string;
+  /** MLflow RunStatus: RUNNING, FINISHED, FAILED, KILLED, SCHEDULED. */
+  status: string;
+  tags: Record<string, string>;
+}
+
 export interface Tracker {
-  readonly kind: 'rest' | 'file';
+  readonly kind: 'rest' | 'file' | 'sqlite';
   /** The tracking URI, credentials removed. */
   readonly uri: string;
   /**
@@ -96,6 +100,10 @@ export interface Tracker {
   deleteRun(runId: string): Promise<void>;
   /** Runs whose records were spooled instead of sent; empty when nothing was. */
   spoolInfo(): SpoolInfo[];
+  /** Active (not deleted) runs of an experiment that carry the tag `key` = `value`, oldest first. */
+  findRuns(experimentId: string, tag: { key: string; value: string }): Promise<FoundRun[]>;
+  /** Sets (overwrites) tags on an experiment, e.g. mlflow.experimentKind. */
+  setExperimentTags(experimentId: string, tags: Record<string, string>): Promise<void>;
 }
 
 export interface TrackerOptions {
@@ -114,51 +122,9 @@ export interface TrackerOptions {
   flushIntervalMs?: number;
 }
 
-export const DEFAULT_TRACKING_URI = './mlruns';
-export const DEFAULT_SPOOL_DIR = '.mlspec-spool';
-
-export type ResolvedTrackingUri = { kind: 'rest'; uri: string } | { kind: 'file'; root: string };
-
-/** Which implementation a URI selects, with a file store's folder made absolute. */
-export function resolveTrackingUri(uri: string | undefined, cwd: string = process.cwd()): ResolvedTrackingUri {
-  const given = uri === undefined || uri.trim() === '' ? DEFAULT_TRACKING_URI : uri.trim();
-  if (/^https?:\/\//i.test(given)) return { kind: 'rest', uri: given.replace(/\/+$/, '') };
-  if (/^file:/i.test(given)) {
-    // file:///abs/path, or file:relative/path as MLflow also accepts.
-    const root = given.startsWith('file://') ? fileURLToPath(given) : given.slice('file:'.length);
-    return { kind: 'file', root: path.resolve(cwd, root) };
-  }
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(given) || /^(databricks|sqlite|postgresql|mysql|mssql)/i.test(given)) {
-    throw unsupportedUri(given);
-  }
-  return { kind: 'file', root: path.resolve(cwd, given) };
-}
-
-function unsupportedUri(uri: string): InputError {
-  return new InputError(
-    'TRACKING_URI_UNSUPPORTED',
-    `Tracking URI '${uri.replace(/\/\/[^@/]*@/, '//***@')}' is not supported: use an MLflow server (http://host:port) or a local folder (./mlruns or file:///path). For a database store, run \`mlflow server --backend-store-uri ${uri.split('?')[0]}\` and point mlspec at the server.`,
-  );
-}
-
 export const stderrLogger: Logger = {
   info: (m) => process.stderr.write(`${m}\n`),
   warn: (m) => process.stderr.write(`warning: ${m}\n`),
   debug: () => undefined,
 };
 
-/** The tracker for a URI: REST client for http(s)://, MLflow's folder layout for a path or file: URI. */
-export function openTracker(uri: string | undefined, options: TrackerOptions = {}): Tracker {
-  const cwd = options.cwd ?? process.cwd();
-  const resolved = resolveTrackingUri(uri, cwd);
-  const logger = options.logger ?? stderrLogger;
-  if (resolved.kind === 'file') return new FileTracker(resolved.root, { logger });
-  return new RestTracker(resolved.uri, {
-    logger,
-    spoolDir: path.resolve(cwd, options.spoolDir ?? DEFAULT_SPOOL_DIR),
-    retry: options.retry,
-    env: options.env ?? process.env,
-    flushSize: options.flushSize,
-    flushIntervalMs: options.flushIntervalMs,
-  });
-}

@@ -13,6 +13,9 @@ import { unusedOptionProblems, type UsedOnlyBy } from '../spec/option-rules';
 export const OPTIMIZER_TYPES = ['adam', 'adamw', 'sgd', 'rmsprop'] as const;
 export type OptimizerType = (typeof OPTIMIZER_TYPES)[number];
 
+/** Training options that change what is shown, not what is learned. */
+export const DISPLAY_ONLY_TRAINING_OPTIONS: readonly (keyof TrainingOptions)[] = ['progress'];
+
 export interface OptimizerOptions {
   type: OptimizerType;
   learningRate: number;

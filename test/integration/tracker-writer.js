@@ -1,7 +1,9 @@
 /**
- * A separate process writing runs into one ./mlruns store, for the concurrency test.
+ * A separate process writing runs into one tracking store (an ./mlruns folder or a sqlite:// URI),
+ * for the concurrency tests. Each metric step is flushed on its own, so writers contend for the
+ * store many times per run.
  *
- *   node file-store-writer.js <store> <experiment> <runs> <start-at-ms> <label>
+ *   node tracker-writer.js <store> <experiment> <runs> <start-at-ms> <label>
  *
  * Loads the TypeScript sources directly (transpiled on require, no build step) and waits until
  * <start-at-ms> so that all writers hit the store at the same moment. Prints the run ids it made
@@ -18,7 +20,7 @@ require.extensions['.ts'] = (module, filename) => {
   module._compile(outputText, filename);
 };
 
-const { openTracker } = require('../../src/core/tracking/tracker.ts');
+const { openTracker } = require('../../src/core/tracking/open-tracker.ts');
 
 async function main() {
   const [store, experiment, runs, startAt, label] = process.argv.slice(2);
@@ -29,7 +31,10 @@ async function main() {
     const experimentId = await tracker.getOrCreateExperiment(experiment);
     const run = await tracker.startRun({ experimentId, runName: `${label}-${i}`, tags: { writer: label } });
     run.logParams({ writer: label, index: i });
-    for (let step = 0; step < 50; step++) run.logMetric('shared_key', step + i / 1000, step);
+    for (let step = 0; step < 50; step++) {
+      run.logMetric('shared_key', step + i / 1000, step);
+      await run.flush();
+    }
     await run.logInputs([{ name: 'same-dataset', digest: 'same-digest', sourcePath: 'data.tsv', context: 'training', rows: 10 }]);
     await run.logArtifact({ bytes: `${label}-${i}` }, 'who.txt');
     await run.end('FINISHED');
