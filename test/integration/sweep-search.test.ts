@@ -12,7 +12,7 @@
  *   logged twice.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CLI, REPO, runCli } from '../helpers/cli';
@@ -94,7 +94,9 @@ describe('search + successive halving with 1, 2 and 3 workers', () => {
       expect(records(other.stateDir)).toEqual(records(one.stateDir));
       expect(other.report.refit.test).toEqual(one.report.refit.test);
     }
-    expect(one.report.search).toMatchObject({ sampler: 'random', scheduler: 'successive-halving', reproducible: true, ended: '6 trials' });
+    expect(one.report.search).toMatchObject({ sampler: 'tpe', scheduler: 'successive-halving', reproducible: true, ended: '6 trials' });
+    // The parent run's search plots, written beside the report too.
+    for (const plot of ['search-history.png', 'search-importance.png']) expect(existsSync(path.join(one.work, 'out/plots', plot))).toBe(true);
     expect(two.stderr).toMatch(/sweep: 2 workers/);
     expect(three.stderr).toMatch(/sweep: 3 workers/);
   });
@@ -190,7 +192,7 @@ it('kill -9 at three moments, run again each time: the finished sweep equals an 
   const trialRuns = active.filter((r) => r.tags['mlspec.kind'] === 'trial');
   expect(trialRuns.length).toBe(report.candidates.length);
   for (const r of trialRuns) {
-    expect(r.tags['mlspec.search.sampler']).toBe('random');
+    expect(r.tags['mlspec.search.sampler']).toBe('tpe');
     expect(r.tags['mlspec.search.scheduler']).toBe('successive-halving');
     expect(['true', 'false']).toContain(r.tags['mlspec.search.stopped']);
   }

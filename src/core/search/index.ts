@@ -12,7 +12,7 @@ export type { Dimension, Observation, Parameter, ParamValue, Sampler, SamplerOpt
 export { isActive, fromUnit } from './space';
 export { TPE_DEFAULTS, type TpeOptions } from './tpe-sampler';
 export { parameterImportance, type ParameterImportance } from './importance';
-export { renderSearchPlots, optimizationHistory, importanceBars, type SearchPlotsInput, type TrialCompletion } from './plots';
+// The search plots live in './plots' and are imported from there only when a sweep draws (they load Vega).
 
 /** `sweep.search.sampler` after schema validation. */
 export type SamplerConfig = { type: 'random' } | ({ type: 'tpe' } & TpeOptions) | { type: 'halton' };

@@ -238,7 +238,8 @@ export class SweepExecutor {
     report.finishedAt = new Date().toISOString();
 
     const failed = failures.length > 0 || refit?.failed === true;
-    const files = await reportFiles(report, this.options.plots !== false, this.logger);
+    const search = this.search;
+    const files = await reportFiles(report, this.options.plots !== false, this.logger, search && (() => search.plotInput(scheduler)));
     state.writeReport(report);
     await this.tracking?.finish(report, files, failed ? 'FAILED' : 'FINISHED');
     return { report, files, exitCode: failed ? 1 : 0 };

@@ -1,9 +1,10 @@
 /**
  * The files a finished sweep writes (beside --report, and on the sweep's MLflow run): the
  * leaderboard as CSV and Markdown, the plot of the validation score against each swept setting,
- * and the report itself.
+ * an adaptive search's optimization history and parameter importance, and the report itself.
  */
 import type { Logger } from '../plugin';
+import type { SearchPlotsInput } from '../search/plots';
 import { formatSummary, leaderboardCsv, leaderboardMarkdown } from './leaderboard';
 import type { SweepReport } from './types';
 
@@ -13,7 +14,7 @@ export interface SweepFile {
   bytes: string | Buffer;
 }
 
-export async function reportFiles(report: SweepReport, plots: boolean, logger: Logger): Promise<SweepFile[]> {
+export async function reportFiles(report: SweepReport, plots: boolean, logger: Logger, search?: () => SearchPlotsInput): Promise<SweepFile[]> {
   const files: SweepFile[] = [
     { path: 'leaderboard.csv', bytes: leaderboardCsv(report) },
     { path: 'leaderboard.md', bytes: `# ${report.name}\n\n${leaderboardMarkdown(report)}\n${formatSummary(report)}\n` },
@@ -25,6 +26,15 @@ export async function reportFiles(report: SweepReport, plots: boolean, logger: L
       if (png) files.push({ path: 'plots/validation-vs-params.png', bytes: png });
     } catch (error) {
       logger.warn(`sweep: could not draw the validation plot: ${(error as Error).message}`);
+    }
+    const input = search?.();
+    if (input?.observations.some((o) => o.state === 'complete')) {
+      try {
+        const { renderSearchPlots } = await import('../search/plots');
+        for (const plot of await renderSearchPlots(input)) files.push({ path: `plots/${plot.file}`, bytes: plot.png });
+      } catch (error) {
+        logger.warn(`sweep: could not draw the search plots: ${(error as Error).message}`);
+      }
     }
   }
   files.push({ path: 'report.json', bytes: `${JSON.stringify(report, null, 2)}\n` });

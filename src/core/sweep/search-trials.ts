@@ -18,6 +18,7 @@ import { createHash } from 'node:crypto';
 import type { Logger } from '../plugin';
 import { workUnits, type SearchTrialBuilder, type SweepPlan, type SweepTrial } from '../plan';
 import { createSampler, type Observation, type ParamValue, type Sampler } from '../search';
+import type { SearchPlotsInput, TrialCompletion } from '../search/plots';
 import type { SweepScheduler, TrialSource } from './scheduler';
 import type { SearchTrialRecord, SweepState } from './state';
 import type { Candidate } from './types';
@@ -105,6 +106,36 @@ export class SearchTrials implements TrialSource {
       return { number: k, params, state: 'pruned', intermediate };
     }
     return { number: k, params, state: 'failed' };
+  }
+
+  /**
+   * What the parent run's search plots need: the final observation of every trial the search kept,
+   * and when each one finished (seconds since the sweep's first fit started, over every run of the
+   * command) with the fits it used.
+   */
+  plotInput(scheduler: SweepScheduler): SearchPlotsInput {
+    const search = this.plan.search!;
+    const fitted = [...scheduler.records.values()].filter((r) => !r.notRun);
+    const start = Math.min(...fitted.map((r) => Date.parse(r.finishedAt) - r.seconds * 1000));
+    const dropped = this.dropped();
+    const observations: Observation[] = [];
+    const completions: TrialCompletion[] = [];
+    for (let k = 0; k < this.plan.trials.length; k++) {
+      const o = dropped.has(k) ? undefined : this.observation(k, scheduler);
+      if (!o) continue;
+      observations.push(o);
+      const own = fitted.filter((r) => r.trial === k);
+      const finished = own.length ? Math.max(...own.map((r) => Date.parse(r.finishedAt))) : start;
+      completions.push({ number: k, seconds: Math.max(0, (finished - start) / 1000), fits: own.length });
+    }
+    return {
+      space: search.space,
+      observations,
+      direction: this.plan.select.goal === 'max' ? 'maximize' : 'minimize',
+      metric: this.plan.select.metric,
+      completions,
+      seed: this.plan.seed,
+    };
   }
 
   /** Update the target cutoff: the first trial, in order, whose final score reaches the target. */
