@@ -1,0 +1,200 @@
+"""Step-by-step parity fixtures: PyTorch's recurrent classifiers trained for 20 optimizer steps.
+
+For every cell (rnn, lstm, gru) and every case of tools/reference/parity_cases.json (1 or 2 layers,
+one or two directions, last/mean/max pooling, padding run through or packed; Adam with coupled
+weight decay, AdamW, SGD with momentum, RMSprop with momentum), writes test/fixtures/parity/<cell>.json:
+
+  - the initial weights (PyTorch's own default initialisation, float32), in mlspec's names and layouts
+    (W_ih and W_hh transposed to [in, gates·H] and [H, gates·H], fc.weight to [H', classes]);
+  - the 20 batches (token ids with padding, lengths, labels);
+  - per step (all 20): the loss, and the L2 norm of every gradient and of every weight after the step;
+  - at the case's checkpoint steps (parity_cases.json): every gradient and every weight in full.
+    (Every tensor at every step would make ~2 MB of fixtures; the norms keep it to a few hundred KB.)
+
+The model mirrors mlspec's network (network.ts): Embedding(padding_idx=0) → nn.RNN/LSTM/GRU →
+pooling → Linear, dropout off. "last" is h_n of the last layer (both directions concatenated);
+"mean"/"max" pool the real tokens only (mlspec's definition: PyTorch has no built-in); maskPadding
+runs the layers over pack_padded_sequence, so states stop at each row's last token.
+
+The reference runs in float64 from float32 initial weights, so it is the exact arithmetic that
+mlspec's float32 must stay close to. Every fixture records the SHA-256 of this script and of the
+cases file; a test fails when either changes without the fixtures being made again.
+
+    .venv/bin/python tools/reference/parity_fixtures.py     # writes test/fixtures/parity/*.json
+"""
+import base64
+import hashlib
+import json
+import os
+import sys
+
+import numpy as np
+import torch
+import torch.nn as nn
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+CASES_FILE = os.path.join(ROOT, 'tools/reference/parity_cases.json')
+OUT_DIR = os.path.join(ROOT, 'test/fixtures/parity')
+MODULES = {'rnn': nn.RNN, 'lstm': nn.LSTM, 'gru': nn.GRU}
+
+
+def sha256_of(path):
+    with open(path, 'rb') as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+def f32(array):
+    """float32 little-endian bytes, base64 (what mlspec's model state uses too)."""
+    return base64.b64encode(np.ascontiguousarray(array, dtype='<f4').tobytes()).decode('ascii')
+
+
+class Classifier(nn.Module):
+    def __init__(self, cell, case, dims):
+        super().__init__()
+        self.case = case
+        self.embedding = nn.Embedding(dims['vocabSize'], dims['embeddingDim'], padding_idx=0)
+        self.rnn = MODULES[cell](dims['embeddingDim'], dims['units'], num_layers=case['layers'],
+                                 bidirectional=case['bidirectional'], batch_first=True)
+        directions = 2 if case['bidirectional'] else 1
+        self.fc = nn.Linear(dims['units'] * directions, dims['nClasses'])
+
+    def forward(self, ids, lengths):
+        case = self.case
+        x = self.embedding(ids)
+        if case['maskPadding']:
+            packed = pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
+            out, hidden = self.rnn(packed)
+            out, _ = pad_packed_sequence(out, batch_first=True, total_length=ids.shape[1])
+        else:
+            out, hidden = self.rnn(x)
+        if isinstance(hidden, tuple):
+            hidden = hidden[0]
+        mask = (torch.arange(ids.shape[1])[None, :] < lengths[:, None]).to(out.dtype)[:, :, None]
+        if case['pooling'] == 'last':
+            pooled = torch.cat([hidden[-2], hidden[-1]], 1) if case['bidirectional'] else hidden[-1]
+        elif case['pooling'] == 'mean':
+            pooled = (out * mask).sum(1) / lengths.clamp(min=1)[:, None].to(out.dtype)
+        else:
+            has_tokens = (lengths > 0).to(out.dtype)[:, None]
+            pooled = (out + (mask - 1) * 1e4).max(1).values * has_tokens
+        return self.fc(pooled)
+
+
+def named_parameters(model, cell, case):
+    """(mlspec name, PyTorch parameter, transpose?) in mlspec's weightLayout order."""
+    out = [('embedding', model.embedding.weight, False)]
+    for layer in range(case['layers']):
+        for direction, suffix in [('forward', '')] + ([('backward', '_reverse')] if case['bidirectional'] else []):
+            p = f'layer{layer}.{direction}'
+            get = lambda n: getattr(model.rnn, f'{n}_l{layer}{suffix}')
+            out += [(f'{p}.inputKernel', get('weight_ih'), True), (f'{p}.inputBias', get('bias_ih'), False),
+                    (f'{p}.recurrentKernel', get('weight_hh'), True), (f'{p}.recurrentBias', get('bias_hh'), False)]
+    out += [('dense.kernel', model.fc.weight, True), ('dense.bias', model.fc.bias, False)]
+    return out
+
+
+def host(tensor, transpose):
+    t = tensor.detach()
+    return (t.t() if transpose else t).contiguous().numpy()
+
+
+def make_optimizer(params, spec):
+    o, wd = spec['optimizer'], spec['weightDecay']
+    if o['type'] == 'adam':
+        return torch.optim.Adam(params, lr=o['learningRate'], betas=(o['beta1'], o['beta2']), eps=o['epsilon'], weight_decay=wd['value'])
+    if o['type'] == 'adamw':
+        return torch.optim.AdamW(params, lr=o['learningRate'], betas=(o['beta1'], o['beta2']), eps=o['epsilon'], weight_decay=wd['value'])
+    if o['type'] == 'sgd':
+        return torch.optim.SGD(params, lr=o['learningRate'], momentum=o['momentum'], weight_decay=wd['value'])
+    if o['type'] == 'rmsprop':
+        return torch.optim.RMSprop(params, lr=o['learningRate'], alpha=o['rho'], eps=o['epsilon'], momentum=o['momentum'], weight_decay=wd['value'])
+    raise ValueError(o['type'])
+
+
+def make_batches(generator, dims):
+    """Rows of random lengths 1..T (one full-length row per batch), ids 1..V-1 with an occasional 0
+    (an unknown character reads as padding) inside, padding 0 after the last token."""
+    T, B, V = dims['steps'], dims['rows'], dims['vocabSize']
+    batches = []
+    for _ in range(dims['optimizerSteps']):
+        lengths = torch.randint(1, T + 1, (B,), generator=generator)
+        lengths[torch.randint(0, B, (1,), generator=generator)] = T
+        ids = torch.randint(1, V, (B, T), generator=generator)
+        ids[torch.rand((B, T), generator=generator) < 0.1] = 0
+        ids[torch.arange(T)[None, :] >= lengths[:, None]] = 0
+        labels = torch.randint(0, dims['nClasses'], (B,), generator=generator)
+        batches.append((ids, lengths, labels))
+    return batches
+
+
+def run_case(cell, cell_index, case_index, case, spec, dims, checkpoints):
+    seed = 1000 * cell_index + case_index
+    torch.manual_seed(seed)
+    model = Classifier(cell, case, dims)  # PyTorch's default initialisation, in float32
+    params = named_parameters(model, cell, case)
+    initial = {name: f32(host(p, t)) for name, p, t in params}
+    model.double()  # the reference arithmetic: float64 from the float32 starting point
+    params = named_parameters(model, cell, case)
+    batches = make_batches(torch.Generator().manual_seed(seed), dims)
+    optimizer = make_optimizer(model.parameters(), spec)
+    criterion = nn.CrossEntropyLoss()
+    names = [name for name, _, _ in params]
+    steps, checkpoint_values = [], {}
+    for k, (ids, lengths, labels) in enumerate(batches, start=1):
+        optimizer.zero_grad()
+        loss = criterion(model(ids, lengths), labels)
+        loss.backward()
+        grads = [host(p.grad, t) for _, p, t in params]
+        optimizer.step()
+        weights = [host(p, t) for _, p, t in params]
+        steps.append({
+            'loss': loss.item(),
+            'gradNorms': [significant(np.linalg.norm(g)) for g in grads],
+            'weightNorms': [significant(np.linalg.norm(w)) for w in weights],
+        })
+        if k in checkpoints:
+            checkpoint_values[str(k)] = {'grads': [f32(g) for g in grads], 'weights': [f32(w) for w in weights]}
+    return {
+        'inputs': {**case, 'cell': cell, 'seed': seed, **spec, 'dims': dims, 'checkpoints': sorted(checkpoints)},
+        'names': names,
+        'initial': [{'shape': list(host(p, t).shape), 'float32': initial[name]} for name, p, t in params],
+        # Row-major [rows × steps] ids per batch.
+        'batches': [{'ids': ids.flatten().tolist(), 'lengths': lengths.tolist(), 'labels': labels.tolist()} for ids, lengths, labels in batches],
+        # steps[k − 1]: the loss of batch k and the norms of its gradients and of the weights after step k.
+        'steps': steps,
+        # At the checkpoint steps, every gradient (of that step's batch) and weight (after the step) in full.
+        'checkpoints': checkpoint_values,
+    }
+
+
+def significant(x, digits=7):
+    """A norm with 7 significant digits: float32's precision, a tenth of the test's tolerance is plenty."""
+    return float(f'{x:.{digits - 1}e}')
+
+
+def main():
+    torch.set_num_threads(1)
+    with open(CASES_FILE) as f:
+        config = json.load(f)
+    provenance = {
+        'generator': 'tools/reference/parity_fixtures.py',
+        'generatorSha256': sha256_of(__file__),
+        'casesSha256': sha256_of(CASES_FILE),
+        'versions': {'python': sys.version.split()[0], 'torch': torch.__version__, 'numpy': np.__version__},
+    }
+    os.makedirs(OUT_DIR, exist_ok=True)
+    for cell_index, cell in enumerate(config['cells']):
+        cases = []
+        for case_index, case in enumerate(config['cases']):
+            checkpoints = set(config['checkpoints'][case['record']])
+            cases.append(run_case(cell, cell_index, case_index, case, config['optimizers'][case['optimizer']], config['dims'], checkpoints))
+        path = os.path.join(OUT_DIR, f'{cell}.json')
+        with open(path, 'w') as f:
+            json.dump({**provenance, 'cell': cell, 'cases': cases}, f, separators=(',', ':'))
+            f.write('\n')
+        print(f'{path}: {os.path.getsize(path)} bytes', file=sys.stderr)
+
+
+if __name__ == '__main__':
+    main()
