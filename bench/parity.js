@@ -4,7 +4,7 @@
  * 30 epochs with 5 seeds each, in mlspec (notebook.yaml with the model seed varied and the split
  * seed held at 42) and in the notebook's own PyTorch code (tools/reference/notebook_torch.py).
  * Prints the mean ± sd final test accuracy and final train–test gap per cell.
- * Options (env): PARITY_SEEDS=0,1,2,3,4  PARITY_EPOCHS=30  PARITY_TORCH_JSON=<reuse a saved run>
+ * Options (env): PARITY_SEEDS=0,1,2,3,4  PARITY_EPOCHS=30  PARITY_CELLS=rnn,lstm,gru  PARITY_TORCH_JSON=<reuse a saved run>
  */
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -23,12 +23,12 @@ const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const sd = (xs) => Math.sqrt(xs.reduce((a, b) => a + (b - mean(xs)) ** 2, 0) / Math.max(1, xs.length - 1));
 const fmt = (xs) => `${mean(xs).toFixed(2)} ± ${sd(xs).toFixed(2)}`;
 
-function mlspecRun(seed, epochs, work) {
+function mlspecRun(seed, epochs, work, cells) {
   const spec = YAML.parse(fs.readFileSync(path.join(root, 'experiments/arsentd-lev/notebook.yaml'), 'utf8'), { merge: true });
   spec.seed = seed;
   spec.split.seed = 42; // the notebook's split, whatever the model seed
   spec.data.path = path.join(root, 'data/ArSenTD-LEV.tsv');
-  delete spec.pipelines['bow-logreg'];
+  for (const name of Object.keys(spec.pipelines)) if (!cells.some(([, pipeline]) => pipeline === name)) delete spec.pipelines[name];
   for (const p of Object.values(spec.pipelines)) p.training = { ...p.training, epochs, progress: false };
   const file = path.join(work, `seed-${seed}.yaml`);
   fs.writeFileSync(file, YAML.stringify(spec));
@@ -41,15 +41,19 @@ function mlspecRun(seed, epochs, work) {
 async function run() {
   const seeds = (process.env.PARITY_SEEDS || '0,1,2,3,4').split(',').map(Number);
   const epochs = Number(process.env.PARITY_EPOCHS || 30);
+  const wanted = (process.env.PARITY_CELLS || 'rnn,lstm,gru').split(',');
+  const cells = CELLS.filter(([torchCell]) => wanted.includes(torchCell));
+  if (cells.length !== wanted.length) throw new Error(`PARITY_CELLS: each of ${wanted} must be one of ${CELLS.map(([c]) => c)}`);
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'mlspec-parity-'));
   const torch = process.env.PARITY_TORCH_JSON
     ? JSON.parse(fs.readFileSync(process.env.PARITY_TORCH_JSON, 'utf8'))
-    : python('tools/reference/notebook_torch.py', ['--seeds', ...seeds.map(String), '--epochs', String(epochs)]);
-  const reports = seeds.map((seed) => mlspecRun(seed, epochs, work));
+    : python('tools/reference/notebook_torch.py', ['--seeds', ...seeds.map(String), '--epochs', String(epochs), '--cells', ...cells.map(([c]) => c)]);
+  const reports = seeds.map((seed) => mlspecRun(seed, epochs, work, cells));
   const backend = reports[0].folds[0].pipelines[0].info.backend;
   console.log(`parity: final test accuracy (%) and final train-test gap (points), ${seeds.length} seeds, ${epochs} epochs, mlspec on ${backend}`);
   console.log(`${'cell'.padEnd(10)}${'PyTorch acc'.padEnd(16)}${'mlspec acc'.padEnd(16)}${'Δ mean'.padEnd(9)}${'PyTorch gap'.padEnd(16)}mlspec gap`);
-  for (const [torchCell, pipeline, label] of CELLS) {
+  const perCell = {};
+  for (const [torchCell, pipeline, label] of cells) {
     const t = Object.values(torch.cells[torchCell]);
     const tAcc = t.map((h) => h.test_acc[h.test_acc.length - 1]);
     const tGap = t.map((h) => h.train_acc[h.train_acc.length - 1] - h.test_acc[h.test_acc.length - 1]);
@@ -59,8 +63,12 @@ async function run() {
       const last = p.epochs[p.epochs.length - 1];
       return (last.train_accuracy - last.curve_accuracy) * 100;
     });
+    perCell[label] = { torchAcc: tAcc, mlspecAcc: oAcc, torchGap: tGap, mlspecGap: oGap };
     console.log(`${label.padEnd(10)}${fmt(tAcc).padEnd(16)}${fmt(oAcc).padEnd(16)}${(mean(oAcc) - mean(tAcc)).toFixed(2).padEnd(9)}${fmt(tGap).padEnd(16)}${fmt(oGap)}`);
   }
+  const saved = path.join(work, 'parity.json');
+  fs.writeFileSync(saved, JSON.stringify({ seeds, epochs, backend, torch, perCell }));
+  console.log(`per-seed figures and PyTorch's histories: ${saved}`);
 }
 
 module.exports = { run };

@@ -20,6 +20,9 @@ The reference runs in float64 from float32 initial weights, so it is the exact a
 mlspec's float32 must stay close to. Every fixture records the SHA-256 of this script and of the
 cases file; a test fails when either changes without the fixtures being made again.
 
+Also writes test/fixtures/parity/init.json: PyTorch's default initialisation of large layers
+(embedding, each cell's weights and biases, the dense layer) as empirical CDFs on a fixed grid.
+
     .venv/bin/python tools/reference/parity_fixtures.py     # writes test/fixtures/parity/*.json
 """
 import base64
@@ -173,6 +176,41 @@ def significant(x, digits=7):
     return float(f'{x:.{digits - 1}e}')
 
 
+def init_distributions(config, provenance):
+    """PyTorch's default initialisation on large layers, as empirical CDFs on a fixed grid: what
+    mlspec's draws are compared with (two-sample, and both against the documented distributions)."""
+    d = config['initDistributions']
+    torch.manual_seed(d['seed'])
+    groups = {}
+    for cell in config['cells']:
+        model = Classifier(cell, {'layers': 1, 'bidirectional': True, 'pooling': 'last', 'maskPadding': False},
+                           {'vocabSize': d['vocabSize'], 'embeddingDim': d['embeddingDim'], 'units': d['units'], 'nClasses': d['nClasses']})
+        groups[f'{cell}.recurrent'] = torch.cat([p.detach().flatten() for p in model.rnn.parameters()])
+        if cell == config['cells'][0]:
+            groups['embedding'] = model.embedding.weight.detach()[1:].flatten()  # the padding row is zeros
+            groups['embedding.paddingRow'] = model.embedding.weight.detach()[0]
+            groups['dense.kernel'] = model.fc.weight.detach().flatten()
+            groups['dense.bias'] = model.fc.bias.detach().flatten()
+    out = {}
+    for name, values in groups.items():
+        v = np.sort(values.numpy().astype(np.float64))
+        grid = np.linspace(-3.5, 3.5, 57) if name.startswith('embedding') else np.linspace(v[0] * 1.02, v[-1] * 1.02, 41)
+        out[name] = {'n': int(v.size), 'min': float(v[0]), 'max': float(v[-1]), 'mean': float(v.mean()), 'sd': float(v.std()),
+                     'grid': [significant(x) for x in grid], 'cdf': [significant(np.searchsorted(v, x, side='right') / v.size) for x in grid]}
+    # nn.Dropout in training: the share of zeros and the values of the survivors (of ones).
+    dropout = {}
+    for rate in d['dropoutRates']:
+        y = nn.Dropout(rate).train()(torch.ones(d['dropoutDraws'], dtype=torch.float64))
+        kept = y[y != 0]
+        dropout[str(rate)] = {'n': d['dropoutDraws'], 'dropRate': float((y == 0).double().mean()),
+                              'survivorMin': float(kept.min()), 'survivorMax': float(kept.max())}
+    path = os.path.join(OUT_DIR, 'init.json')
+    with open(path, 'w') as f:
+        json.dump({**provenance, 'inputs': d, 'groups': out, 'dropout': dropout}, f, separators=(',', ':'))
+        f.write('\n')
+    print(f'{path}: {os.path.getsize(path)} bytes', file=sys.stderr)
+
+
 def main():
     torch.set_num_threads(1)
     with open(CASES_FILE) as f:
@@ -194,6 +232,7 @@ def main():
             json.dump({**provenance, 'cell': cell, 'cases': cases}, f, separators=(',', ':'))
             f.write('\n')
         print(f'{path}: {os.path.getsize(path)} bytes', file=sys.stderr)
+    init_distributions(config, provenance)
 
 
 if __name__ == '__main__':
