@@ -20,7 +20,9 @@ The reference runs in float64 from float32 initial weights, so it is the exact a
 mlspec's float32 must stay close to. Every fixture records the SHA-256 of this script and of the
 cases file; a test fails when either changes without the fixtures being made again.
 
-Also writes test/fixtures/parity/init.json: PyTorch's default initialisation of large layers
+Also writes test/fixtures/parity/notebook-scale.json: a few Adam steps of each cell at the
+notebook's sizes (140 steps, batch 32, 128 units), from weights and batches both sides compute from
+a formula, so only losses and norms are stored. And test/fixtures/parity/init.json: PyTorch's default initialisation of large layers
 (embedding, each cell's weights and biases, the dense layer) as empirical CDFs on a fixed grid.
 
     .venv/bin/python tools/reference/parity_fixtures.py     # writes test/fixtures/parity/*.json
@@ -176,6 +178,64 @@ def significant(x, digits=7):
     return float(f'{x:.{digits - 1}e}')
 
 
+def formula_uniform(count, stream):
+    """count values in [-1, 1) from a multiplicative hash both sides compute the same way
+    (test/parity/notebook-scale.test.ts), so a notebook-sized model needs no weights in the fixture."""
+    i = np.arange(count, dtype=np.uint64)
+    x = (i * np.uint64(2654435761) + np.uint64(stream) * np.uint64(40503) + np.uint64(12345)) & np.uint64(0xFFFFFFFF)
+    x ^= x >> np.uint64(15)
+    x = (x * np.uint64(2246822519)) & np.uint64(0xFFFFFFFF)
+    x ^= x >> np.uint64(13)
+    return x.astype(np.float64) / 2.0 ** 31 - 1.0
+
+
+def notebook_scale(config, provenance):
+    """The notebook's sizes (T = 140, batch 32, embedding 64, 128 units, 5 classes, Adam lr 0.001
+    with weight decay 1e-5), a few steps per cell: long sequences, many rows per kernel call."""
+    d = config['notebookScale']
+    cells = {}
+    for cell in config['cells']:
+        case = {'layers': 1, 'bidirectional': False, 'pooling': 'last', 'maskPadding': False}
+        model = Classifier(cell, case, d).double()
+        params = named_parameters(model, cell, case)
+        with torch.no_grad():
+            for k, (name, p, transpose) in enumerate(params):
+                shape = host(p, transpose).shape
+                bound = 3.0 ** 0.5 if name == 'embedding' else d['scales'][name.split('.')[0] if name.startswith('dense') else 'recurrent'] / d['units'] ** 0.5
+                values = (formula_uniform(int(np.prod(shape)), k) * bound).astype(np.float32).astype(np.float64).reshape(shape)
+                if name == 'embedding':
+                    values[0] = 0
+                p.copy_(torch.from_numpy(values.T.copy() if transpose else values))
+        optimizer = torch.optim.Adam(model.parameters(), lr=d['learningRate'], weight_decay=d['weightDecay'])
+        steps = []
+        for k in range(d['optimizerSteps']):
+            ids, lengths, labels = formula_batch(d, k)
+            optimizer.zero_grad()
+            loss = nn.CrossEntropyLoss()(model(ids, lengths), labels)
+            loss.backward()
+            grads = [np.linalg.norm(host(p.grad, t)) for _, p, t in params]
+            optimizer.step()
+            steps.append({'loss': loss.item(), 'gradNorms': [significant(g) for g in grads],
+                          'weightNorms': [significant(np.linalg.norm(host(p, t))) for _, p, t in params]})
+        cells[cell] = {'names': [n for n, _, _ in params], 'steps': steps}
+    path = os.path.join(OUT_DIR, 'notebook-scale.json')
+    with open(path, 'w') as f:
+        json.dump({**provenance, 'inputs': d, 'cells': cells}, f, separators=(',', ':'))
+        f.write('\n')
+    print(f'{path}: {os.path.getsize(path)} bytes', file=sys.stderr)
+
+
+def formula_batch(d, k):
+    """Batch k: row b has 1 + (37·b + 11·k) mod T tokens, ids from the hash (0 after the last token)."""
+    T, B, V = d['steps'], d['rows'], d['vocabSize']
+    lengths = torch.tensor([1 + (37 * b + 11 * k) % T for b in range(B)])
+    u = formula_uniform(B * T, 1000 + k).reshape(B, T)
+    ids = torch.from_numpy((1 + np.floor((u + 1) / 2 * (V - 1))).astype(np.int64))
+    ids[torch.arange(T)[None, :] >= lengths[:, None]] = 0
+    labels = torch.tensor([(7 * b + k) % d['nClasses'] for b in range(B)])
+    return ids, lengths, labels
+
+
 def init_distributions(config, provenance):
     """PyTorch's default initialisation on large layers, as empirical CDFs on a fixed grid: what
     mlspec's draws are compared with (two-sample, and both against the documented distributions)."""
@@ -233,6 +293,7 @@ def main():
             f.write('\n')
         print(f'{path}: {os.path.getsize(path)} bytes', file=sys.stderr)
     init_distributions(config, provenance)
+    notebook_scale(config, provenance)
 
 
 if __name__ == '__main__':
