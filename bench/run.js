@@ -13,12 +13,16 @@ const benches = {
   recurrent: () => require('./recurrent').run(),
   parity: () => require('./parity').run(),
   sweep: () => require('./sweep').run(),
+  scale: () => require('./scale').run(),
+  'early-stopping': () => require('./early-stopping').run(),
 };
 
 async function main() {
   const wanted = process.argv.slice(2);
-  // parity trains 30 models for 30 epochs each: run it by name only.
-  const names = wanted.length ? wanted : Object.keys(benches).filter((n) => n !== 'parity');
+  // By name only: parity trains 30 models for 30 epochs each, scale runs corpora of millions of rows,
+  // early-stopping trains the 16 LSTMs of sweep.yaml four times.
+  const byNameOnly = new Set(['parity', 'scale', 'early-stopping']);
+  const names = wanted.length ? wanted : Object.keys(benches).filter((n) => !byNameOnly.has(n));
   for (const name of names) {
     if (!benches[name]) {
       console.error(`unknown benchmark "${name}"; known: ${Object.keys(benches).join(', ')}`);

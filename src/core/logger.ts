@@ -1,4 +1,5 @@
 /** The console logger: messages go to stderr so stdout stays clean for tables and `mlspec schema`. */
+import { phaseProgress } from './phase-progress';
 import type { Logger } from './plugin';
 
 export function consoleLogger(options: { quiet?: boolean; debug?: boolean } = {}): Logger {
@@ -10,6 +11,7 @@ export function consoleLogger(options: { quiet?: boolean; debug?: boolean } = {}
     debug: (m) => {
       if (options.debug) process.stderr.write(`debug: ${m}\n`);
     },
+    ...(options.quiet ? {} : { progress: (label: string, unit: string) => phaseProgress(label, unit) }),
   };
 }
 

@@ -6,6 +6,7 @@
  */
 import type { SchemaObject } from 'ajv';
 import type { Features } from './features';
+import type { PhaseProgress } from './phase-progress';
 
 export const PLUGIN_KINDS = ['dataset', 'split', 'tokenizer', 'featurizer', 'model', 'regularizer'] as const;
 export type PluginKind = (typeof PLUGIN_KINDS)[number];
@@ -16,6 +17,8 @@ export interface Logger {
   info(message: string): void;
   warn(message: string): void;
   debug(message: string): void;
+  /** Progress of a long phase (reading, featurizing, fitting); absent when nothing should be drawn. */
+  progress?(label: string, unit: string): PhaseProgress;
 }
 
 export interface PluginContext {
@@ -76,6 +79,11 @@ export interface LoadedData {
   columns: Record<string, string[]>;
   /** sha256 (hex) of the kept rows' text and label: identifies the data a result was made from. */
   digest: string;
+  /**
+   * Totals over the kept texts, when the dataset counted them while reading (Python's len(str) and
+   * len(str.split())); otherwise the run counts them from `texts`.
+   */
+  textStats?: { codePoints: number; words: number };
 }
 
 export interface Dataset {

@@ -179,3 +179,19 @@ it('refuses a bad --workers before reading any data (exit 2)', () => {
   expect(r.stderr).toBe('error CLI_USAGE: --workers takes a whole number of worker processes, 1 or more; got "0"\n');
   expect(readdirSync(work)).toEqual([]);
 });
+
+it('decides the worker count once after planning: --workers 100000 is capped with a warning; sweep.workers is the default', () => {
+  const work = mkdtempSync(path.join(os.tmpdir(), 'mlspec-sweep-fanout-'));
+  const cap = 2 * os.availableParallelism(); // MAX_WORKERS_PER_CORE
+  const capped = runCli(['run', path.join(REPO, 'experiments/tiny/sweep.yaml'), '--workers', '100000', '--no-tracking'], { cwd: work });
+  expect(capped.status).toBe(0);
+  const started = Math.min(cap, 12); // 4 candidates × 3 folds
+  if (started === cap) expect(capped.stderr).toContain(`100000 workers asked for, ${cap} started: at most 2 per core`);
+  expect(capped.stderr).toMatch(new RegExp(`sweep: ${started} workers`));
+
+  const spec = path.join(work, 'two.yaml');
+  writeFileSync(spec, readFileSync(path.join(REPO, 'experiments/tiny/sweep.yaml'), 'utf8').replace('../../data/', `${path.join(REPO, 'data')}/`).replace('  folds: 3', '  folds: 3\n  workers: 2'));
+  const two = runCli(['run', spec, '--no-tracking'], { cwd: work });
+  expect(two.status).toBe(0);
+  expect(two.stderr).toMatch(/sweep: 2 workers/);
+});

@@ -327,7 +327,7 @@ describe('planSweep: refused sweeps', () => {
       '15:5 SPEC_UNKNOWN_KEY unknown key "Cc" in model "logistic-regression" (did you mean "C"?); known keys: C, maxIter, tol, fitIntercept',
       '16:5 SPEC_UNKNOWN_KEY unknown key "modle" in "pipelines.bow" (did you mean "model"?); known keys: description, tokenizer, featurizer, model, regularizers, training',
       '17:5 SWEEP_PATH_NOT_SWEEPABLE "data.path" cannot be swept: only settings under pipelines.<name> can; data, split and seed decide the rows every trial is scored on (use sweep.seeds to repeat with other seeds)',
-      '18:45 PLUGIN_UNKNOWN unknown featurizer type "tfidff" (did you mean "tfidf"?); known: counts, index-sequence, tfidf [in trials 3, 4, 5, 9, 10 and 1 more: pipelines.bow.featurizer.type=tfidff]',
+      '18:45 PLUGIN_UNKNOWN unknown featurizer type "tfidff" (did you mean "tfidf"?); known: counts, hashing, index-sequence, tfidf [in trials 3, 4, 5, 9, 10 and 1 more: pipelines.bow.featurizer.type=tfidff]',
       '22:46 SWEEP_DISTRIBUTION loguniform needs [low, high] with low < high (got [0.1, 0.01])',
       '23:43 SWEEP_DISTRIBUTION int needs [low, high] with low <= high (got [10, 5])',
       '24:10 SWEEP_FOLDS folds: 1 leaves no rows to validate on; use 2 or more, or 0 to score trials on a holdout of the training rows',
@@ -436,3 +436,69 @@ function changed(value: unknown): unknown {
   if (Array.isArray(value)) return [...value, 0];
   return { ...(value as object), extra: 1 };
 }
+
+describe('planSweep: adaptive search', () => {
+  const SEARCH = `sweep:
+  search:
+    space:
+      pipelines.bow.featurizer.type: { choice: [counts, tfidf] }
+      pipelines.bow.featurizer.maxFeatures: { int: [100, 1000], step: 100 }
+      pipelines.bow.model.C: { loguniform: [0.01, 100] }
+      pipelines.bow.featurizer.sublinearTf: { choice: [true, false], when: { pipelines.bow.featurizer.type: [tfidf] } }
+    trials: 20
+  folds: 5
+  pruning: { type: asha, reductionFactor: 3 }
+`;
+
+  it('has no trials before it runs; its space keeps the file order, conditions and distributions', () => {
+    const plan = planInline(SEARCH);
+    expect(plan.trials).toEqual([]);
+    expect(plan.units).toEqual([]);
+    expect(plan.params.map((p) => [p.path, p.source])).toEqual([
+      ['pipelines.bow.featurizer.type', 'search'],
+      ['pipelines.bow.featurizer.maxFeatures', 'search'],
+      ['pipelines.bow.model.C', 'search'],
+      ['pipelines.bow.featurizer.sublinearTf', 'search'],
+    ]);
+    expect(plan.search!.space.parameters).toEqual([
+      { name: 'pipelines.bow.featurizer.type', dimension: { type: 'categorical', choices: ['counts', 'tfidf'] } },
+      { name: 'pipelines.bow.featurizer.maxFeatures', dimension: { type: 'int', low: 100, high: 1000, step: 100 } },
+      { name: 'pipelines.bow.model.C', dimension: { type: 'float', low: 0.01, high: 100, log: true } },
+      { name: 'pipelines.bow.featurizer.sublinearTf', dimension: { type: 'categorical', choices: [true, false] }, when: { 'pipelines.bow.featurizer.type': ['tfidf'] } },
+    ]);
+    expect(plan.search).toMatchObject({ sampler: { type: 'random' }, budget: { trials: 20 }, concurrentTrials: 4 });
+    // First values, then tfidf (with sublinearTf: true), maxFeatures 1000, C 100, sublinearTf false.
+    expect(plan.search!.probes).toBe(5);
+    expect(plan.search!.pipelines).toEqual({ bow: { searched: true, models: ['logistic-regression'] } });
+    expect(plan.pruning).toEqual({ type: 'asha', reductionFactor: 3, warmupEpochs: 0, startupTrials: 5 });
+  });
+
+  it('checks every value the space can produce before anything runs, at the value in the file', () => {
+    const text = SEARCH.replace('{ int: [100, 1000], step: 100 }', '{ int: [0, 1000], step: 100 }').replace('{ choice: [counts, tfidf] }', '{ choice: [counts, tfidf, bagofwords] }');
+    const problems = refusal(() => planInline(text));
+    expect(problems).toEqual([
+      '12:64 PLUGIN_UNKNOWN unknown featurizer type "bagofwords"; known: counts, index-sequence, tfidf [pipelines.bow.featurizer.type=bagofwords]',
+      '13:45 SPEC_INVALID_VALUE option "maxFeatures" of featurizer "counts" must be >= 1, or null (got 0) [pipelines.bow.featurizer.maxFeatures=0]',
+      '13:45 SPEC_INVALID_VALUE option "maxFeatures" of featurizer "tfidf" must be >= 1, or null (got 0) [pipelines.bow.featurizer.maxFeatures=0]',
+    ]);
+  });
+
+  it('refuses bounds it cannot draw from, conditions on later or unknown dimensions, grid beside it, and no budget', () => {
+    const text = `sweep:
+  grid: { pipelines.bow.model.C: [1, 2] }
+  search:
+    space:
+      pipelines.bow.featurizer.sublinearTf: { choice: [true, false], when: { pipelines.bow.featurizer.type: [tfidf] } }
+      pipelines.bow.featurizer.type: { choice: [counts, tfidf] }
+      pipelines.bow.featurizer.maxFeatures: { int: [1000, 100] }
+      pipelines.bow.model.maxIter: { uniform: [10, 100], log: true }
+`;
+    expect(refusal(() => planInline(text))).toEqual([
+      '10:3 SWEEP_SEARCH_EXCLUSIVE sweep.grid and sweep.search cannot be combined; put the grid settings into search.space (choice: [...] for a list of values)',
+      '11:3 SWEEP_SEARCH_BUDGET an adaptive search needs a budget: set trials, maxFits or timeout',
+      '13:76 SWEEP_SEARCH_CONDITION "when" names "pipelines.bow.featurizer.type", which is not a dimension listed before "pipelines.bow.featurizer.sublinearTf"',
+      '15:52 SWEEP_DISTRIBUTION int needs [low, high] with low <= high (got [1000, 100])',
+      '16:63 SWEEP_DISTRIBUTION log applies to int; use loguniform for numbers on a log scale',
+    ]);
+  });
+});

@@ -18,10 +18,12 @@ import { pluginBlocks, type ExperimentSpec, type SpecValidator } from '../spec/v
 import { distributionName, distributionProblem, draw, sweepRandomState } from './distributions';
 import { fitId, pipelineId, shortIdLength, trialId, unitId } from './identity';
 import { isPrefixOf, resolveSweepPath } from './paths';
-import type { Distribution, SelectGoal, SweepSpec } from './sweep-schema';
+import type { Parameter, ParamValue, SearchSpace } from '../search';
+import { conditionProblem, distributionKey, probeAssignments, toDimension } from './search-space';
+import type { Distribution, SearchDimensionSpec, SelectGoal, SweepSpec } from './sweep-schema';
 import { buildTrialDocument, scalarAt, withoutAliases, type Placement } from './trial-document';
 import { mergeTrialProblems, type TrialSites } from './trial-problems';
-import type { SweepPlan, SweptParam, SweepTrial, WorkUnit } from './types';
+import type { SearchPlan, SweepPlan, SweptParam, SweepTrial, WorkUnit } from './types';
 
 export interface PlanContext {
   validator: SpecValidator;
@@ -41,6 +43,8 @@ interface ParamSite {
   grid?: Array<{ value: JsonValue; node: Node }>;
   /** Random: the distribution, its node, and the nodes of a choice's items. */
   random?: { distribution: Distribution; node: Node; choices: Node[] };
+  /** Search: the dimension as written, its node, and the nodes of a choice's items. */
+  search?: { spec: SearchDimensionSpec; node: Node; choices: Node[]; dimension?: import('../search').Dimension };
 }
 
 /** The `sweep:` block of a validated spec (defaults filled in), if it has one. */
@@ -70,9 +74,30 @@ export function planSweep(loaded: LoadedSpec, context: PlanContext): SweepPlan {
   if (folds === 1) {
     problems.push(problemAt(source, offsetOf(source, ['sweep', 'folds']), 'SWEEP_FOLDS', 'folds: 1 leaves no rows to validate on; use 2 or more, or 0 to score trials on a holdout of the training rows'));
   }
+  const search = sweep?.search ? searchPlan(source, sweep, sites, problems) : undefined;
   // Trials are still expanded and checked without the parameters refused above, so one run of
-  // `mlspec plan` shows every problem in the file.
-  const assignments = expandAssignments(sites, sweep, spec.seed);
+  // `mlspec plan` shows every problem in the file. An adaptive search has no trials yet: its
+  // probes (every value at an end of its range) are checked instead.
+  if (search) {
+    const probes = probeAssignments(search.space).map((values) => searchPlacements(sites, values));
+    const built = probes.map((placements, index) => resolveTrial(loaded, prepared, placements, index, context));
+    const found = built.flatMap((b) => b.problems.map((problem) => ({ trial: b.index, problem })));
+    if (problems.length || found.length) {
+      const merged = mergeTrialProblems(found, built.map((b) => b.sites)).map((p) => ({ ...p, message: p.message.replace(/ \[in (?:every trial|trials? [^:\]]*)(?:: )?/, ' [') }));
+      throw new SpecErrors(sortProblems([...problems, ...merged.map((p) => ({ ...p, message: p.message.replace(/ \[\]$/, '') }))]));
+    }
+    search.probes = probes.length;
+    const searched = new Set(sites.filter((s) => s.search).map((s) => String(s.param.segments[1])));
+    for (const b of built) {
+      for (const [name, pipeline] of Object.entries(b.spec!.pipelines)) {
+        const entry = (search.pipelines[name] ??= { searched: searched.has(name), models: [] });
+        if (!entry.models.includes(pipeline.model.type)) entry.models.push(pipeline.model.type);
+        const epochs = pipeline.training?.epochs;
+        if (typeof epochs === 'number') entry.maxEpochs = Math.max(entry.maxEpochs ?? 0, epochs);
+      }
+    }
+  }
+  const assignments = search ? [] : expandAssignments(sites, sweep, spec.seed);
   const built = assignments.map((placements, index) => resolveTrial(loaded, prepared, placements, index, context));
   const found = built.flatMap((b) => b.problems.map((problem) => ({ trial: b.index, problem })));
   if (problems.length || found.length) {
@@ -94,8 +119,87 @@ export function planSweep(loaded: LoadedSpec, context: PlanContext): SweepPlan {
     units: workUnits(trials, folds, seeds),
   };
   if (sweep?.pruning) plan.pruning = { ...sweep.pruning };
+  if (search) plan.search = search;
   if (sweep?.workers !== undefined) plan.workers = sweep.workers;
   return plan;
+}
+
+/** The search block as a SearchPlan; its problems (bounds, conditions, grid or random beside it) go to `problems`. */
+function searchPlan(source: SpecSource, sweep: SweepSpec, sites: ParamSite[], problems: SpecProblem[]): SearchPlan | undefined {
+  const search = sweep.search!;
+  for (const other of ['grid', 'random'] as const) {
+    if (sweep[other]) problems.push(problemAt(source, offsetOf(source, ['sweep', other], 'key'), 'SWEEP_SEARCH_EXCLUSIVE', `sweep.${other} and sweep.search cannot be combined; put the ${other} settings into search.space (choice: [...] for a list of values)`));
+  }
+  if (search.trials === undefined && search.maxFits === undefined && search.timeout === undefined) {
+    problems.push(problemAt(source, offsetOf(source, ['sweep', 'search'], 'key'), 'SWEEP_SEARCH_BUDGET', 'an adaptive search needs a budget: set trials, maxFits or timeout'));
+  }
+  const parameters: Parameter[] = [];
+  for (const site of sites.filter((s) => s.search)) {
+    const dimension = site.search!.dimension;
+    if (!dimension) continue;
+    const parameter: Parameter = { name: site.param.path, dimension, ...(site.search!.spec.when ? { when: site.search!.spec.when as Record<string, ParamValue[]> } : {}) };
+    const problem = conditionProblem(parameter, parameters);
+    if (problem) {
+      problems.push(problemAt(source, offsetOf(source, ['sweep', 'search', 'space', site.param.path, 'when']), 'SWEEP_SEARCH_CONDITION', problem));
+      continue;
+    }
+    parameters.push(parameter);
+  }
+  const space: SearchSpace = { parameters };
+  const budget: SearchPlan['budget'] = {};
+  for (const key of ['trials', 'maxFits', 'timeout', 'target'] as const) if (search[key] !== undefined) budget[key] = search[key];
+  return { sampler: search.sampler ?? { type: 'random' }, space, budget, concurrentTrials: search.concurrentTrials ?? 4, probes: 0, pipelines: {} };
+}
+
+/** The placements of one assignment of search values (each value placed at its dimension, or at the choice it is). */
+function searchPlacements(sites: ParamSite[], values: Readonly<Record<string, ParamValue>>): Placement[] {
+  const out: Placement[] = [];
+  for (const site of sites) {
+    if (!site.search || !(site.param.path in values)) continue;
+    const value = values[site.param.path] as JsonValue;
+    const { spec, node, choices } = site.search;
+    const index = spec.choice ? spec.choice.findIndex((c) => canonical(c) === canonical(value)) : -1;
+    const at = index >= 0 ? choices[index] : undefined;
+    out.push(placement(site, value, at ?? scalarAt(value, node.range as Range)));
+  }
+  return out;
+}
+
+function canonical(value: JsonValue): string {
+  return JSON.stringify(value);
+}
+
+/**
+ * Builds the trials an adaptive search suggests while the sweep runs, with the same checks and ids
+ * as a planned trial. Made from the spec frozen with the plan.
+ */
+export class SearchTrialBuilder {
+  private readonly prepared: Document.Parsed;
+  private readonly sites: ParamSite[];
+
+  constructor(
+    private readonly loaded: LoadedSpec,
+    private readonly context: PlanContext,
+  ) {
+    this.prepared = withoutAliases(loaded.source.document);
+    const problems: SpecProblem[] = [];
+    this.sites = collectParams(loaded.source, this.prepared, sweepOf(loaded.spec), problems).filter((s) => s.search);
+    if (problems.length) throw new SpecErrors(problems);
+  }
+
+  /** The spec as written, without its sweep block (what a trial no run can start with stands on). */
+  get baseSpec(): ExperimentSpec {
+    const { sweep: _sweep, ...spec } = this.loaded.spec as ExperimentSpec & { sweep?: unknown };
+    return spec as ExperimentSpec;
+  }
+
+  /** Trial `index` with these values: the trial, or the problems that refuse it (a combination no plugin accepts). */
+  build(index: number, values: Readonly<Record<string, ParamValue>>): { trial?: SweepTrial; problems: SpecProblem[] } {
+    const built = resolveTrial(this.loaded, this.prepared, searchPlacements(this.sites, values), index, this.context);
+    if (built.problems.length || !built.spec) return { problems: built.problems };
+    const [trial] = identify([built], this.context.dataDigest);
+    return { trial: { ...trial, index, shortId: trial.id.slice(0, 8) }, problems: [] };
+  }
 }
 
 /** Resolve every swept path and read its values' positions; path and distribution problems go to `problems`. */
@@ -134,12 +238,25 @@ function collectParams(source: SpecSource, prepared: Document.Parsed, sweep: Swe
       return { random: { distribution, node, choices: isSeq(choiceNode) ? (choiceNode.items as Node[]) : [] } };
     });
   }
+  for (const [path, spec] of Object.entries(sweep?.search?.space ?? {})) {
+    const at: PathSegment[] = ['sweep', 'search', 'space', path];
+    const made = toDimension(spec);
+    if ('problem' in made) {
+      problems.push(problemAt(source, offsetOf(source, made.at ? [...at, made.at] : at), 'SWEEP_DISTRIBUTION', made.problem));
+      continue;
+    }
+    add({ path, source: 'search', distribution: distributionKey(spec) }, at, (node) => {
+      const choiceNode = isMap(node) ? node.get('choice', true) : undefined;
+      return { search: { spec, node, choices: isSeq(choiceNode) ? (choiceNode.items as Node[]) : [], dimension: made.dimension } };
+    });
+  }
   const overlapping = new Set<ParamSite>();
   for (const inner of sites) {
     const outer = sites.find((o) => o !== inner && (isPrefixOf(o.param.segments, inner.param.segments) || (sameSegments(o, inner) && sites.indexOf(o) < sites.indexOf(inner))));
     if (!outer) continue;
     overlapping.add(inner);
-    const at = inner.param.source === 'grid' ? ['sweep', 'grid', inner.param.path] : ['sweep', 'random', 'params', inner.param.path];
+    const at =
+      inner.param.source === 'grid' ? ['sweep', 'grid', inner.param.path] : inner.param.source === 'search' ? ['sweep', 'search', 'space', inner.param.path] : ['sweep', 'random', 'params', inner.param.path];
     const message = sameSegments(outer, inner)
       ? `"${inner.param.path}" sets the same setting as "${outer.param.path}"; sweep it once`
       : `"${inner.param.path}" lies inside "${outer.param.path}", which is swept too; sweep the whole block or its options, not both`;

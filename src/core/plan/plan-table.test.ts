@@ -113,3 +113,40 @@ pipelines:
     expect(text).toContain('(nothing swept: every trial is the spec as written)');
   });
 });
+
+describe('formatPlanTable for an adaptive search', () => {
+  it('prints the sampler, the budget, the space with its conditions, and bounds on fits', () => {
+    const plan = planInline(`sweep:
+  search:
+    space:
+      pipelines.bow.featurizer.type: { choice: [counts, tfidf] }
+      pipelines.bow.model.C: { loguniform: [0.01, 100] }
+      pipelines.bow.featurizer.sublinearTf: { choice: [true, false], when: { pipelines.bow.featurizer.type: [tfidf] } }
+    trials: 30
+    maxFits: 100
+    target: 0.6
+  folds: 5
+  pruning: { type: asha }
+`);
+    expect(formatPlanTable(plan).split('\n')).toEqual([
+      `sweep plan for ${path.join(FIXTURES, 'inline.yaml')}`,
+      'adaptive search: sampler random; trial k is suggested from the finished trials before k − 4 (concurrentTrials)',
+      'budget: 30 trials, at most 100 fits, stop at val_accuracy >= 0.6',
+      'select: val_accuracy (max) on the validation folds (mean over 5 folds and seeds); pruning: successive-halving (asha): keep the best 1/3 at rungs 1·3^i, decided in trial order',
+      '',
+      'space (in order; a conditional dimension exists only when its condition holds):',
+      '  dimension                   values              when',
+      '  bow.featurizer.type         counts | tfidf',
+      '  bow.model.C                 float log 0.01…100',
+      '  bow.featurizer.sublinearTf  true | false        bow.featurizer.type in tfidf',
+      '  checked: 4 trials setting every choice and both ends of every range, each resolved and validated like a spec file',
+      '',
+      'work bounds (one fit = one pipeline trained on one fold and seed):',
+      '  pipeline  model                fits per trial  epochs per fit  fits for 30 trials',
+      '  bow       logistic-regression               5               -               ≤ 150',
+      '  at most 100 fits',
+      '  at least 30 fits (every trial runs its first rung: 1 epoch of its first fold, or 1 fit)',
+      '',
+    ]);
+  });
+});

@@ -3,6 +3,7 @@
  * the counts (trials × folds × seeds = work units), options dropped by plugin swaps, and an
  * estimate of the work per pipeline.
  */
+import type { JsonValue } from '../plugin';
 import { estimateWork } from './estimate';
 import { formatValue } from './trial-problems';
 import type { SweepPlan } from './types';
@@ -24,6 +25,7 @@ export function alignColumns(header: string[], rows: string[][], align: Align[])
 }
 
 export function formatPlanTable(plan: SweepPlan): string {
+  if (plan.search) return formatSearchPlan(plan);
   const out: string[] = [];
   const work = estimateWork(plan);
   out.push(`sweep plan for ${plan.specFile}`);
@@ -50,9 +52,21 @@ function countsLine(plan: SweepPlan, units: number): string {
   return `${trials}${folds} × ${plural(plan.seeds.length, 'seed')}${seeds} = ${plural(units, 'work unit')}${where}`;
 }
 
+/** How a pruning rule reads in one line. */
+export function pruningText(pruning: SweepPlan['pruning']): string {
+  if (!pruning) return 'none';
+  if (pruning.type === 'median') return `median after ${plural(pruning.warmupEpochs, 'epoch')} and ${plural(pruning.startupTrials, 'finished trial')}${pruning.asynchronous ? ', asynchronous (not reproducible)' : ''}`;
+  const eta = pruning.reductionFactor ?? 3;
+  const parts = [`keep the best 1/${eta} at rungs ${pruning.minResource ?? 1}·${eta}^i`];
+  if (pruning.maxResource !== undefined) parts.push(`up to ${pruning.maxResource}`);
+  if (pruning.type === 'hyperband') parts.push(pruning.brackets !== undefined ? `${plural(pruning.brackets, 'bracket')}` : 'all brackets');
+  parts.push(pruning.asynchronous ? 'asynchronous (not reproducible)' : 'decided in trial order');
+  return `${pruning.type === 'asha' ? 'successive-halving (asha)' : pruning.type}: ${parts.join(', ')}`;
+}
+
 function selectionLine(plan: SweepPlan): string {
   const on = plan.folds > 0 ? ` on the validation folds (mean over ${plural(plan.folds, 'fold')} and seeds)` : ' on the holdout of the training rows';
-  const pruning = plan.pruning ? `${plan.pruning.type} after ${plural(plan.pruning.warmupEpochs, 'epoch')} and ${plural(plan.pruning.startupTrials, 'finished trial')}` : 'none';
+  const pruning = pruningText(plan.pruning);
   const workers = plan.workers !== undefined ? `; workers: ${plan.workers}` : '';
   return `select: ${plan.select.metric} (${plan.select.goal})${on}; pruning: ${pruning}${workers}`;
 }
@@ -103,6 +117,79 @@ function workLines(plan: SweepPlan, work: ReturnType<typeof estimateWork>): stri
   const lines = [`work (one fit = one pipeline trained on one ${per}):`, ...alignColumns(header, rows, ['left', 'left', 'right', 'right', 'right']).map((l) => `  ${l}`)];
   if (work.fitsWithoutReuse !== work.fits) {
     lines.push(`  ${work.fitsWithoutReuse - work.fits} fits are reused: trials that leave a pipeline unchanged share its fits (${work.fitsWithoutReuse} without reuse)`);
+  }
+  return lines;
+}
+
+/** A dimension as a person reads it: `int 4…8 step 4`, `log 0.001…0.1`, `lstm | gru`. */
+function dimensionText(d: import('../search').Dimension): string {
+  if (d.type === 'categorical') return d.choices.map((c) => formatValue(c as JsonValue, TABLE_DIGITS)).join(' | ');
+  const range = `${formatValue(d.low, TABLE_DIGITS)}…${formatValue(d.high, TABLE_DIGITS)}`;
+  return `${d.type}${d.log ? ' log' : ''} ${range}${d.step !== undefined ? ` step ${formatValue(d.step, TABLE_DIGITS)}` : ''}`;
+}
+
+/**
+ * An adaptive search has no trials before it runs: the plan shows the space, the sampler, the
+ * budget, and bounds on the fits and epochs the budget allows.
+ */
+function formatSearchPlan(plan: SweepPlan): string {
+  const search = plan.search!;
+  const out: string[] = [`sweep plan for ${plan.specFile}`];
+  const sampler = Object.entries(search.sampler)
+    .filter(([k]) => k !== 'type')
+    .map(([k, v]) => `${k}: ${JSON.stringify(v)}`);
+  out.push(`adaptive search: sampler ${search.sampler.type}${sampler.length ? ` (${sampler.join(', ')})` : ''}; trial k is suggested from the finished trials before k − ${search.concurrentTrials} (concurrentTrials)`);
+  const startup = (search.sampler as Record<string, unknown>).startupTrials ?? (search.sampler as Record<string, unknown>).nStartupTrials;
+  if (typeof startup === 'number') out.push(`startup trials: the first ${startup} are drawn at random`);
+  const budget: string[] = [];
+  if (search.budget.trials !== undefined) budget.push(plural(search.budget.trials, 'trial'));
+  if (search.budget.maxFits !== undefined) budget.push(`at most ${plural(search.budget.maxFits, 'fit')}`);
+  if (search.budget.timeout !== undefined) budget.push(`${search.budget.timeout} s (depends on the machine: not reproducible)`);
+  if (search.budget.target !== undefined) budget.push(`stop at ${plan.select.metric} ${plan.select.goal === 'max' ? '>=' : '<='} ${search.budget.target}`);
+  out.push(`budget: ${budget.join(', ')}`);
+  out.push(selectionLine(plan));
+  out.push('', 'space (in order; a conditional dimension exists only when its condition holds):');
+  const rows = search.space.parameters.map((p) => [
+    p.name.replace(/^pipelines\./, ''),
+    dimensionText(p.dimension),
+    p.when ? Object.entries(p.when).map(([k, v]) => `${k.replace(/^pipelines\./, '')} in ${v.map((x) => formatValue(x as JsonValue)).join(', ')}`).join('; ') : '',
+  ]);
+  out.push(...alignColumns(['dimension', 'values', 'when'], rows, ['left', 'left', 'left']).map((l) => `  ${l}`));
+  out.push(`  checked: ${plural(search.probes, 'trial')} setting every choice and both ends of every range, each resolved and validated like a spec file`);
+  out.push('', ...searchBounds(plan));
+  return `${out.join('\n')}\n`;
+}
+
+/** The most fits and epochs the budget allows (and the least a trial costs under successive halving). */
+function searchBounds(plan: SweepPlan): string[] {
+  const search = plan.search!;
+  const perPipeline = Math.max(1, plan.folds) * plan.seeds.length;
+  const trials = search.budget.trials;
+  const lines = [`work bounds (one fit = one pipeline trained on one ${plan.folds > 0 ? 'fold and seed' : 'seed'}):`];
+  const header = ['pipeline', 'model', 'fits per trial', 'epochs per fit', trials !== undefined ? `fits for ${plural(trials, 'trial')}` : 'fits'];
+  const rows: string[][] = [];
+  let fits = 0;
+  let epochs = 0;
+  let unbounded = trials === undefined;
+  for (const [name, p] of Object.entries(search.pipelines)) {
+    const count = p.searched ? (trials !== undefined ? trials * perPipeline : undefined) : perPipeline;
+    if (count !== undefined) fits += count;
+    if (count !== undefined && p.maxEpochs !== undefined) epochs += count * p.maxEpochs;
+    if (count === undefined) unbounded = true;
+    rows.push([name, p.models.join(' | '), p.searched ? String(perPipeline) : `${perPipeline} (once: not searched)`, p.maxEpochs !== undefined ? `≤ ${p.maxEpochs}` : '-', count === undefined ? '-' : `≤ ${count}`]);
+  }
+  lines.push(...alignColumns(header, rows, ['left', 'left', 'right', 'right', 'right']).map((l) => `  ${l}`));
+  const maxFits = search.budget.maxFits;
+  const fitBound = unbounded ? maxFits : maxFits !== undefined ? Math.min(fits, maxFits) : fits;
+  const longest = Math.max(0, ...Object.values(search.pipelines).map((p) => p.maxEpochs ?? 0));
+  if (maxFits !== undefined) epochs = Math.min(epochs, maxFits * longest);
+  lines.push(`  at most ${fitBound === undefined ? 'unbounded (timeout only)' : plural(fitBound, 'fit')}${!unbounded && epochs ? ` and ${plural(epochs, 'epoch')} (no trial stopped early)` : ''}`);
+  const pruning = plan.pruning;
+  if (pruning && pruning.type !== 'median' && trials !== undefined) {
+    const min = pruning.minResource ?? 1;
+    // A trial of a model that trains in epochs is judged on one fit; the others on their first `min` fits.
+    const least = Object.values(search.pipelines).reduce((n, p) => n + (!p.searched ? perPipeline : trials * (p.maxEpochs !== undefined ? 1 : Math.min(min, perPipeline))), 0);
+    lines.push(`  at least ${plural(least, 'fit')} (every trial runs its first rung: ${plural(min, 'epoch')} of its first fold, or ${plural(min, 'fit')})`);
   }
   return lines;
 }

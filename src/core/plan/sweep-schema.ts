@@ -8,14 +8,50 @@
 import type { SchemaObject } from 'ajv';
 import type { JsonValue } from '../plugin';
 import { MAX_NUMPY_SEED } from '../random';
+import { samplerConfigSchema, type SamplerConfig } from '../search';
 
 /** Validation metrics a sweep can select on; `val_loss` is minimised, the others maximised. */
 export const SELECT_METRICS = ['val_accuracy', 'val_macro_f1', 'val_weighted_f1', 'val_loss'] as const;
 export type SelectMetric = (typeof SELECT_METRICS)[number];
 export type SelectGoal = 'max' | 'min';
 
-export const PRUNING_TYPES = ['median'] as const;
+export const PRUNING_TYPES = ['median', 'successive-halving', 'asha', 'hyperband'] as const;
 export type PruningType = (typeof PRUNING_TYPES)[number];
+
+/** `sweep.pruning` after schema validation (defaults filled in). */
+export interface PruningSpec {
+  type: PruningType;
+  warmupEpochs: number;
+  startupTrials: number;
+  /** Successive halving / Hyperband: keep the best 1/reductionFactor at each rung. */
+  reductionFactor?: number;
+  /** The resource of the first rung (epochs, or fits for models that do not train in epochs). */
+  minResource?: number;
+  /** The resource of a full trial; default the pipeline's epochs (or its folds × seeds). */
+  maxResource?: number;
+  /** Hyperband: number of brackets; default all of them (log_η(max/min) + 1). */
+  brackets?: number;
+  /** Decide against whatever has finished when a decision is due, without waiting: faster, not reproducible. */
+  asynchronous?: boolean;
+}
+
+/** `sweep.search` after schema validation (defaults filled in). */
+export interface SearchSpec {
+  sampler: SamplerConfig;
+  space: Record<string, SearchDimensionSpec>;
+  trials?: number;
+  maxFits?: number;
+  timeout?: number;
+  target?: number;
+  concurrentTrials: number;
+}
+
+/** One dimension of `sweep.search.space`: exactly one of uniform, loguniform, int, choice, with options. */
+export interface SearchDimensionSpec extends Distribution {
+  step?: number;
+  log?: boolean;
+  when?: Record<string, JsonValue[]>;
+}
 
 export const DISTRIBUTIONS = ['uniform', 'loguniform', 'int', 'choice'] as const;
 export type DistributionName = (typeof DISTRIBUTIONS)[number];
@@ -32,10 +68,11 @@ export interface Distribution {
 export interface SweepSpec {
   grid?: Record<string, JsonValue[]>;
   random?: { trials: number; params: Record<string, Distribution> };
+  search?: SearchSpec;
   folds: number;
   seeds: number | number[];
   select: { metric: SelectMetric; goal?: SelectGoal };
-  pruning?: { type: PruningType; warmupEpochs: number; startupTrials: number };
+  pruning?: PruningSpec;
   workers?: number;
 }
 
@@ -59,6 +96,59 @@ const distributionSchema: SchemaObject = {
     ),
     int: bounds({ type: 'integer' }, '[low, high]: a whole number from low to high, both included.'),
     choice: { type: 'array', minItems: 1, description: 'One of these values, each equally likely.' },
+  },
+};
+
+const searchDimensionSchema: SchemaObject = {
+  type: 'object',
+  description:
+    'One dimension of the search space: exactly one of uniform, loguniform, int, choice; `step` keeps numbers on a grid, ' +
+    '`log: true` draws an int on a log scale, `when` makes the dimension exist only when earlier ones took given values.',
+  additionalProperties: false,
+  properties: {
+    ...(distributionSchema.properties as Record<string, SchemaObject>),
+    step: { type: 'number', exclusiveMinimum: 0, description: 'Values low + k·step only (uniform or int).' },
+    log: { type: 'boolean', description: 'int only: draw on a log scale (low >= 1); loguniform is the float form.' },
+    when: {
+      type: 'object',
+      minProperties: 1,
+      description: 'A conditional dimension: it exists only when each named dimension (listed before this one) took one of these values.',
+      additionalProperties: { type: 'array', minItems: 1 },
+    },
+  },
+};
+
+const searchSchema: SchemaObject = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['space'],
+  description:
+    'Adaptive search: a sampler suggests each trial from the results of the trials before it, within a budget. ' +
+    'Replaces grid and random; `mlspec plan` checks every value the space can produce before anything runs.',
+  properties: {
+    sampler: { ...samplerConfigSchema, default: { type: 'random' } },
+    space: {
+      type: 'object',
+      minProperties: 1,
+      description: `The dimensions to search, by path, in order (a \`when\` may name only earlier ones). Keys: ${PATH_HELP}`,
+      additionalProperties: searchDimensionSchema,
+    },
+    trials: { type: 'integer', minimum: 1, description: 'Budget: at most this many trials.' },
+    maxFits: { type: 'integer', minimum: 1, description: 'Budget: start no trial that could take the fits past this many (a running trial counts at its most).' },
+    timeout: {
+      type: 'number',
+      exclusiveMinimum: 0,
+      description: 'Budget: start no trial after this many seconds of sweeping (summed over resumes). Depends on the machine’s speed, so not reproducible.',
+    },
+    target: { type: 'number', description: 'Stop at the first trial (in trial order) whose score reaches this value; later trials are dropped.' },
+    concurrentTrials: {
+      type: 'integer',
+      minimum: 1,
+      default: 4,
+      description:
+        'Trials that may run before the sampler sees their results: trial k is suggested from the finished trials before k − concurrentTrials, ' +
+        'the ones after them passed as running. Fixed here, not by --workers, so any worker count gives the same trials; more workers than this wait.',
+    },
   },
 };
 
@@ -90,6 +180,7 @@ export const sweepSchema: SchemaObject = {
         },
       },
     },
+    search: searchSchema,
     folds: {
       type: 'integer',
       minimum: 0,
@@ -121,11 +212,28 @@ export const sweepSchema: SchemaObject = {
       type: 'object',
       additionalProperties: false,
       required: ['type'],
-      description: 'Stop unpromising trials early (models that train in epochs).',
+      description:
+        'Stop unpromising trials early. The resource is epochs (of the first fold) for models that train in epochs, and fits (folds × seeds) for the others. ' +
+        'Every decision compares a trial with the trials before it in trial order, so any worker count and any resume give the same leaderboard.',
       properties: {
-        type: { type: 'string', enum: [...PRUNING_TYPES], description: 'median: stop a trial whose metric is worse than the median of earlier trials at the same epoch.' },
-        warmupEpochs: { type: 'integer', minimum: 0, default: 0, description: 'Never prune a trial before this many epochs.' },
-        startupTrials: { type: 'integer', minimum: 0, default: 5, description: 'Never prune before this many trials have finished.' },
+        type: {
+          type: 'string',
+          enum: [...PRUNING_TYPES],
+          description:
+            'median: stop a trial whose best score so far is worse than the median of the finished earlier trials at that epoch (epoch models only); ' +
+            'successive-halving (= asha): at each rung (minResource·reductionFactor^i) keep a trial only if it is in the best 1/reductionFactor of the trials before it at that rung; ' +
+            'hyperband: successive halving in brackets that start at larger rungs, trials dealt to brackets in turn.',
+        },
+        warmupEpochs: { type: 'integer', minimum: 0, default: 0, description: 'median: never prune a trial before this many epochs.' },
+        startupTrials: { type: 'integer', minimum: 0, default: 5, description: 'median: never prune before this many earlier trials have finished.' },
+        reductionFactor: { type: 'integer', minimum: 2, description: 'successive-halving, hyperband: keep the best 1/reductionFactor at each rung (default 3).' },
+        minResource: { type: 'integer', minimum: 1, description: 'successive-halving, hyperband: the resource of the first rung (default 1).' },
+        maxResource: { type: 'integer', minimum: 1, description: 'successive-halving, hyperband: the resource of a full trial (default: the pipeline’s epochs, or its fits).' },
+        brackets: { type: 'integer', minimum: 1, description: 'hyperband: how many brackets (default: all, log_η(max/min) + 1).' },
+        asynchronous: {
+          type: 'boolean',
+          description: 'Decide against whatever has finished when a decision is due instead of waiting for earlier trials: never idle, but the result depends on timing (not reproducible).',
+        },
       },
     },
     workers: { type: 'integer', minimum: 1, description: 'Worker processes to run trials in (the default for --workers).' },

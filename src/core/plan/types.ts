@@ -5,7 +5,8 @@
  */
 import type { JsonValue } from '../plugin';
 import type { ExperimentSpec } from '../spec/validate';
-import type { DistributionName, PruningType, SelectGoal, SelectMetric } from './sweep-schema';
+import type { SamplerConfig, SearchSpace } from '../search';
+import type { DistributionName, PruningSpec, SelectGoal, SelectMetric } from './sweep-schema';
 
 /** One swept setting, in the order the sweep block lists them (grid first, then random). */
 export interface SweptParam {
@@ -13,8 +14,8 @@ export interface SweptParam {
   path: string;
   /** The same path as keys and list indices into the spec. */
   segments: Array<string | number>;
-  source: 'grid' | 'random';
-  /** For random parameters: how values are drawn. */
+  source: 'grid' | 'random' | 'search';
+  /** For random parameters (and search dimensions): how values are drawn. */
   distribution?: DistributionName;
 }
 
@@ -35,6 +36,8 @@ export interface SweepTrial {
   pipelines: Record<string, string>;
   /** Set when an earlier trial resolves to the same spec: this one adds no work units. */
   duplicateOf?: number;
+  /** An adaptive search suggested values no run could start with (a combination a plugin refuses): why; the trial has no work and counts as failed. */
+  invalid?: string;
 }
 
 /** One pipeline's fit inside a work unit; equal ids mean equal fits, which need running once. */
@@ -72,9 +75,24 @@ export interface SweepPlan {
   /** The seed of each repeat, the first being the spec seed when `seeds` was a count. */
   seeds: number[];
   select: { metric: SelectMetric; goal: SelectGoal };
-  pruning?: { type: PruningType; warmupEpochs: number; startupTrials: number };
+  pruning?: PruningSpec;
+  /** Adaptive search: `trials` starts empty and grows as the sampler suggests (see sweep/search-trials.ts). */
+  search?: SearchPlan;
   /** The sweep block's default for --workers, when it sets one. */
   workers?: number;
   /** Trial-major, then seed, then fold; trials that duplicate an earlier one have none. */
   units: WorkUnit[];
+}
+
+/** An adaptive search: the space, the sampler and the budget. */
+export interface SearchPlan {
+  sampler: SamplerConfig;
+  /** Parameter names are the dotted paths of `params`. */
+  space: SearchSpace;
+  budget: { trials?: number; maxFits?: number; timeout?: number; target?: number };
+  concurrentTrials: number;
+  /** Trials that set every value at an end of its range (or each choice), checked by `mlspec plan`. */
+  probes: number;
+  /** Per pipeline: whether the space sets it, its model types, the most epochs a fit of it can train (models that train in epochs). */
+  pipelines: Record<string, { searched: boolean; models: string[]; maxEpochs?: number }>;
 }

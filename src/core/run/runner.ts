@@ -116,7 +116,7 @@ export class ExperimentRunner {
     });
     await events.emit('dataLoaded', summary);
 
-    const tokenized = new TokenCache(data.texts);
+    const tokenized = new TokenCache(data.texts, data.rowNumbers);
     const foldReports: FoldReport[] = [];
     for (let f = 0; f < folds.length; f++) {
       const fold = folds[f];
@@ -202,7 +202,7 @@ export class ExperimentRunner {
   private async runPipeline(loaded: LoadedSpec, name: string, data: LoadedData, fold: Fold, events: ListenerChain, options: FitPipelineOptions): Promise<PipelineFit> {
     const pipeline = loaded.spec.pipelines[name];
     if (!pipeline) throw new Error(`the spec has no pipeline "${name}"`);
-    const tokens = options.tokens ?? new TokenCache(data.texts);
+    const tokens = options.tokens ?? new TokenCache(data.texts, data.rowNumbers);
     const foldIndex = options.fold ?? 0;
     const foldCount = options.folds ?? 1;
     const base: PathSegment[] = ['pipelines', name];
@@ -324,15 +324,49 @@ export class ExperimentRunner {
 /** Tokenized texts, shared by pipelines whose tokenizer blocks are identical. */
 export class TokenCache {
   private readonly cache = new Map<string, string[][]>();
-  constructor(private readonly texts: readonly string[]) {}
+  constructor(
+    private readonly texts: readonly string[],
+    /** Each text's 0-based data row in the file, to name the row a tokenizer fails on. */
+    private readonly rowNumbers?: readonly number[],
+  ) {}
 
   get(key: string, tokenize: (text: string) => string[]): string[][] {
     let docs = this.cache.get(key);
     if (!docs) {
-      docs = this.texts.map(tokenize);
+      const texts = this.texts;
+      docs = new Array<string[]>(texts.length);
+      // Every occurrence of a token is made to point at one string: a corpus of millions of rows
+      // repeats a vocabulary of thousands, and one string per occurrence would be most of the heap.
+      const shared = new Map<string, string>();
+      for (let i = 0; i < texts.length; i++) {
+        let tokens: string[];
+        try {
+          tokens = tokenize(texts[i]);
+        } catch (error) {
+          throw this.rowError(i, error);
+        }
+        for (let t = 0; t < tokens.length; t++) {
+          const token = tokens[t];
+          const first = shared.get(token);
+          if (first === undefined) shared.set(token, token);
+          else tokens[t] = first;
+        }
+        docs[i] = tokens;
+      }
       this.cache.set(key, docs);
     }
     return docs;
+  }
+
+  /** A tokenizer that fails on one text (a custom pattern that overflows on a huge cell) is bad input at that row. */
+  private rowError(i: number, error: unknown): unknown {
+    if (error instanceof MlspecError) return error;
+    const row = this.rowNumbers ? `data row ${this.rowNumbers[i]}` : `text ${i}`;
+    const length = this.texts[i].length.toLocaleString('en-US');
+    return new InputError(
+      'TOKENIZE_FAILED',
+      `${row} (${length} characters) cannot be tokenized: ${(error as Error).message}; shorten or remove that cell, or use a simpler token pattern`,
+    );
   }
 }
 
@@ -361,8 +395,8 @@ export function summarize(data: LoadedData): DatasetSummary {
     keptRows: n,
     classes: data.classes,
     classCounts,
-    meanChars: data.texts.reduce((s, t) => s + codePointLength(t), 0) / n,
-    meanWords: data.texts.reduce((s, t) => s + whitespaceWordCount(t), 0) / n,
+    meanChars: (data.textStats?.codePoints ?? data.texts.reduce((s, t) => s + codePointLength(t), 0)) / n,
+    meanWords: (data.textStats?.words ?? data.texts.reduce((s, t) => s + whitespaceWordCount(t), 0)) / n,
     digest: data.digest,
   };
 }

@@ -18,8 +18,7 @@ import type { PluginRegistry } from '../registry';
 import { TokenCache, type ExperimentRunner } from '../run/runner';
 import type { SweepPlan } from '../plan';
 import { loadSpec, type LoadedSpec } from '../spec/load';
-import type { PipelineSpec, SpecValidator } from '../spec/validate';
-import { better, pruneReason, pruningRule, type PruningReference, type PruningRule } from './pruning';
+import type { ExperimentSpec, PipelineSpec, SpecValidator } from '../spec/validate';
 import { SweepRows } from './rows';
 import type { Job, JobOutcome, ValidationScores } from './types';
 
@@ -60,11 +59,17 @@ export function logLoss(proba: Float64Array, labels: readonly number[], nClasses
   return sum / labels.length;
 }
 
+/** The coordinator's decision to stop a running job at an epoch (see rungs.ts). */
+export interface StopOrder {
+  epoch: number;
+  reason: string;
+}
+
 export interface JobHooks {
   /** A metric as the model logs it (already renamed; `step` = epoch). */
   metric?(key: string, value: number, step?: number): void;
-  /** The current pruning reference for this job (it may change while the job runs). */
-  reference?(): PruningReference | undefined;
+  /** The coordinator's stop order for this job, if any yet (it may arrive while the job runs). */
+  stop?(): StopOrder | undefined;
 }
 
 export interface JobRunnerOptions {
@@ -80,7 +85,6 @@ export interface JobRunnerOptions {
 
 export class JobRunner {
   private readonly tokens: TokenCache;
-  private readonly rule?: PruningRule;
 
   private constructor(
     private readonly options: JobRunnerOptions,
@@ -90,8 +94,7 @@ export class JobRunner {
     /** The TensorFlow.js backend chosen for this process, when a swept pipeline needs one. */
     readonly backend: string | undefined,
   ) {
-    this.tokens = new TokenCache(data.texts);
-    this.rule = pruningRule(options.plan);
+    this.tokens = new TokenCache(data.texts, data.rowNumbers);
   }
 
   /** Load the frozen spec and its data once; checks the data is what the plan was made from. */
@@ -109,7 +112,13 @@ export class JobRunner {
       );
     }
     const rows = new SweepRows(registry, base.spec, data, context);
-    const needsBackend = plan.trials.some((t) => Object.values(t.spec.pipelines).some((p) => registry.get('model', p.model.type).requiresBackend));
+    // An adaptive search has no trials yet: its pipelines as written, and every model type it can choose.
+    const modelTypes = [
+      ...plan.trials.flatMap((t) => Object.values(t.spec.pipelines).map((p) => p.model.type)),
+      ...Object.values(base.spec.pipelines).map((p) => p.model.type),
+      ...(plan.search?.space.parameters ?? []).filter((p) => p.name.endsWith('.model.type')).flatMap((p) => (p.dimension.type === 'categorical' ? p.dimension.choices : []).map(String)),
+    ];
+    const needsBackend = modelTypes.some((type) => registry.find('model', type)?.requiresBackend);
     let backend: string | undefined;
     if (needsBackend) {
       const { selectBackend } = await import('../backend');
@@ -118,16 +127,17 @@ export class JobRunner {
     return new JobRunner(options, base, data, rows, backend);
   }
 
-  async run(job: Job, hooks: JobHooks = {}): Promise<JobOutcome> {
+  /** Run `job`; `spec` is its trial's resolved spec when the plan does not hold it (a trial an adaptive search suggested). */
+  async run(job: Job, hooks: JobHooks = {}, spec?: ExperimentSpec): Promise<JobOutcome> {
     const { plan, runner } = this.options;
-    const trial = plan.trials[job.trial];
-    const pipeline = quiet(trial.spec.pipelines[job.pipeline]);
-    const loaded: LoadedSpec = { ...this.base, spec: { ...trial.spec, seed: job.seed, pipelines: { [job.pipeline]: pipeline } } };
+    const trialSpec = spec ?? plan.trials[job.trial]?.spec;
+    if (!trialSpec) throw new Error(`the sweep has no trial ${job.trial} for job ${job.label}`);
+    const pipeline = quiet(trialSpec.pipelines[job.pipeline]);
+    const loaded: LoadedSpec = { ...this.base, spec: { ...trialSpec, seed: job.seed, pipelines: { [job.pipeline]: pipeline } } };
     const fold = this.rows.rows(job.rows, job.seed);
     const refit = job.rows.kind === 'refit';
     const epochs = new Map<number, EpochRecord>();
-    const rule = refit ? undefined : this.rule;
-    let best: number | undefined;
+    const watched = plan.select.metric === 'val_loss' ? 'heldout_loss' : 'heldout_accuracy';
     const onMetric = (key: string, value: number, step?: number) => {
       const name = step === undefined ? key : renameEpochKey(key);
       hooks.metric?.(name, value, step);
@@ -135,11 +145,11 @@ export class JobRunner {
       const record = epochs.get(step) ?? { epoch: step };
       record[name] = value;
       epochs.set(step, record);
-      if (rule && name === rule.metric) {
-        best = better(rule, best, value);
-        const reason = pruneReason(rule, hooks.reference?.(), step, best);
-        if (reason) throw new JobPruned(reason, step);
-      }
+      const order = refit ? undefined : hooks.stop?.();
+      // Stop once the epoch the decision was made at is logged whole (learning_rate is the last
+      // key the training loop logs for an epoch), so the record is the one a fit that ran on and
+      // was cut back to that epoch has; epochs run past it are dropped below.
+      if (order && (step > order.epoch || (step === order.epoch && key === 'learning_rate'))) throw new JobPruned(order.reason, order.epoch);
     };
     const started = performance.now();
     try {
@@ -161,7 +171,7 @@ export class JobRunner {
         features: result.featurizer.features,
         trainRows: fold.train.length,
         evaluationRows: fold.test.length,
-        ...epochFacts(result.info, records, rule?.metric ?? (plan.select.metric === 'val_loss' ? 'heldout_loss' : 'heldout_accuracy'), plan.select.goal),
+        ...epochFacts(result.info, records, watched, plan.select.goal),
       };
       const labels = fold.test.map((i) => this.data.labels[i]);
       const scores: ValidationScores = {
@@ -181,7 +191,7 @@ export class JobRunner {
       };
     } catch (error) {
       if (!(error instanceof JobPruned)) throw error;
-      const records = [...epochs.values()].sort((a, b) => a.epoch - b.epoch);
+      const records = [...epochs.values()].filter((r) => r.epoch <= error.epoch).sort((a, b) => a.epoch - b.epoch);
       return {
         status: 'pruned',
         epochs: records,

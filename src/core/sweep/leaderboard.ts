@@ -133,6 +133,14 @@ export function formatSummary(report: SweepReport): string {
   lines.push(
     `${counted(report.candidates.length, 'candidate')} from ${counted(report.trials, 'trial')}: ${by('finished')} finished, ${by('failed')} failed, ${by('pruned')} pruned, ${by('incomplete')} not finished`,
   );
+  const search = report.search;
+  if (search) {
+    const cost = `${counted(search.fits, 'fit')}${search.epochs ? `, ${counted(search.epochs, 'epoch')}` : ''}`;
+    lines.push(
+      `search: ${search.sampler}, pruning ${search.scheduler}; ${cost}${search.ended ? `; ended at ${search.ended}` : ''}` +
+        `${search.reproducible ? '' : ' — asynchronous pruning: decisions depended on timing, another run may rank differently'}`,
+    );
+  }
   const best = report.best;
   if (best) {
     const m = best.metrics[metric]!;

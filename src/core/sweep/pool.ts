@@ -13,10 +13,9 @@ import type { Logger } from '../plugin';
 import { readFrozenPlan } from '../plan';
 import type { PluginRegistry } from '../registry';
 import { ExperimentRunner } from '../run/runner';
-import type { SpecValidator } from '../spec/validate';
-import { JobRunner } from './job-runner';
+import type { ExperimentSpec, SpecValidator } from '../spec/validate';
+import { JobRunner, type StopOrder } from './job-runner';
 import { toFailure, type FromWorker, type ToWorker } from './protocol';
-import type { PruningReference } from './pruning';
 import { SPEC_COPY_FILE } from './state';
 import type { Job, JobFailure, JobOutcome } from './types';
 
@@ -25,9 +24,10 @@ export type MetricSink = (key: string, value: number, step?: number) => void;
 
 export interface PoolWorker {
   readonly id: number;
-  run(job: Job, reference: PruningReference | undefined, onMetric: MetricSink): Promise<JobResult>;
-  /** A newer pruning reference for the job it is running. */
-  updateReference(job: string, reference: PruningReference): void;
+  /** Run `job` (`spec`: its trial's spec when the frozen plan does not hold it). */
+  run(job: Job, spec: ExperimentSpec | undefined, onMetric: MetricSink): Promise<JobResult>;
+  /** Stop the job it is running at an epoch (a pruning decision). */
+  stopJob(job: string, order: StopOrder): void;
 }
 
 export interface WorkerPool {
@@ -45,6 +45,8 @@ export interface WorkerPool {
 export interface PoolOptions {
   /** Give each worker one garbage-collector thread (when the workers fill every core). */
   singleThreadedGc?: boolean;
+  /** Threads of the fused recurrent kernels in each worker (sent in its init message). */
+  recurrentThreads?: number;
   /** The workers' environment; default process.env. */
   env?: NodeJS.ProcessEnv;
   /** The spec file, absolute (relative paths in the spec resolve against its folder). */
@@ -87,7 +89,7 @@ class ForkWorker implements PoolWorker {
     const ready = this.spawn();
     if (!this.initialised) {
       this.initialised = true;
-      this.send({ type: 'init', stateDir, specFile: this.options.specFile });
+      this.send({ type: 'init', stateDir, specFile: this.options.specFile, ...(this.options.recurrentThreads ? { recurrentThreads: this.options.recurrentThreads } : {}) });
     }
     return ready;
   }
@@ -170,7 +172,7 @@ class ForkWorker implements PoolWorker {
     }
   }
 
-  async run(job: Job, reference: PruningReference | undefined, onMetric: MetricSink): Promise<JobResult> {
+  async run(job: Job, spec: ExperimentSpec | undefined, onMetric: MetricSink): Promise<JobResult> {
     try {
       if (!this.stateDir) throw new Error(`sweep worker ${this.id} was given a job before the sweep`);
       await this.start(this.stateDir);
@@ -179,12 +181,12 @@ class ForkWorker implements PoolWorker {
     }
     return new Promise<JobResult>((resolve) => {
       this.pending = { job: job.key, label: job.label, resolve, onMetric };
-      this.send({ type: 'job', job, reference });
+      this.send(spec ? { type: 'job', job, spec } : { type: 'job', job });
     });
   }
 
-  updateReference(job: string, reference: PruningReference): void {
-    if (this.pending?.job === job) this.send({ type: 'reference', job, reference });
+  stopJob(job: string, order: StopOrder): void {
+    if (this.pending?.job === job) this.send({ type: 'stop-job', job, order });
   }
 
   async stop(): Promise<void> {
@@ -204,14 +206,34 @@ class ForkWorker implements PoolWorker {
   }
 }
 
+/** Worker processes per core beyond which a request is capped (each worker holds the data and a TensorFlow.js backend). */
+export const MAX_WORKERS_PER_CORE = 2;
+
+export interface WorkerPlan {
+  workers: number;
+  /** Threads of the fused recurrent kernels in each worker. */
+  recurrentThreads: number;
+  /** Why fewer workers than asked, for a warning. */
+  capped?: string;
+}
+
 /**
- * The fused recurrent kernels use up to one thread per core in each process; with several workers
- * that would put several threads on every core. Each worker gets its share of the cores, unless
- * MLSPEC_RECURRENT_THREADS is set. (Results do not depend on the thread count.)
+ * How many worker processes to fork, decided once before any is forked: the request (--workers,
+ * else the sweep block's `workers`, else one per core), at most the jobs that can run at once, at
+ * most MAX_WORKERS_PER_CORE per core. The fused recurrent kernels use up to one thread per core in
+ * each process; with several workers that would put several threads on every core, so each worker
+ * gets its share of the cores (MLSPEC_RECURRENT_THREADS, when set, wins). Results never depend on
+ * either count.
  */
-export function workerEnv(workers: number, env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
-  if (env.MLSPEC_RECURRENT_THREADS) return env;
-  return { ...env, MLSPEC_RECURRENT_THREADS: String(Math.max(1, Math.floor(os.availableParallelism() / workers))) };
+export function planWorkers(requested: number | undefined, runnable: number, cores = os.availableParallelism(), env: NodeJS.ProcessEnv = process.env): WorkerPlan {
+  const asked = requested ?? cores;
+  const limit = Math.max(1, cores * MAX_WORKERS_PER_CORE);
+  const workers = Math.max(1, Math.min(asked, runnable, limit));
+  // Fewer jobs than workers needs no warning; a request beyond the per-core limit does.
+  const capped = asked > limit && runnable > limit ? `${asked} workers asked for, ${limit} started: at most ${MAX_WORKERS_PER_CORE} per core (${cores} cores)` : undefined;
+  const fromEnv = Number(env.MLSPEC_RECURRENT_THREADS);
+  const recurrentThreads = Number.isInteger(fromEnv) && fromEnv >= 1 ? fromEnv : Math.max(1, Math.floor(cores / workers));
+  return { workers, recurrentThreads, ...(capped ? { capped } : {}) };
 }
 
 export class ForkPool implements WorkerPool {
@@ -226,20 +248,12 @@ export class ForkPool implements WorkerPool {
   }
 
   private makeWorker(id: number, size: number): ForkWorker {
-    return new ForkWorker(id, { singleThreadedGc: size >= os.availableParallelism(), env: workerEnv(size), ...this.options });
+    return new ForkWorker(id, { singleThreadedGc: size >= os.availableParallelism(), ...this.options });
   }
 
   /** Fork the processes now; they get their sweep in `start`. */
   spawn(): void {
     for (const w of this.workers) w.spawn();
-  }
-
-  /** Keep `size` workers: stop the ones beyond it, add new ones up to it. */
-  async resize(size: number): Promise<void> {
-    const extra = this.workers.slice(size);
-    this.workers = this.workers.slice(0, size);
-    while (this.workers.length < size) this.workers.push(this.makeWorker(this.workers.length + 1, size));
-    await Promise.all(extra.map((w) => w.stop()));
   }
 
   async start(stateDir: string): Promise<void> {
@@ -271,15 +285,15 @@ export interface InlinePoolOptions {
 /** One worker in this process: jobs run one after another, as a forked worker runs them. */
 export class InlinePool implements WorkerPool {
   private jobs?: JobRunner;
-  private reference?: { job: string; value?: PruningReference };
+  private stop?: { job: string; order?: StopOrder };
   readonly workers: PoolWorker[];
 
   constructor(private readonly options: InlinePoolOptions) {
     const worker: PoolWorker = {
       id: 1,
-      run: (job, reference, onMetric) => this.run(job, reference, onMetric),
-      updateReference: (job, reference) => {
-        if (this.reference?.job === job) this.reference.value = reference;
+      run: (job, spec, onMetric) => this.run(job, spec, onMetric),
+      stopJob: (job, order) => {
+        if (this.stop?.job === job) this.stop.order = order;
       },
     };
     this.workers = [worker];
@@ -298,11 +312,11 @@ export class InlinePool implements WorkerPool {
     this.jobs = await JobRunner.open({ plan, specFile: this.options.specFile, specText, registry, validator, runner, logger });
   }
 
-  private async run(job: Job, reference: PruningReference | undefined, onMetric: MetricSink): Promise<JobResult> {
-    this.reference = { job: job.key, value: reference };
+  private async run(job: Job, spec: ExperimentSpec | undefined, onMetric: MetricSink): Promise<JobResult> {
+    this.stop = { job: job.key };
     try {
       if (!this.jobs) throw new Error('the inline pool was not started');
-      const outcome = await this.jobs.run(job, { metric: onMetric, reference: () => (this.reference?.job === job.key ? this.reference.value : undefined) });
+      const outcome = await this.jobs.run(job, { metric: onMetric, stop: () => (this.stop?.job === job.key ? this.stop.order : undefined) }, spec);
       return { ok: true, outcome };
     } catch (error) {
       return { ok: false, error: toFailure(error) };

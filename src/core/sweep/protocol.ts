@@ -1,13 +1,15 @@
 /** Messages between the sweep coordinator and its worker processes (Node IPC, JSON). */
-import type { PruningReference } from './pruning';
+import type { ExperimentSpec } from '../spec/validate';
+import type { StopOrder } from './job-runner';
 import type { Job, JobFailure, JobOutcome } from './types';
 
 export type ToWorker =
   /** Load the frozen plan and spec from the state folder, the data, the backend. */
-  | { type: 'init'; stateDir: string; specFile: string }
-  | { type: 'job'; job: Job; reference?: PruningReference }
-  /** A newer pruning reference for the running job. */
-  | { type: 'reference'; job: string; reference: PruningReference }
+  | { type: 'init'; stateDir: string; specFile: string; /** Threads of the fused recurrent kernels in this worker, decided once by the coordinator. */ recurrentThreads?: number }
+  /** `spec`: the trial's resolved spec when the frozen plan does not hold it (adaptive search). */
+  | { type: 'job'; job: Job; spec?: ExperimentSpec }
+  /** Stop the running job at this epoch (the coordinator's pruning decision). */
+  | { type: 'stop-job'; job: string; order: StopOrder }
   | { type: 'stop' };
 
 export type FromWorker =

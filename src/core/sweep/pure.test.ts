@@ -10,12 +10,10 @@ import { compileVegaLite } from '../plots';
 import { loadSpec } from '../spec/load';
 import { failureLines, rankCandidates, summarizeCandidate, summarizeValues } from './aggregate';
 import { candidateKey, relativeParams, rowsLabel, sweepWork } from './candidates';
-import { isPruningFold } from './executor';
 import { logLoss, renameEpochKey } from './job-runner';
 import { formatLeaderboard, formatSummary, leaderboardCsv, leaderboardMarkdown } from './leaderboard';
 import { validationPlotSpec } from './plots';
 import { statusLine, SweepProgress } from './progress';
-import { better, median, medianReference, pruneReason, type PruningRule } from './pruning';
 import type { Candidate, CandidateSummary, Job, JobRecord, SweepReport } from './types';
 
 const FIXTURES = path.resolve(__dirname, '../../../test/fixtures/plan');
@@ -171,45 +169,6 @@ describe('aggregation', () => {
   });
 });
 
-describe('the median rule', () => {
-  const rule: PruningRule = { warmupEpochs: 1, startupTrials: 1, metric: 'heldout_accuracy', goal: 'max' };
-
-  it('watches only the first fold of the first seed of each candidate', () => {
-    const p = plan(TWO_PIPELINES);
-    const watched = sweepWork(p).jobs.filter((j) => isPruningFold(j, p));
-    expect(watched).toHaveLength(5); // one per candidate
-    expect(watched.every((j) => j.rows.kind === 'fold' && j.rows.fold === 0 && j.seed === p.seeds[0])).toBe(true);
-    expect(isPruningFold({ ...watched[0], rows: { kind: 'holdout' } }, p)).toBe(true);
-    expect(isPruningFold({ ...watched[0], rows: { kind: 'refit' } }, p)).toBe(false);
-  });
-
-  it('takes the median of the best scores up to each epoch; a curve that stopped early keeps its best', () => {
-    expect(median([3, 1, 2])).toBe(2);
-    expect(median([4, 1, 2, 3])).toBe(2.5);
-    // Bests so far: [0.1, 0.2, 0.3], [0.3, 0.3], [0.2].
-    expect(medianReference([[0.1, 0.2, 0.3], [0.3, 0.25], [0.2]], 'max').medians).toEqual([0.2, 0.2, 0.3]);
-    // For losses the best is the lowest: [0.9, 0.7, 0.7] and [0.5, 0.5].
-    expect(medianReference([[0.9, 0.7, 0.8], [0.5, 0.6]], 'min').medians).toEqual([0.7, 0.6, 0.6]);
-    expect(medianReference([[0.1], []], 'max').candidates).toBe(1);
-  });
-
-  it('prunes when the best score so far is below the median after the warm-up, and never without a reference', () => {
-    const reference = medianReference([[0.3, 0.4, 0.5], [0.5, 0.6]], 'max');
-    expect(reference.medians).toEqual([0.4, 0.5, 0.55]);
-    expect(pruneReason(rule, reference, 1, 0.0)).toBeUndefined(); // warm-up
-    expect(pruneReason(rule, reference, 2, 0.5)).toBeUndefined(); // median 0.5
-    expect(pruneReason(rule, reference, 2, 0.49)).toBe('best heldout_accuracy up to epoch 2, 0.4900, is below the median 0.5000 of 2 finished candidates up to that epoch');
-    // Past the longest finished curve, the finals are the reference.
-    expect(pruneReason(rule, reference, 6, 0.54)).toMatch(/below the median 0.5500/);
-    expect(pruneReason(rule, undefined, 3, 0.0)).toBeUndefined();
-    const loss: PruningRule = { ...rule, metric: 'heldout_loss', goal: 'min' };
-    const lossReference = medianReference([[0.3, 0.4, 0.5], [0.5, 0.6]], 'min');
-    expect(pruneReason(loss, lossReference, 3, 0.6)).toMatch(/^best heldout_loss up to epoch 3, 0.6000, is above the median 0.4000 of 2/);
-    expect([0.3, 0.5, 0.4].reduce<number | undefined>((b, v) => better(rule, b, v), undefined)).toBe(0.5);
-    expect([0.7, 0.5, 0.6].reduce<number | undefined>((b, v) => better(loss, b, v), undefined)).toBe(0.5);
-  });
-});
-
 describe('names and scores inside a job', () => {
   it('renames the loop’s per-epoch keys so held-out fold scores and carved validation rows never mix', () => {
     expect(['train_loss', 'val_loss', 'val_accuracy', 'curve_accuracy', 'curve_loss', 'learning_rate'].map(renameEpochKey)).toEqual([
@@ -270,6 +229,7 @@ describe('the leaderboard', () => {
       },
     ],
     failures: [{ candidate: 'k2', label: 'trial-0', pipeline: 'bow', rows: { kind: 'fold', fold: 2, folds: 3 }, seed: 7, error: { code: 'VOCABULARY_EMPTY', message: 'empty vocabulary\nmore' } }],
+    search: { sampler: 'grid', scheduler: 'none', reproducible: true, fits: 6, epochs: 0, epochsTrained: 0 },
     startedAt: '',
     finishedAt: '',
   };
@@ -298,6 +258,10 @@ describe('the leaderboard', () => {
     const text = formatSummary(report);
     expect(text).toContain('best: trial-1 (bow; featurizer.type=tfidf, model.C=10): val_accuracy 0.5123 ± 0.0200 over 3 folds');
     expect(text).toContain('failures (1; rerun them with --retry-failed):\n  trial-0 fold-2: VOCABULARY_EMPTY empty vocabulary');
+    expect(text).toContain('search: grid, pruning none; 6 fits\n');
+    expect(formatSummary({ ...report, search: { ...report.search, scheduler: 'successive-halving', reproducible: false, epochs: 30 } })).toContain(
+      'search: grid, pruning successive-halving; 6 fits, 30 epochs — asynchronous pruning: decisions depended on timing, another run may rank differently',
+    );
   });
 
   it('plots one panel per swept setting, numbers on a log axis when they span a decade', () => {

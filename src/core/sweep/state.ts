@@ -6,6 +6,8 @@
  *   spec.yaml            the spec text as it was then (workers load it, not the file, which may change)
  *   jobs/<key>.json      one record per finished job: status, held-out scores, epochs, error
  *   refit/<key>.json     the refit of the best candidate
+ *   search/trial-<k>.json  adaptive search: trial k's suggested values, id and the history it saw
+ *   search/clock.json    adaptive search: seconds of sweeping so far (for `timeout`)
  *   runs-<uri>.json      MLflow run ids by role, per tracking store, so a rerun reattaches to them
  *   report.json          the last report
  *   lock                 the pid of the coordinator using the folder
@@ -19,12 +21,28 @@ import path from 'node:path';
 import { InputError } from '../errors';
 import { FROZEN_PLAN_FILE, readFrozenPlan, writeFrozenPlan, type SweepPlan } from '../plan';
 import { createFileExclusive, writeFileAtomic } from '../tracking/atomic-files';
+import type { ParamValue, TrialState } from '../search';
 import type { JobRecord, SweepReport } from './types';
+
+/** One suggestion of an adaptive search, as recorded before its fits start. */
+export interface SearchTrialRecord {
+  number: number;
+  params: Record<string, ParamValue>;
+  /** The trial id its values resolve to (checked when the sweep is resumed). */
+  id: string;
+  sampler: string;
+  /** The history the sampler was given: every earlier trial's state (and score) as the suggestion saw it. */
+  history: Array<{ number: number; state: TrialState; value?: number }>;
+  suggestedAt: string;
+  /** Why no run can start with these values (the trial counts as failed). */
+  invalid?: string;
+}
 
 export const STATE_ROOT = '.mlspec-sweeps';
 export const SPEC_COPY_FILE = 'spec.yaml';
 const JOBS = 'jobs';
 const REFITS = 'refit';
+const SEARCH = 'search';
 const LOCK = 'lock';
 
 function sha256(text: string): string {
@@ -184,6 +202,35 @@ export class SweepState {
 
   writeRefit(record: JobRecord): void {
     writeJson(path.join(this.dir, REFITS, `${record.key}.json`), record);
+  }
+
+  /** The suggestions of an adaptive search, in trial order. */
+  readSearchTrials(): SearchTrialRecord[] {
+    let names: string[];
+    try {
+      names = readdirSync(path.join(this.dir, SEARCH));
+    } catch {
+      return [];
+    }
+    return names
+      .filter((n) => /^trial-\d+\.json$/.test(n))
+      .map((n) => readJson<SearchTrialRecord>(path.join(this.dir, SEARCH, n))!)
+      .sort((a, b) => a.number - b.number);
+  }
+
+  writeSearchTrial(record: SearchTrialRecord): void {
+    mkdirSync(path.join(this.dir, SEARCH), { recursive: true });
+    writeJson(path.join(this.dir, SEARCH, `trial-${record.number}.json`), record);
+  }
+
+  /** Seconds of sweeping recorded by earlier runs of this sweep. */
+  readSearchClock(): number {
+    return readJson<{ seconds: number }>(path.join(this.dir, SEARCH, 'clock.json'))?.seconds ?? 0;
+  }
+
+  writeSearchClock(seconds: number): void {
+    mkdirSync(path.join(this.dir, SEARCH), { recursive: true });
+    writeJson(path.join(this.dir, SEARCH, 'clock.json'), { seconds });
   }
 
   /** The run ids of this sweep in the tracking store at `uri`. */

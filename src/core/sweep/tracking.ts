@@ -160,9 +160,13 @@ export class SweepTracking {
       'sweep.seeds': JSON.stringify(plan.seeds),
       'sweep.select_metric': plan.select.metric,
       'sweep.select_goal': plan.select.goal,
-      'sweep.trials': plan.trials.length,
+      // An adaptive search's trials grow as it runs (params are write-once): its budget is logged instead.
+      ...(plan.search ? {} : { 'sweep.trials': plan.trials.length }),
       'sweep.params': JSON.stringify(plan.params.map((p) => p.path)),
       'sweep.pruning': plan.pruning ? JSON.stringify(plan.pruning) : 'none',
+      ...(plan.search
+        ? { 'sweep.search.sampler': JSON.stringify(plan.search.sampler), 'sweep.search.budget': JSON.stringify(plan.search.budget), 'sweep.search.concurrent_trials': plan.search.concurrentTrials }
+        : {}),
       'dataset.source': dataset.source,
       'dataset.rows': dataset.rows,
       'dataset.kept_rows': dataset.keptRows,
@@ -325,8 +329,8 @@ export class SweepTracking {
     this.options.registry.markEnded(`job:${record.key}`);
   }
 
-  /** A candidate whose jobs are all done: its cross-validated scores, and its run ended. */
-  async finishCandidate(summary: CandidateSummary, candidate: Candidate, plan: SweepPlan): Promise<void> {
+  /** A candidate whose jobs are all done: its cross-validated scores and `searchTags` (mlspec.search.*), and its run ended. */
+  async finishCandidate(summary: CandidateSummary, candidate: Candidate, plan: SweepPlan, searchTags: Record<string, string> = {}): Promise<void> {
     const handle = await this.candidateRun(candidate, plan);
     const log = loggerOnce(handle);
     this.candidates.delete(candidate.key);
@@ -342,7 +346,7 @@ export class SweepTracking {
     if (summary.bestEpoch !== undefined) log('best_epoch', summary.bestEpoch, 0, now);
     if (summary.stoppedEpoch !== undefined) log('stopped_epoch', summary.stoppedEpoch, 0, now);
     log('fit_seconds', summary.fitSeconds, 0, now);
-    const tags: Record<string, string> = { 'mlspec.status': summary.status, 'mlspec.jobs': `${summary.jobs.finished}/${summary.jobs.total}` };
+    const tags: Record<string, string> = { ...searchTags, 'mlspec.status': summary.status, 'mlspec.jobs': `${summary.jobs.finished}/${summary.jobs.total}` };
     if (summary.errors.length) tags['mlspec.error'] = `${summary.errors[0].code}: ${summary.errors[0].message}`;
     if (summary.pruneReason) tags['mlspec.prune_reason'] = summary.pruneReason;
     handle.setTags(tags);

@@ -70,6 +70,8 @@ export interface JobOutcome {
   stoppedEpoch?: number;
   /** The held-out metric and epoch at which a pruned job stopped, and why. */
   prunedAt?: number;
+  /** Epochs the fit actually trained, when it ran past the epoch it was stopped at. */
+  epochsTrained?: number;
   pruneReason?: string;
   fitSeconds: number;
   featurizeSeconds: number;
@@ -98,6 +100,8 @@ export interface JobRecord {
   error?: JobFailure;
   seconds: number;
   finishedAt: string;
+  /** A fit that was never run: its candidate was stopped by successive halving before it (fits resource). */
+  notRun?: true;
 }
 
 export interface MetricSummary {
@@ -173,6 +177,25 @@ export interface SweepReport {
   refit?: RefitSummary;
   failures: FailureLine[];
   tracking?: { uri: string; experimentId: string; parentRunId: string };
+  /** How the trials were chosen and stopped, and what it cost. */
+  search: SearchSummary;
   startedAt: string;
   finishedAt: string;
+}
+
+export interface SearchSummary {
+  /** grid, random, or the adaptive search's sampler. */
+  sampler: string;
+  /** The pruning rule, or none. */
+  scheduler: string;
+  /** false only with `pruning.asynchronous`: decisions then depend on timing. */
+  reproducible: boolean;
+  /** Adaptive search: why it ended (budget, target). */
+  ended?: string;
+  /** Fits run (pruned ones included; fits successive halving skipped are not). */
+  fits: number;
+  /** Epochs the recorded fits count (a pruned fit up to the epoch it was stopped at). */
+  epochs: number;
+  /** Epochs actually trained, including those a fit ran past its stop before the order reached it. */
+  epochsTrained: number;
 }

@@ -17,7 +17,7 @@ import { readFrozenPlan } from '../plan';
 import { ExperimentRunner } from '../run/runner';
 import { JobRunner } from './job-runner';
 import { toFailure, type FromWorker, type ToWorker } from './protocol';
-import type { PruningReference } from './pruning';
+import type { StopOrder } from './job-runner';
 import { SPEC_COPY_FILE } from './state';
 
 function send(message: FromWorker): void {
@@ -32,7 +32,7 @@ const ipcLogger: Logger = {
 
 export function startWorker(): void {
   let jobs: JobRunner | undefined;
-  let reference: { job: string; value?: PruningReference } | undefined;
+  let stop: { job: string; order?: StopOrder } | undefined;
   let queue = Promise.resolve();
 
   process.on('SIGINT', () => undefined);
@@ -43,6 +43,10 @@ export function startWorker(): void {
     switch (message.type) {
       case 'init': {
         try {
+          if (message.recurrentThreads !== undefined) {
+            const { setFusedRnnThreads } = await import('../kernels/fused-rnn');
+            setFusedRnnThreads(message.recurrentThreads);
+          }
           const container = createContainer({ logger: ipcLogger });
           const { registry, validator } = services(container);
           const plan = readFrozenPlan(message.stateDir);
@@ -57,13 +61,17 @@ export function startWorker(): void {
       }
       case 'job': {
         const { job } = message;
-        reference = { job: job.key, value: message.reference };
+        stop = { job: job.key };
         try {
           if (!jobs) throw new Error('the worker was given a job before it was initialised');
-          const outcome = await jobs.run(job, {
-            metric: (key, value, step) => send({ type: 'metric', job: job.key, key, value, step }),
-            reference: () => (reference?.job === job.key ? reference.value : undefined),
-          });
+          const outcome = await jobs.run(
+            job,
+            {
+              metric: (key, value, step) => send({ type: 'metric', job: job.key, key, value, step }),
+              stop: () => (stop?.job === job.key ? stop.order : undefined),
+            },
+            message.spec,
+          );
           send({ type: 'done', job: job.key, outcome });
         } catch (error) {
           send({ type: 'failed', job: job.key, error: toFailure(error) });
@@ -76,9 +84,9 @@ export function startWorker(): void {
   };
 
   process.on('message', (message: ToWorker) => {
-    // References update the running job at once (between its batches); everything else in order.
-    if (message.type === 'reference') {
-      if (reference?.job === message.job) reference.value = message.reference;
+    // Stop orders reach the running job at once (between its batches); everything else in order.
+    if (message.type === 'stop-job') {
+      if (stop?.job === message.job) stop.order = message.order;
       return;
     }
     queue = queue.then(() => handle(message));

@@ -1,15 +1,15 @@
 /**
- * The `tsv` and `csv` dataset plugins: one implementation, two delimiters. Reads the file, keeps
+ * The `tsv` and `csv` dataset plugins: one implementation, two delimiters. Streams the file, keeps
  * the rows that pass `where`, and maps labels onto the class list (a label outside it is an error
  * naming the row).
  */
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { optionError } from '../../../core/errors';
+import { MlspecError, optionError } from '../../../core/errors';
 import { didYouMean } from '../../../core/did-you-mean';
 import { definePlugin, type Dataset, type LoadedData, type PluginContext, type PluginDefinition } from '../../../core/plugin';
-import { DelimitedParseError, parseDelimited } from './delimited-parser';
+import { checkWidth, DelimitedParseError, DelimitedRecordReader, TableCollector, type ParsedTable } from './delimited-parser';
+import { KeptRows } from './kept-rows';
+import { InvalidUtf8Error, readUtf8Chunks } from './utf8-chunks';
 
 export interface DelimitedOptions {
   path: string;
@@ -20,7 +20,7 @@ export interface DelimitedOptions {
   keepColumns: string[];
 }
 
-const optionsSchema = {
+export const optionsSchema = {
   type: 'object',
   additionalProperties: false,
   required: ['path'],
@@ -50,19 +50,43 @@ const optionsSchema = {
   },
 };
 
-export function readDelimited(file: string, delimiter: string): ReturnType<typeof parseDelimited> {
-  let text: string;
+/** The whole file as a table (small files: fixtures, benchmarks). Datasets stream it instead. */
+export function readDelimited(file: string, delimiter: string): ParsedTable {
+  const table = new TableCollector();
+  streamDelimited(file, delimiter, table.record);
+  return table.table();
+}
+
+/**
+ * Streams the file's records (the header first) to `onRecord`, chunk by chunk. A file that is
+ * missing, unreadable, badly quoted or not UTF-8 is an error naming the file and the place.
+ */
+export function streamDelimited(file: string, delimiter: string, onRecord: (fields: string[], line: number) => void): void {
+  const shown = path.relative(process.cwd(), file) || file;
+  let records = 0;
+  const reader = new DelimitedRecordReader(delimiter, (fields, line) => {
+    records++;
+    onRecord(fields, line);
+  });
   try {
-    text = readFileSync(file, 'utf8');
+    readUtf8Chunks(file, (text) => reader.push(text));
+    reader.end();
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw optionError('DATA_FILE_MISSING', 'path', `data file ${path.relative(process.cwd(), file)} does not exist; fix \`path\` (it is relative to the spec file)`);
+    if (e instanceof MlspecError) throw e; // the caller's own error about a record
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') {
+      throw optionError('DATA_FILE_MISSING', 'path', `data file ${shown} does not exist; fix \`path\` (it is relative to the spec file)`);
     }
-    throw optionError('DATA_FILE_UNREADABLE', 'path', `cannot read data file ${file}: ${(e as Error).message}`);
-  }
-  try {
-    return parseDelimited(text, delimiter);
-  } catch (e) {
+    if (typeof code === 'string') throw optionError('DATA_FILE_UNREADABLE', 'path', `cannot read data file ${file}: ${(e as Error).message}`);
+    if (e instanceof InvalidUtf8Error) {
+      // The record holding the bad byte is the next one: the header, or data row records - 1.
+      const row = records === 0 ? 'the header' : `data row ${records - 1}`;
+      throw optionError(
+        'DATA_ENCODING',
+        'path',
+        `${shown}:${reader.line} (${row}): ${e.message}; the file must be UTF-8 (pandas refuses it too): re-save it as UTF-8 or fix that byte`,
+      );
+    }
     if (e instanceof DelimitedParseError) throw optionError('DATA_PARSE', 'path', `${file}:${e.line}: ${e.message}`);
     throw e;
   }
@@ -75,55 +99,48 @@ class DelimitedDataset implements Dataset {
     private readonly delimiter: string,
   ) {}
 
+  /**
+   * One pass over the file: rows are filtered as they are read, and only the kept rows' text,
+   * label and extra columns are held; the digest and the text statistics are computed on the way.
+   */
   async load(): Promise<LoadedData> {
     const o = this.options;
     const file = path.resolve(this.context.baseDir, o.path);
-    const table = readDelimited(file, this.delimiter);
+    let header: string[] | null = null;
+    let textCol = -1;
+    let labelCol = -1;
+    let filters: { index: number; values: Set<string> }[] = [];
+    let extra: number[] = [];
     const column = (name: string, option: string): number => {
-      const index = table.header.indexOf(name);
+      const index = header!.indexOf(name);
       if (index < 0) {
-        throw optionError('DATA_COLUMN_MISSING', option, `column "${name}" is not in ${o.path}${didYouMean(name, table.header)}; its columns are: ${table.header.join(', ')}`);
+        throw optionError('DATA_COLUMN_MISSING', option, `column "${name}" is not in ${o.path}${didYouMean(name, header!)}; its columns are: ${header!.join(', ')}`);
       }
       return index;
     };
-    const textCol = column(o.text, 'text');
-    const labelCol = column(o.label, 'label');
-    const filters = Object.entries(o.where).map(([name, wanted]) => ({
-      index: column(name, `where.${name}`),
-      values: new Set(Array.isArray(wanted) ? wanted : [wanted]),
-    }));
-    const extra = o.keepColumns.map((name) => ({ name, index: column(name, 'keepColumns') }));
+    const kept = new KeptRows(o, this.context);
+    const extraValues: string[] = [];
 
-    const kept: number[] = [];
-    table.rows.forEach((row, r) => {
-      if (filters.every((f) => f.values.has(row[f.index]))) kept.push(r);
-    });
-    if (kept.length === 0) {
-      const described = Object.entries(o.where).map(([k, v]) => `${k} = ${JSON.stringify(v)}`).join(' and ');
-      throw optionError('DATA_EMPTY', 'where', `no rows of ${o.path} match ${described || 'the filter'} (${table.rows.length} rows read); check the values in \`where\``);
-    }
-
-    const classes = o.classes ?? [...new Set(kept.map((r) => table.rows[r][labelCol]))].sort();
-    const classIndex = new Map(classes.map((c, i) => [c, i]));
-    const labels = kept.map((r) => {
-      const label = table.rows[r][labelCol];
-      const index = classIndex.get(label);
-      if (index === undefined) {
-        throw optionError(
-          'DATA_LABEL_UNKNOWN',
-          'classes',
-          `${o.path}:${table.lines[r]} (data row ${r}): label "${label}" is not in the class list [${classes.join(', ')}]${didYouMean(label, classes)}; add it to \`classes\` or filter the row out with \`where\``,
-        );
+    streamDelimited(file, this.delimiter, (fields, line) => {
+      if (header === null) {
+        header = fields;
+        textCol = column(o.text, 'text');
+        labelCol = column(o.label, 'label');
+        filters = Object.entries(o.where).map(([name, wanted]) => ({
+          index: column(name, `where.${name}`),
+          values: new Set(Array.isArray(wanted) ? wanted : [wanted]),
+        }));
+        extra = o.keepColumns.map((name) => column(name, 'keepColumns'));
+        return;
       }
-      return index;
+      const row = checkWidth(fields, header.length, line);
+      const r = kept.read();
+      for (const f of filters) if (!f.values.has(row[f.index])) return;
+      for (let k = 0; k < extra.length; k++) extraValues[k] = row[extra[k]];
+      kept.keep(r, line, row[textCol], row[labelCol], extraValues);
     });
-    const texts = kept.map((r) => table.rows[r][textCol]);
-    const columns: Record<string, string[]> = {};
-    for (const { name, index } of extra) columns[name] = kept.map((r) => table.rows[r][index]);
-
-    const digest = createHash('sha256');
-    kept.forEach((r, i) => digest.update(`${r}\t${texts[i]}\t${classes[labels[i]]}\n`));
-    return { source: o.path, texts, labels, classes, rowNumbers: kept, totalRows: table.rows.length, columns, digest: digest.digest('hex') };
+    if (header === null) throw optionError('DATA_EMPTY', 'path', `${o.path} is empty: it has no header row`);
+    return kept.finish();
   }
 }
 

@@ -167,6 +167,30 @@ describe('counts featurizer', () => {
       expect(counts.transform(docs).data).toBeInstanceOf(Float64Array);
     });
 
+    it('treats a token holding a space and the n-gram of the same string as one term, as scikit-learn does', () => {
+      // A custom token pattern can yield "a b"; CountVectorizer keys terms by string, so the token
+      // "a b" and the bigram (a, b) are one column, counted together.
+      const counts = featurizer({ ngramRange: [1, 2] });
+      counts.fit([['a b', 'c'], ['a', 'b']]);
+      expect(counts.terms()).toEqual(['a', 'a b', 'a b c', 'b', 'c']);
+      expect(plain(counts.transform([['a', 'b', 'a b'], ['x y', 'c']]))).toEqual({
+        rows: 2,
+        cols: 5,
+        indptr: [0, 3, 4],
+        indices: [0, 1, 3, 4],
+        data: [1, 2, 1, 1],
+      });
+    });
+
+    it('counts n-grams of repeated and unseen tokens as CountVectorizer does, for n up to 3', () => {
+      const docs = [['x', 'x', 'x', 'y'], ['y', 'x', 'x'], ['z']];
+      const counts = featurizer({ ngramRange: [1, 3] });
+      counts.fit(docs);
+      expect(counts.terms()).toEqual(['x', 'x x', 'x x x', 'x x y', 'x y', 'y', 'y x', 'y x x', 'z']);
+      const x = counts.transform([['x', 'x', 'x', 'x', 'q', 'y', 'x', 'x']]);
+      expect(plain(x)).toEqual({ rows: 1, cols: 9, indptr: [0, 6], indices: [0, 1, 2, 5, 6, 7], data: [6, 4, 2, 1, 1, 1] });
+    });
+
     it('counts each term once per document when binary', () => {
       const counts = featurizer({ binary: true, ngramRange: [1, 2] });
       counts.fit(docs);

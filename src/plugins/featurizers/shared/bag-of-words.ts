@@ -5,13 +5,13 @@
 import type { CsrMatrix } from '../../../core/features';
 import type { JsonValue } from '../../../core/plugin';
 import type { BagOfWordsOptions } from './bag-of-words-options';
-import { countMatrix } from './count-matrix';
+import { countMatrix, TermColumns } from './count-matrix';
 import { stateError, stateNumberRecord, stateObject, stateStrings } from './state';
 import { fitVocabulary, termIndex, type VocabularySummary } from './vocabulary';
 
 interface Fitted {
   terms: string[];
-  index: Map<string, number>;
+  columns: TermColumns;
   summary: VocabularySummary;
 }
 
@@ -26,14 +26,13 @@ export class BagOfWords {
   /** Learns the columns; returns each column's document frequency on `docs`. */
   fit(docs: readonly (readonly string[])[]): number[] {
     const vocabulary = fitVocabulary(docs, this.options);
-    this.fitted = { terms: vocabulary.terms, index: termIndex(vocabulary.terms), summary: vocabulary.summary };
+    this.fitted = { terms: vocabulary.terms, columns: new TermColumns(vocabulary.terms), summary: vocabulary.summary };
     return vocabulary.documentFrequencies;
   }
 
   /** Term counts (or 0/1 when binary) of `docs` over the learned columns. */
   counts(docs: readonly (readonly string[])[]): CsrMatrix {
-    const { terms, index } = this.require();
-    return countMatrix(docs, index, terms.length, this.options.ngramRange, this.options.binary);
+    return countMatrix(docs, this.require().columns, this.options.ngramRange, this.options.binary);
   }
 
   /** The column terms, in column order. */
@@ -57,7 +56,7 @@ export class BagOfWords {
     const index = termIndex(terms);
     if (index.size !== terms.length) throw stateError(this.plugin, '"terms" lists a term twice');
     if (summary.features !== terms.length) throw stateError(this.plugin, `"summary.features" is ${summary.features} but there are ${terms.length} terms`);
-    this.fitted = { terms: terms.slice(), index, summary: { ...summary } };
+    this.fitted = { terms: terms.slice(), columns: new TermColumns(terms.slice()), summary: { ...summary } };
   }
 
   private require(): Fitted {

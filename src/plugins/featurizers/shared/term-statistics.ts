@@ -1,20 +1,64 @@
 /**
  * One pass over the training documents: every distinct n-gram with its total count and its
  * document frequency. Terms get ids in first-seen order (sklearn's defaultdict trick), and the
- * statistics live in flat arrays indexed by id, so the pass is a Map lookup per n-gram.
+ * statistics live in typed arrays indexed by id. N-grams are keyed by their token ids
+ * (ngram-index.ts), so the pass makes no string per occurrence; a term's string is built only when
+ * `term(id)` asks for it. Where a token holds a space (a custom token pattern), token ids no longer
+ * identify n-gram strings ("a b" the token and "a b" the bigram are one term for scikit-learn), and
+ * the pass keys n-grams by their strings instead.
  */
+import { NgramTable, TokenIds } from './ngram-index';
 import { forEachWordNgram, type NgramRange } from './word-ngrams';
 
 export interface TermStatistics {
-  /** Distinct terms, in first-seen order. */
-  terms: string[];
+  /** Number of distinct terms. */
+  size: number;
+  /** The string of term `id` (ids in first-seen order). */
+  term(id: number): string;
   /** Total occurrences of each term over all documents. */
-  counts: number[];
+  counts: Int32Array;
   /** Number of documents each term occurs in. */
-  documentFrequencies: number[];
+  documentFrequencies: Int32Array;
 }
 
 export function collectTermStatistics(docs: readonly (readonly string[])[], range: NgramRange): TermStatistics {
+  const tokens = new TokenIds();
+  const table = new NgramTable();
+  const [minN, maxN] = range;
+  let counts = new Int32Array(1 << 12);
+  let dfs = new Int32Array(1 << 12);
+  let lastDocument = new Int32Array(1 << 12).fill(-1);
+  let ids = new Int32Array(256);
+  for (let d = 0; d < docs.length; d++) {
+    const doc = docs[d];
+    if (doc.length > ids.length) ids = new Int32Array(doc.length * 2);
+    for (let t = 0; t < doc.length; t++) ids[t] = tokens.intern(doc[t]);
+    if (tokens.hasSpace) return stringKeyedStatistics(docs, range);
+    // scikit-learn's order: all n-grams of the smallest n first, each left to right.
+    for (let n = minN; n <= maxN && n <= doc.length; n++) {
+      for (let i = 0; i + n <= doc.length; i++) {
+        const id = table.add(ids, i, n);
+        if (id === counts.length) {
+          counts = grown(counts, id * 2);
+          dfs = grown(dfs, id * 2);
+          const last = new Int32Array(id * 2).fill(-1);
+          last.set(lastDocument);
+          lastDocument = last;
+        }
+        counts[id]++;
+        if (lastDocument[id] !== d) {
+          lastDocument[id] = d;
+          dfs[id]++;
+        }
+      }
+    }
+  }
+  const size = table.size;
+  return { size, term: (id) => table.term(id, tokens.tokens), counts: counts.slice(0, size), documentFrequencies: dfs.slice(0, size) };
+}
+
+/** The same statistics keyed by n-gram strings: exact whatever the tokens hold. */
+function stringKeyedStatistics(docs: readonly (readonly string[])[], range: NgramRange): TermStatistics {
   const ids = new Map<string, number>();
   const terms: string[] = [];
   const counts: number[] = [];
@@ -38,5 +82,11 @@ export function collectTermStatistics(docs: readonly (readonly string[])[], rang
       }
     });
   }
-  return { terms, counts, documentFrequencies };
+  return { size: terms.length, term: (id) => terms[id], counts: Int32Array.from(counts), documentFrequencies: Int32Array.from(documentFrequencies) };
+}
+
+function grown(array: Int32Array, size: number): Int32Array<ArrayBuffer> {
+  const bigger = new Int32Array(size);
+  bigger.set(array);
+  return bigger;
 }

@@ -11,7 +11,7 @@
 import { InputError } from '../../../core/errors';
 import { documentCountBounds, type BagOfWordsOptions } from './bag-of-words-options';
 import { compareCodePoints } from './code-point-order';
-import { countMatrix } from './count-matrix';
+import { countMatrix, TermColumns } from './count-matrix';
 import { collectTermStatistics } from './term-statistics';
 
 export interface VocabularySummary {
@@ -38,14 +38,14 @@ export function fitVocabulary(docs: readonly (readonly string[])[], options: Rea
   if (options.vocabulary !== null) return givenVocabulary(docs, options.vocabulary, options);
 
   const stats = collectTermStatistics(docs, options.ngramRange);
-  if (stats.terms.length === 0) {
+  if (stats.size === 0) {
     throw new InputError('VOCABULARY_EMPTY', 'empty vocabulary: the training documents have no tokens');
   }
   const bounds = documentCountBounds(options, docs.length);
-  const { terms, counts, documentFrequencies: dfs } = stats;
+  const { counts, documentFrequencies: dfs } = stats;
 
   let kept: number[] = [];
-  for (let id = 0; id < terms.length; id++) {
+  for (let id = 0; id < stats.size; id++) {
     if (dfs[id] >= bounds.min && dfs[id] <= bounds.max) kept.push(id);
   }
   const vocabularyBeforeCut = kept.length;
@@ -56,12 +56,19 @@ export function fitVocabulary(docs: readonly (readonly string[])[], options: Rea
     // With binary counts every occurrence after a document's first is dropped before ranking, so
     // sklearn's "total count" is the document frequency.
     const rank = options.binary ? dfs : counts;
-    const ranked = kept.sort((a, b) => rank[b] - rank[a] || dfs[b] - dfs[a]);
-    cutCount = rank[ranked[options.maxFeatures - 1]];
-    for (let i = options.maxFeatures; i < ranked.length && rank[ranked[i]] === cutCount; i++) tiedTermsCut++;
-    kept = firstInCodePointOrder(ranked, options.maxFeatures, (a, b) => rank[a] === rank[b] && dfs[a] === dfs[b], terms);
+    // Only terms ranked at least as high as the maxFeatures-th can be kept: find that rank with a
+    // native sort of the ranks, then order just those terms, not the whole vocabulary.
+    const ranks = new Int32Array(kept.length);
+    for (let i = 0; i < kept.length; i++) ranks[i] = rank[kept[i]];
+    ranks.sort();
+    cutCount = ranks[ranks.length - options.maxFeatures];
+    const ranked = kept.filter((id) => rank[id] >= cutCount).sort((a, b) => rank[b] - rank[a] || dfs[b] - dfs[a]);
+    for (let i = options.maxFeatures; i < ranked.length; i++) if (rank[ranked[i]] === cutCount) tiedTermsCut++;
+    kept = firstInCodePointOrder(ranked, options.maxFeatures, (a, b) => rank[a] === rank[b] && dfs[a] === dfs[b], stats.term);
   }
-  kept.sort((a, b) => compareCodePoints(terms[a], terms[b]));
+  const terms = new Map<number, string>();
+  for (const id of kept) terms.set(id, stats.term(id));
+  kept.sort((a, b) => compareCodePoints(terms.get(a)!, terms.get(b)!));
   if (kept.length === 0) {
     throw new InputError(
       'VOCABULARY_EMPTY',
@@ -69,7 +76,7 @@ export function fitVocabulary(docs: readonly (readonly string[])[], options: Rea
     );
   }
   return {
-    terms: kept.map((id) => terms[id]),
+    terms: kept.map((id) => terms.get(id)!),
     documentFrequencies: kept.map((id) => dfs[id]),
     summary: { features: kept.length, vocabularyBeforeCut, cutCount, tiedTermsCut },
   };
@@ -79,18 +86,20 @@ export function fitVocabulary(docs: readonly (readonly string[])[], options: Rea
  * The first `limit` of `ranked`, where the rank ties straddling the cut are settled by code point
  * order. Only that block needs comparing as strings, not the whole vocabulary.
  */
-function firstInCodePointOrder(ranked: number[], limit: number, tied: (a: number, b: number) => boolean, terms: readonly string[]): number[] {
+function firstInCodePointOrder(ranked: number[], limit: number, tied: (a: number, b: number) => boolean, term: (id: number) => string): number[] {
   const last = ranked[limit - 1];
   let start = limit - 1;
   while (start > 0 && tied(ranked[start - 1], last)) start--;
   let end = limit;
   while (end < ranked.length && tied(ranked[end], last)) end++;
-  const block = ranked.slice(start, end).sort((a, b) => compareCodePoints(terms[a], terms[b]));
+  const strings = new Map<number, string>();
+  for (let i = start; i < end; i++) strings.set(ranked[i], term(ranked[i]));
+  const block = ranked.slice(start, end).sort((a, b) => compareCodePoints(strings.get(a)!, strings.get(b)!));
   return ranked.slice(0, start).concat(block.slice(0, limit - start));
 }
 
 function givenVocabulary(docs: readonly (readonly string[])[], terms: readonly string[], options: Readonly<BagOfWordsOptions>): FittedVocabulary {
-  const counts = countMatrix(docs, termIndex(terms), terms.length, options.ngramRange, true);
+  const counts = countMatrix(docs, new TermColumns(terms), options.ngramRange, true);
   const documentFrequencies = new Array<number>(terms.length).fill(0);
   for (const column of counts.indices) documentFrequencies[column]++;
   return {

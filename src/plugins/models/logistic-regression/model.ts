@@ -11,7 +11,8 @@ import { EXIT_RUN_FAILED, InputError, MlspecError, optionError } from '../../../
 import type { CsrMatrix, Features } from '../../../core/features';
 import type { FitData, FitSummary, JsonValue, Model, PluginContext } from '../../../core/plugin';
 import { minimizeLbfgs } from '../../../core/optim/lbfgs';
-import { parameterCount, parameterRows, softmaxObjective, softmaxProbabilities } from './softmax-loss';
+import { createObjective } from './parallel-objective';
+import { parameterCount, parameterRows, softmaxProbabilities } from './softmax-loss';
 
 export const PLUGIN_NAME = 'logistic-regression';
 
@@ -31,6 +32,9 @@ const SKLEARN_MAX_LINE_SEARCH = 50;
 /** sklearn leaves L-BFGS-B's `maxfun` at its default. */
 const SKLEARN_MAX_EVALUATIONS = 15000;
 const STATE_FORMAT = 'logistic-regression/1';
+
+/** Fits on fewer rows are over before a progress line would be drawn. */
+const PROGRESS_MIN_ROWS = 50_000;
 
 /** What a fit learns. `weights` uses softmax-loss.ts's layout, intercepts always included. */
 interface Fitted {
@@ -76,15 +80,30 @@ export class LogisticRegressionModel implements Model {
     const yFit = new Int32Array(y.length);
     for (let i = 0; i < y.length; i++) yFit[i] = position[y[i]];
 
-    const objective = softmaxObjective({ x, y: yFit, nClasses: classes.length, fitIntercept, l2: 1 / (C * x.rows) });
-    const result = minimizeLbfgs(objective, new Float64Array(parameterCount(x.cols, classes.length, fitIntercept)), {
-      memory: 10,
-      maxIterations: maxIter,
-      maxEvaluations: SKLEARN_MAX_EVALUATIONS,
-      gtol: tol,
-      ftol: SKLEARN_FTOL,
-      maxLineSearchSteps: SKLEARN_MAX_LINE_SEARCH,
-    });
+    const objective = createObjective({ x, y: yFit, nClasses: classes.length, fitIntercept, l2: 1 / (C * x.rows) });
+    const progress = x.rows >= PROGRESS_MIN_ROWS ? context.logger.progress?.(`${context.scope ?? PLUGIN_NAME}: fitting`, 'loss evaluations') : undefined;
+    let evaluations = 0;
+    let result: ReturnType<typeof minimizeLbfgs>;
+    try {
+      result = minimizeLbfgs(
+        (w, g) => {
+          progress?.update(++evaluations);
+          return objective.evaluate(w, g);
+        },
+        new Float64Array(parameterCount(x.cols, classes.length, fitIntercept)),
+        {
+          memory: 10,
+          maxIterations: maxIter,
+          maxEvaluations: SKLEARN_MAX_EVALUATIONS,
+          gtol: tol,
+          ftol: SKLEARN_FTOL,
+          maxLineSearchSteps: SKLEARN_MAX_LINE_SEARCH,
+        },
+      );
+    } finally {
+      objective.dispose();
+      progress?.finish();
+    }
     if (result.reason === 'nonFinite') {
       throw optionError(
         'NAN_LOSS',
@@ -111,6 +130,7 @@ export class LogisticRegressionModel implements Model {
         finalLoss: result.f,
         stopReason: result.reason,
         evaluations: result.evaluations,
+        threads: objective.threads,
       },
     };
   }

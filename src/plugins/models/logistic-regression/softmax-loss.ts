@@ -42,24 +42,50 @@ export function parameterCount(nFeatures: number, nClasses: number, fitIntercept
 export function softmaxObjective(problem: SoftmaxProblem): (w: Float64Array, gradient: Float64Array) => number {
   const { x, y, nClasses, fitIntercept, l2 } = problem;
   const P = parameterRows(nClasses);
-  const nWeights = x.cols * P;
   const scores = new Float64Array(x.rows * P);
-  const invN = 1 / x.rows;
-
   return (w, gradient) => {
-    scoreRows(w, x, P, fitIntercept, scores);
-    const total = P === 1 ? binomialResiduals(scores, y) : multinomialResiduals(scores, y, P);
-    gradient.fill(0);
-    accumulateGradient(scores, x, P, gradient);
-    if (fitIntercept) sumColumns(scores, P, gradient, nWeights);
-    let norm2 = 0;
-    for (let j = 0; j < nWeights; j++) {
-      norm2 += w[j] * w[j];
-      gradient[j] = gradient[j] * invN + l2 * w[j];
-    }
-    for (let j = nWeights; j < gradient.length; j++) gradient[j] *= invN;
-    return total * invN + 0.5 * l2 * norm2;
+    const total = blockLossAndGradient(w, x, y, P, fitIntercept, scores, gradient);
+    return finishObjective(total, w, gradient, x.cols * P, x.rows, l2);
   };
+}
+
+/**
+ * The data part of the objective over one block of rows: returns Σ_i loss_i and writes Σ_i of the
+ * gradient (over the weights, then the intercepts) into `gradient`, unscaled. Self-contained (it
+ * calls only the kernels below), so a worker thread can run it from its source text.
+ */
+export function blockLossAndGradient(
+  w: Float64Array,
+  x: CsrMatrix,
+  y: Int32Array,
+  P: number,
+  fitIntercept: boolean,
+  scores: Float64Array,
+  gradient: Float64Array,
+): number {
+  scoreRows(w, x, P, fitIntercept, scores);
+  const total = P === 1 ? binomialResiduals(scores, y) : multinomialResiduals(scores, y, P);
+  gradient.fill(0);
+  accumulateGradient(scores, x, P, gradient);
+  if (fitIntercept) sumColumns(scores, P, gradient, x.cols * P, y.length);
+  return total;
+}
+
+/** Mean over the n rows plus the penalty (l2 / 2)·‖W‖² on the first nWeights parameters. */
+export function finishObjective(total: number, w: Float64Array, gradient: Float64Array, nWeights: number, rows: number, l2: number): number {
+  const invN = 1 / rows;
+  let norm2 = 0;
+  for (let j = 0; j < nWeights; j++) {
+    norm2 += w[j] * w[j];
+    gradient[j] = gradient[j] * invN + l2 * w[j];
+  }
+  for (let j = nWeights; j < gradient.length; j++) gradient[j] *= invN;
+  return total * invN + 0.5 * l2 * norm2;
+}
+
+/** The kernels' source, for a worker thread that evaluates blocks of rows (parallel-objective.ts). */
+export function kernelSource(): string {
+  return [blockLossAndGradient, scoreRows, accumulateGradient, sumColumns, multinomialResiduals, binomialResiduals, sigmoid].map((f) => f.toString()).join('\n');
 }
 
 /**
@@ -163,9 +189,10 @@ function accumulateGradient(residuals: Float64Array, x: CsrMatrix, P: number, gr
   }
 }
 
-/** The intercepts' gradient: out[offset + p] += Σ_i residuals[i·P + p]. */
-function sumColumns(residuals: Float64Array, P: number, out: Float64Array, offset: number): void {
-  for (let o = 0; o < residuals.length; o += P) for (let p = 0; p < P; p++) out[offset + p] += residuals[o + p];
+/** The intercepts' gradient: out[offset + p] += Σ_i residuals[i·P + p] over the first `rows` rows. */
+function sumColumns(residuals: Float64Array, P: number, out: Float64Array, offset: number, rows: number): void {
+  const end = rows * P;
+  for (let o = 0; o < end; o += P) for (let p = 0; p < P; p++) out[offset + p] += residuals[o + p];
 }
 
 /**

@@ -14,17 +14,69 @@ export interface WordsOptions {
   pattern: string | null;
 }
 
-/** Maximal runs of 2+ Python-\w characters: what `(?u)\b\w\w+\b` finds. */
-const SKLEARN_WORDS = /[\p{L}\p{N}_]{2,}/gu;
+/**
+ * Whether each BMP code unit is a Python \w character (a letter, a number or "_"), filled in on
+ * first sight: 0 unknown, 1 yes, 2 no. Astral code points are few and looked up by the regex.
+ */
+const WORD_CHAR = /^[\p{L}\p{N}_]$/u;
+const bmpWordChar = new Uint8Array(0x10000);
+
+function isWordCodeUnit(c: number): boolean {
+  let known = bmpWordChar[c];
+  if (known === 0) {
+    known = WORD_CHAR.test(String.fromCharCode(c)) ? 1 : 2;
+    bmpWordChar[c] = known;
+  }
+  return known === 1;
+}
+
+/**
+ * Maximal runs of 2+ Python-\w code points: what `(?u)\b\w\w+\b` finds. A loop rather than the
+ * regex `[\p{L}\p{N}_]{2,}`: V8's regex engine backtracks through a stack that a run of a few
+ * million non-Latin letters overflows ("Maximum call stack size exceeded"); this reads a cell of
+ * any length in time proportional to it.
+ */
+export function sklearnWords(text: string): string[] {
+  const tokens: string[] = [];
+  const n = text.length;
+  let start = -1; // start of the current run of word characters
+  let codePoints = 0; // code points in the run
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    let word: boolean;
+    let width = 1;
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < n) {
+      const d = text.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        word = WORD_CHAR.test(text.slice(i, i + 2));
+        width = 2;
+      } else word = false;
+    } else word = isWordCodeUnit(c);
+    if (word) {
+      if (start < 0) {
+        start = i;
+        codePoints = 0;
+      }
+      codePoints++;
+    } else if (start >= 0) {
+      if (codePoints >= 2) tokens.push(text.slice(start, i));
+      start = -1;
+    }
+    i += width - 1;
+  }
+  if (start >= 0 && codePoints >= 2) tokens.push(text.slice(start));
+  return tokens;
+}
 
 export class WordsTokenizer implements Tokenizer {
-  private readonly pattern: RegExp;
+  /** The custom pattern; null for scikit-learn's words. */
+  private readonly pattern: RegExp | null;
   /** Like Python's re.findall, a pattern with one capturing group yields that group. */
   private readonly yieldsGroup: boolean;
 
   constructor(private readonly options: Readonly<WordsOptions>) {
     if (options.pattern === null) {
-      this.pattern = SKLEARN_WORDS;
+      this.pattern = null;
       this.yieldsGroup = false;
     } else {
       this.pattern = compilePattern(options.pattern);
@@ -34,6 +86,7 @@ export class WordsTokenizer implements Tokenizer {
 
   tokenize(text: string): string[] {
     const input = this.options.lowercase ? text.toLowerCase() : text;
+    if (this.pattern === null) return sklearnWords(input);
     if (!this.yieldsGroup) return input.match(this.pattern) ?? [];
     const tokens: string[] = [];
     for (const match of input.matchAll(this.pattern)) tokens.push(match[1] ?? '');

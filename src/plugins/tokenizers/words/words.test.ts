@@ -47,6 +47,16 @@ describe('words tokenizer', () => {
     },
   );
 
+  it('reads a cell of ten million letters (the regex engine overflows its stack there) as one token, and keeps finding runs after it', () => {
+    const word = 'مرحبا'.repeat(2_000_000);
+    const tokens = createPlugin(wordsTokenizer, {}).tokenize(`ab ${word} 😀x 𝐀𝐁 y`);
+    expect(tokens).toHaveLength(3);
+    expect(tokens[0]).toBe('ab');
+    expect(tokens[1].length).toBe(10_000_000);
+    expect(tokens[1] === word).toBe(true);
+    expect(tokens[2]).toBe('𝐀𝐁'); // astral letters count as one code point each: a run of two
+  });
+
   it('lowercases like str.lower by default', () => {
     expect(tokenizer().tokenize('Hello ΟΔΟΣ İİ WORLD_X')).toEqual(['hello', 'οδος', 'world_x']);
   });
