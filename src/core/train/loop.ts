@@ -198,7 +198,11 @@ export async function trainNetwork<Batch>(input: TrainNetworkInput<Batch>): Prom
   return { epochs: records, info };
 }
 
-function trainStep<Batch>(
+/**
+ * One optimizer step on one batch: loss and gradients through the tape, clipping, the update.
+ * Exported for the step-by-step parity test against PyTorch (test/parity/).
+ */
+export function trainStep<Batch>(
   network: TrainableNetwork<Batch>,
   batch: Batch,
   labels: number[],
