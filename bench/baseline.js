@@ -67,8 +67,12 @@ async function run() {
   const ours = median(times);
   const first = times[0];
   console.log('baseline: featurize (1-2-gram counts, 1000 features) + fit (logistic regression), 800 rows');
-  console.log(`  mlspec        median ${ours.toFixed(4)} s over ${REPEATS} runs, first run ${first.toFixed(4)} s  (test accuracy ${(accuracy * 100).toFixed(2)}%)`);
-  console.log(`  scikit-learn  median ${reference.median_seconds.toFixed(4)} s over ${REPEATS} runs, first run ${reference.first_seconds.toFixed(4)} s  (test accuracy ${(reference.accuracy * 100).toFixed(2)}%, sklearn ${reference.sklearn})`);
+  console.log(
+    `  mlspec        median ${ours.toFixed(4)} s over ${REPEATS} runs, first run ${first.toFixed(4)} s  (test accuracy ${(accuracy * 100).toFixed(2)}%)`,
+  );
+  console.log(
+    `  scikit-learn  median ${reference.median_seconds.toFixed(4)} s over ${REPEATS} runs, first run ${reference.first_seconds.toFixed(4)} s  (test accuracy ${(reference.accuracy * 100).toFixed(2)}%, sklearn ${reference.sklearn})`,
+  );
   console.log(`  ratio mlspec / scikit-learn: ${(ours / reference.median_seconds).toFixed(2)}`);
 }
 

@@ -29,7 +29,10 @@ const PRUNING = {
 function spec(folds, scheduler) {
   const text = readFileSync(path.join(root, 'experiments/arsentd-lev/sweep.yaml'), 'utf8');
   const pipeline = /( {2}char-lstm:\n(?: {4}.*\n)+)/.exec(text)[1];
-  const grid = text.split('\n').filter((l) => l.includes('pipelines.char-lstm.')).join('\n');
+  const grid = text
+    .split('\n')
+    .filter((l) => l.includes('pipelines.char-lstm.'))
+    .join('\n');
   return `name: bench-early-stopping
 seed: 42
 backend: auto
@@ -60,7 +63,18 @@ async function runSweep(file, workers) {
   const loaded = loadSpec(file, registry, validator);
   const work = mkdtempSync(path.join(os.tmpdir(), 'mlspec-bench-es-'));
   try {
-    const executor = new SweepExecutor({ loaded, registry, validator, logger: silentLogger, mlspecVersion: 'bench', cwd: work, workers, plots: false, quiet: true, progress: { write: () => true } });
+    const executor = new SweepExecutor({
+      loaded,
+      registry,
+      validator,
+      logger: silentLogger,
+      mlspecVersion: 'bench',
+      cwd: work,
+      workers,
+      plots: false,
+      quiet: true,
+      progress: { write: () => true },
+    });
     const start = performance.now();
     const { report } = await executor.run();
     return { seconds: (performance.now() - start) / 1000, report };
@@ -74,8 +88,15 @@ async function run() {
   const workers = Number(process.env.BENCH_WORKERS ?? 2);
   const schedulers = (process.env.BENCH_SCHEDULERS ?? 'none,median,asha,hyperband').split(',');
   const dir = mkdtempSync(path.join(os.tmpdir(), 'mlspec-bench-es-spec-'));
-  console.log(`\nearly stopping: the char-LSTM grid of sweep.yaml (16 candidates, ≤ 15 epochs, early stopping), ${folds}-fold CV of 800 rows, ${workers} workers`);
-  console.log(`load average before: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} (${os.availableParallelism()} cores)`);
+  console.log(
+    `\nearly stopping: the char-LSTM grid of sweep.yaml (16 candidates, ≤ 15 epochs, early stopping), ${folds}-fold CV of 800 rows, ${workers} workers`,
+  );
+  console.log(
+    `load average before: ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')} (${os.availableParallelism()} cores)`,
+  );
   const rows = [];
   try {
     for (const scheduler of schedulers) {
@@ -90,12 +111,18 @@ async function run() {
         fits: report.search.fits,
         pruned: report.candidates.filter((c) => c.status === 'pruned').length,
         best: best ? best.metrics.val_accuracy.mean : NaN,
-        label: best ? `${best.label} (${Object.entries(best.params).map(([k, v]) => `${k.split('.').pop()}=${v}`).join(' ')})` : '-',
+        label: best
+          ? `${best.label} (${Object.entries(best.params)
+              .map(([k, v]) => `${k.split('.').pop()}=${v}`)
+              .join(' ')})`
+          : '-',
         seconds,
         load: os.loadavg()[0],
       });
       const r = rows[rows.length - 1];
-      console.log(`  ${scheduler.padEnd(9)} epochs ${String(r.epochs).padStart(4)} (trained ${String(r.trained).padStart(4)})  fits ${String(r.fits).padStart(3)}  pruned ${String(r.pruned).padStart(2)}/16  best CV accuracy ${(r.best * 100).toFixed(2)}%  ${r.label}  ${r.seconds.toFixed(0)} s  load ${r.load.toFixed(2)}`);
+      console.log(
+        `  ${scheduler.padEnd(9)} epochs ${String(r.epochs).padStart(4)} (trained ${String(r.trained).padStart(4)})  fits ${String(r.fits).padStart(3)}  pruned ${String(r.pruned).padStart(2)}/16  best CV accuracy ${(r.best * 100).toFixed(2)}%  ${r.label}  ${r.seconds.toFixed(0)} s  load ${r.load.toFixed(2)}`,
+      );
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -105,10 +132,17 @@ async function run() {
     for (const r of rows.filter((x) => x !== grid)) {
       const share = r.epochs / grid.epochs;
       const gap = (grid.best - r.best) * 100;
-      console.log(`  ${r.scheduler}: ${(share * 100).toFixed(1)}% of the grid's epochs (${((r.trained / grid.epochs) * 100).toFixed(1)}% trained), ${gap.toFixed(2)} points below its best${r.scheduler === 'asha' ? ` → target (≤ 1 point, ≤ 1/3 of the epochs): ${gap <= 1 && share <= 1 / 3 ? 'met' : 'NOT met'}` : ''}`);
+      console.log(
+        `  ${r.scheduler}: ${(share * 100).toFixed(1)}% of the grid's epochs (${((r.trained / grid.epochs) * 100).toFixed(1)}% trained), ${gap.toFixed(2)} points below its best${r.scheduler === 'asha' ? ` → target (≤ 1 point, ≤ 1/3 of the epochs): ${gap <= 1 && share <= 1 / 3 ? 'met' : 'NOT met'}` : ''}`,
+      );
     }
   }
-  console.log(`load average after: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(
+    `load average after: ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
 }
 
 module.exports = { run };

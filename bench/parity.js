@@ -33,7 +33,10 @@ async function mlspecRun(seed, epochs, work, cells) {
   const file = path.join(work, `seed-${seed}.yaml`);
   fs.writeFileSync(file, YAML.stringify(spec));
   const report = path.join(work, `seed-${seed}.json`);
-  const child = spawn(process.execPath, [path.join(root, 'bin/mlspec.js'), 'run', file, '--report', report, '--no-tracking', '--quiet'], { cwd: work, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [path.join(root, 'bin/mlspec.js'), 'run', file, '--report', report, '--no-tracking', '--quiet'], {
+    cwd: work,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr.on('data', (chunk) => (stderr += chunk));
   const code = await new Promise((resolve, reject) => child.on('error', reject).on('close', resolve));
@@ -49,7 +52,17 @@ function startTorch(seeds, epochs, cells, work) {
   const out = path.join(work, 'torch.json');
   const fd = fs.openSync(out, 'w');
   const venvPython = path.join(process.env.MLSPEC_PYTHON_VENV || path.join(root, '.venv'), 'bin', 'python');
-  const args = [path.join(root, 'tools/reference/notebook_torch.py'), '--seeds', ...seeds.map(String), '--epochs', String(epochs), '--cells', ...cells.map(([c]) => c), '--threads', '1'];
+  const args = [
+    path.join(root, 'tools/reference/notebook_torch.py'),
+    '--seeds',
+    ...seeds.map(String),
+    '--epochs',
+    String(epochs),
+    '--cells',
+    ...cells.map(([c]) => c),
+    '--threads',
+    '1',
+  ];
   const child = spawn(venvPython, args, { cwd: root, stdio: ['ignore', fd, 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (chunk) => (stderr += chunk));
@@ -70,7 +83,9 @@ async function run() {
   const cells = CELLS.filter(([torchCell]) => wanted.includes(torchCell));
   if (cells.length !== wanted.length) throw new Error(`PARITY_CELLS: each of ${wanted} must be one of ${CELLS.map(([c]) => c)}`);
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'mlspec-parity-'));
-  const torchDone = process.env.PARITY_TORCH_JSON ? Promise.resolve(JSON.parse(fs.readFileSync(process.env.PARITY_TORCH_JSON, 'utf8'))) : startTorch(seeds, epochs, cells, work);
+  const torchDone = process.env.PARITY_TORCH_JSON
+    ? Promise.resolve(JSON.parse(fs.readFileSync(process.env.PARITY_TORCH_JSON, 'utf8')))
+    : startTorch(seeds, epochs, cells, work);
   const reports = [];
   for (const seed of seeds) reports.push(await mlspecRun(seed, epochs, work, cells));
   const torch = await torchDone;
@@ -89,7 +104,9 @@ async function run() {
       return (last.train_accuracy - last.curve_accuracy) * 100;
     });
     perCell[label] = { torchAcc: tAcc, mlspecAcc: oAcc, torchGap: tGap, mlspecGap: oGap };
-    console.log(`${label.padEnd(10)}${fmt(tAcc).padEnd(16)}${fmt(oAcc).padEnd(16)}${(mean(oAcc) - mean(tAcc)).toFixed(2).padEnd(9)}${fmt(tGap).padEnd(16)}${fmt(oGap)}`);
+    console.log(
+      `${label.padEnd(10)}${fmt(tAcc).padEnd(16)}${fmt(oAcc).padEnd(16)}${(mean(oAcc) - mean(tAcc)).toFixed(2).padEnd(9)}${fmt(tGap).padEnd(16)}${fmt(oGap)}`,
+    );
   }
   const saved = path.join(work, 'parity.json');
   fs.writeFileSync(saved, JSON.stringify({ seeds, epochs, backend, torch, perCell }));

@@ -57,7 +57,12 @@ async function main() {
     },
   };
   await net.fit(
-    { train: { x, y }, nClasses: 5, regularizers: [weightDecay], training: { epochs, batchSize: 32, optimizer: { type: 'adam', learningRate: 0.001 }, progress: false } },
+    {
+      train: { x, y },
+      nClasses: 5,
+      regularizers: [weightDecay],
+      training: { epochs, batchSize: 32, optimizer: { type: 'adam', learningRate: 0.001 }, progress: false },
+    },
     context,
   );
   clearInterval(sampler);

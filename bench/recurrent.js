@@ -27,7 +27,11 @@ function steady(epochSeconds) {
 }
 
 function measure(model, backend, epochs) {
-  const r = spawnSync(process.execPath, [path.join(__dirname, 'recurrent-worker.js'), model, backend, String(epochs)], { encoding: 'utf8', cwd: root, maxBuffer: 16 << 20 });
+  const r = spawnSync(process.execPath, [path.join(__dirname, 'recurrent-worker.js'), model, backend, String(epochs)], {
+    encoding: 'utf8',
+    cwd: root,
+    maxBuffer: 16 << 20,
+  });
   if (r.status !== 0) return { error: (r.stderr || '').trim().split('\n').slice(-1)[0] };
   return JSON.parse(r.stdout.trim().split('\n').pop());
 }
@@ -56,7 +60,10 @@ async function run() {
   console.log(`${'cell'.padEnd(10)}${'implementation'.padEnd(44)}${'s/epoch'.padStart(9)}${'× PyTorch'.padStart(11)}${'peak MB'.padStart(9)}`);
   for (const r of rows) {
     if (r.error) console.log(`${r.cell.padEnd(10)}${r.impl.padEnd(44)}  unavailable: ${r.error}`);
-    else console.log(`${r.cell.padEnd(10)}${r.impl.padEnd(44)}${r.seconds.toFixed(3).padStart(9)}${r.ratio.toFixed(2).padStart(11)}${r.memory.toFixed(0).padStart(9)}`);
+    else
+      console.log(
+        `${r.cell.padEnd(10)}${r.impl.padEnd(44)}${r.seconds.toFixed(3).padStart(9)}${r.ratio.toFixed(2).padStart(11)}${r.memory.toFixed(0).padStart(9)}`,
+      );
   }
 }
 

@@ -43,4 +43,8 @@ function python(script, args = []) {
 }
 
 module.exports = { python, root };
-if (require.main === module) main().catch((e) => { console.error(e); process.exit(1); });
+if (require.main === module)
+  main().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });

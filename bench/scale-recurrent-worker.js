@@ -57,7 +57,14 @@ async function main() {
     peakLive = Math.max(peakLive, m.heapUsed + m.external - heapBefore.heapUsed - heapBefore.external);
   }, 50);
   const started = performance.now();
-  await net.fit({ train: { x, y }, nClasses: classes.length, training: { epochs: 1, batchSize: 64, optimizer: { type: 'adam', learningRate: 0.001 }, progress: false } }, ctx);
+  await net.fit(
+    {
+      train: { x, y },
+      nClasses: classes.length,
+      training: { epochs: 1, batchSize: 64, optimizer: { type: 'adam', learningRate: 0.001 }, progress: false },
+    },
+    ctx,
+  );
   clearInterval(sampler);
   peak = Math.max(peak, process.memoryUsage().rss);
   const mb = (b) => b / 2 ** 20;

@@ -47,7 +47,11 @@ function measured(command, args, cwd) {
   return out;
 }
 
-const load = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
+const load = () =>
+  os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
 const gb = (mb) => `${(mb / 1024).toFixed(2)} GB`;
 
 function specFor(dir, corpus, rows) {
@@ -88,7 +92,11 @@ async function run() {
       const ours = measured(process.execPath, [path.join(root, 'bin/mlspec.js'), 'run', spec, '--no-tracking', '--quiet', '--report', report], dir);
       const fit = JSON.parse(fs.readFileSync(report, 'utf8')).folds[0].pipelines[0];
       const loadBetween = load();
-      const r = { rows, ours: { wall: ours.wall, peakMb: ours.peakMb, accuracy: fit.evaluation.accuracy, iterations: fit.info.iterations }, load: [loadBefore, loadBetween] };
+      const r = {
+        rows,
+        ours: { wall: ours.wall, peakMb: ours.peakMb, accuracy: fit.evaluation.accuracy, iterations: fit.info.iterations },
+        load: [loadBefore, loadBetween],
+      };
       const line = `  ${String(rows).padStart(8)} rows  mlspec ${r.ours.wall.toFixed(1)} s / ${gb(r.ours.peakMb)} (accuracy ${(r.ours.accuracy * 100).toFixed(2)}%, ${r.ours.iterations} iterations)`;
       if (rows <= REFERENCE_MAX_ROWS) {
         const reference = measured(python, [path.join(root, 'tools/reference/bench_scale.py'), corpus], dir);
@@ -108,15 +116,23 @@ async function run() {
       const a = results[i - 1];
       const b = results[i];
       const k = b.rows / a.rows;
-      const reference = a.sklearn && b.sklearn ? `; scikit-learn wall ×${(b.sklearn.wall / a.sklearn.wall).toFixed(2)}, peak RSS ×${(b.sklearn.peakMb / a.sklearn.peakMb).toFixed(2)}` : '';
-      console.log(`  ${a.rows} → ${b.rows} rows (×${k}): mlspec wall ×${(b.ours.wall / a.ours.wall).toFixed(2)}, peak RSS ×${(b.ours.peakMb / a.ours.peakMb).toFixed(2)}${reference}`);
+      const reference =
+        a.sklearn && b.sklearn
+          ? `; scikit-learn wall ×${(b.sklearn.wall / a.sklearn.wall).toFixed(2)}, peak RSS ×${(b.sklearn.peakMb / a.sklearn.peakMb).toFixed(2)}`
+          : '';
+      console.log(
+        `  ${a.rows} → ${b.rows} rows (×${k}): mlspec wall ×${(b.ours.wall / a.ours.wall).toFixed(2)}, peak RSS ×${(b.ours.peakMb / a.ours.peakMb).toFixed(2)}${reference}`,
+      );
     }
 
     const epochs = [];
     for (const rows of RECURRENT_SIZES) {
       const corpus = writeCorpus(root, path.join(dir, `corpus-${rows}.tsv`), rows);
       const loadBefore = load();
-      const r = spawnSync(process.execPath, ['--expose-gc', path.join(__dirname, 'scale-recurrent-worker.js'), corpus], { encoding: 'utf8', maxBuffer: 64 << 20 });
+      const r = spawnSync(process.execPath, ['--expose-gc', path.join(__dirname, 'scale-recurrent-worker.js'), corpus], {
+        encoding: 'utf8',
+        maxBuffer: 64 << 20,
+      });
       fs.rmSync(corpus, { force: true });
       if (r.status !== 0) throw new Error(`scale-recurrent-worker failed:\n${r.stderr}`);
       const e = JSON.parse(r.stdout);

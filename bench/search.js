@@ -34,7 +34,12 @@ const dist = (p) => require(path.join(root, 'dist', p));
 // ---- the test functions (as in tools/reference/bench_search_optuna.py) ----
 
 const branin = {
-  space: { parameters: [{ name: 'x1', dimension: { type: 'float', low: -5, high: 10 } }, { name: 'x2', dimension: { type: 'float', low: 0, high: 15 } }] },
+  space: {
+    parameters: [
+      { name: 'x1', dimension: { type: 'float', low: -5, high: 10 } },
+      { name: 'x2', dimension: { type: 'float', low: 0, high: 15 } },
+    ],
+  },
   f: (p) => {
     const b = 5.1 / (4 * Math.PI ** 2);
     const c = 5 / Math.PI;
@@ -44,8 +49,18 @@ const branin = {
   optimum: 0.397887,
 };
 
-const H6_A = [[10, 3, 17, 3.5, 1.7, 8], [0.05, 10, 17, 0.1, 8, 14], [3, 3.5, 1.7, 10, 17, 8], [17, 8, 0.05, 10, 0.1, 14]];
-const H6_P = [[1312, 1696, 5569, 124, 8283, 5886], [2329, 4135, 8307, 3736, 1004, 9991], [2348, 1451, 3522, 2883, 3047, 6650], [4047, 8828, 8732, 5743, 1091, 381]];
+const H6_A = [
+  [10, 3, 17, 3.5, 1.7, 8],
+  [0.05, 10, 17, 0.1, 8, 14],
+  [3, 3.5, 1.7, 10, 17, 8],
+  [17, 8, 0.05, 10, 0.1, 14],
+];
+const H6_P = [
+  [1312, 1696, 5569, 124, 8283, 5886],
+  [2329, 4135, 8307, 3736, 1004, 9991],
+  [2348, 1451, 3522, 2883, 3047, 6650],
+  [4047, 8828, 8732, 5743, 1091, 381],
+];
 const H6_ALPHA = [1.0, 1.2, 3.0, 3.2];
 function hartmann6Value(x) {
   let total = 0;
@@ -135,7 +150,10 @@ function overheadMs(finished, repeats) {
 const LOGREG_GRID = {
   'tokenizer.type': ['words', 'chars'],
   'featurizer.type': ['counts', 'tfidf'],
-  'featurizer.ngramRange': [[1, 2], [2, 4]],
+  'featurizer.ngramRange': [
+    [1, 2],
+    [2, 4],
+  ],
   'model.C': [0.1, 0.3, 1, 3, 10],
 };
 
@@ -156,7 +174,9 @@ pipelines:
     model: { type: logistic-regression, C: 1.0, maxIter: 1000 }
 sweep:
   grid:
-${Object.entries(LOGREG_GRID).map(([k, v]) => `    pipelines.bow.${k}: ${JSON.stringify(v)}`).join('\n')}
+${Object.entries(LOGREG_GRID)
+  .map(([k, v]) => `    pipelines.bow.${k}: ${JSON.stringify(v)}`)
+  .join('\n')}
   folds: 5
   select: { metric: val_accuracy }
 `;
@@ -173,7 +193,18 @@ async function mlspecLogregTable() {
     writeFileSync(file, LOGREG_SPEC);
     const { registry, validator } = services(createContainer({ logger: silentLogger }));
     const loaded = loadSpec(file, registry, validator);
-    const executor = new SweepExecutor({ loaded, registry, validator, logger: silentLogger, mlspecVersion: 'bench', cwd: dir, workers: 2, plots: false, quiet: true, progress: { write: () => true } });
+    const executor = new SweepExecutor({
+      loaded,
+      registry,
+      validator,
+      logger: silentLogger,
+      mlspecVersion: 'bench',
+      cwd: dir,
+      workers: 2,
+      plots: false,
+      quiet: true,
+      progress: { write: () => true },
+    });
     const start = performance.now();
     const { report } = await executor.run();
     const seconds = (performance.now() - start) / 1000;
@@ -251,7 +282,11 @@ function pythonAsync(args) {
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(stdout)) : reject(new Error(`bench_search_optuna.py failed (pip install -r tools/reference/requirements-bench.txt?):\n${stderr}`))));
+    child.on('exit', (code) =>
+      code === 0
+        ? resolve(JSON.parse(stdout))
+        : reject(new Error(`bench_search_optuna.py failed (pip install -r tools/reference/requirements-bench.txt?):\n${stderr}`)),
+    );
   });
 }
 
@@ -259,13 +294,23 @@ async function run() {
   // One BLAS thread: on a shared machine, threads fighting over the cores slow scikit-learn down many times.
   for (const v of ['OMP_NUM_THREADS', 'OPENBLAS_NUM_THREADS', 'MKL_NUM_THREADS']) process.env[v] = '1';
   const counts = ['--seeds', String(SEEDS), '--trials', String(TRIALS)];
-  console.log(`search: mlspec samplers vs Optuna, ${SEEDS} seeds × ${TRIALS} evaluations; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} (start)`);
+  console.log(
+    `search: mlspec samplers vs Optuna, ${SEEDS} seeds × ${TRIALS} evaluations; load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')} (start)`,
+  );
 
   // Overhead first, one side after the other, with nothing else of ours running.
   const overhead = python('tools/reference/bench_search_optuna.py', [...counts, '--parts', 'overhead']).overhead_ms;
   console.log(`\noverhead per suggestion (TPE, Hartmann-6, 6 floats; median; load average ${os.loadavg()[0].toFixed(2)})`);
-  for (const [n, repeats] of [[100, 20], [1000, 10]]) {
-    console.log(`  ${String(n).padStart(5)} finished trials: mlspec ${overheadMs(n, repeats).toFixed(2)} ms, optuna ${overhead[String(n)].toFixed(2)} ms`);
+  for (const [n, repeats] of [
+    [100, 20],
+    [1000, 10],
+  ]) {
+    console.log(
+      `  ${String(n).padStart(5)} finished trials: mlspec ${overheadMs(n, repeats).toFixed(2)} ms, optuna ${overhead[String(n)].toFixed(2)} ms`,
+    );
   }
 
   // The test functions: the reference's studies, then mlspec's, one after the other.
@@ -283,7 +328,9 @@ async function run() {
         'mlspec halton': ours.halton.best,
       }),
     );
-    console.log(`  time for ${SEEDS} studies: mlspec tpe ${ours.tpe.seconds.toFixed(1)} s, optuna tpe ${theirs.tpe.seconds.toFixed(1)} s (load average ${os.loadavg()[0].toFixed(2)})`);
+    console.log(
+      `  time for ${SEEDS} studies: mlspec tpe ${ours.tpe.seconds.toFixed(1)} s, optuna tpe ${theirs.tpe.seconds.toFixed(1)} s (load average ${os.loadavg()[0].toFixed(2)})`,
+    );
   }
 
   // sweep.yaml's logistic-regression space: scikit-learn scores its grid while mlspec scores its own.
@@ -292,7 +339,12 @@ async function run() {
   referenceRun.catch(() => undefined); // awaited below
   const { table, seconds } = await mlspecLogregTable();
   const problem = {
-    space: { parameters: Object.entries(LOGREG_GRID).map(([name, choices]) => ({ name, dimension: { type: 'categorical', choices: choices.map((c) => (Array.isArray(c) ? c.join('-') : c)) } })) },
+    space: {
+      parameters: Object.entries(LOGREG_GRID).map(([name, choices]) => ({
+        name,
+        dimension: { type: 'categorical', choices: choices.map((c) => (Array.isArray(c) ? c.join('-') : c)) },
+      })),
+    },
     f: (p) => {
       const values = Object.entries(LOGREG_GRID).map(([name, choices]) => choices.find((c) => (Array.isArray(c) ? c.join('-') : c) === p[name]));
       return table.get(JSON.stringify(values));
@@ -300,7 +352,9 @@ async function run() {
   };
   const gridBest = Math.max(...table.values());
   console.log(`\nBoW + logistic regression, sweep.yaml's space (40 configurations), 5-fold CV accuracy of 800 training rows`);
-  console.log(`  mlspec's grid: best ${gridBest.toFixed(4)}, all 40 scored by mlspec's sweep engine in ${seconds.toFixed(0)} s (2 workers; load average ${os.loadavg()[0].toFixed(2)}); waiting for scikit-learn's…`);
+  console.log(
+    `  mlspec's grid: best ${gridBest.toFixed(4)}, all 40 scored by mlspec's sweep engine in ${seconds.toFixed(0)} s (2 workers; load average ${os.loadavg()[0].toFixed(2)}); waiting for scikit-learn's…`,
+  );
   const ours = mlspecStudies(problem, 'maximize');
   const theirs = (await referenceRun).logreg;
   console.log(`  scikit-learn's grid: best ${theirs.grid_best.toFixed(4)} (${theirs.grid_seconds.toFixed(0)} s, one process)`);
@@ -318,8 +372,17 @@ async function run() {
 }
 
 function summary(allOk) {
-  console.log(`\ntarget (mlspec TPE ≈ or better than Optuna's TPE and better than random at every budget): met on ${allOk.filter(Boolean).length} of ${allOk.length} problems${allOk.every(Boolean) ? '' : ' (see the WORSE / does NOT lines above)'}; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} (end)`);
+  console.log(
+    `\ntarget (mlspec TPE ≈ or better than Optuna's TPE and better than random at every budget): met on ${allOk.filter(Boolean).length} of ${allOk.length} problems${allOk.every(Boolean) ? '' : ' (see the WORSE / does NOT lines above)'}; load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')} (end)`,
+  );
 }
 
 module.exports = { run, mlspecLogregTable };
-if (require.main === module) run().catch((e) => { console.error(e); process.exit(1); });
+if (require.main === module)
+  run().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });

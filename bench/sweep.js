@@ -46,7 +46,18 @@ async function timeSweep(file, workers) {
   const loaded = loadSpec(file, registry, validator);
   const work = mkdtempSync(path.join(os.tmpdir(), `mlspec-bench-sweep-${workers}-`));
   try {
-    const executor = new SweepExecutor({ loaded, registry, validator, logger: silentLogger, mlspecVersion: 'bench', cwd: work, workers, plots: false, quiet: true, progress: { write: () => true } });
+    const executor = new SweepExecutor({
+      loaded,
+      registry,
+      validator,
+      logger: silentLogger,
+      mlspecVersion: 'bench',
+      cwd: work,
+      workers,
+      plots: false,
+      quiet: true,
+      progress: { write: () => true },
+    });
     const start = performance.now();
     const { report } = await executor.run();
     const seconds = (performance.now() - start) / 1000;
@@ -84,14 +95,22 @@ async function run() {
     const jobs = one.report.candidates.reduce((n, c) => n + c.jobs.total, 0);
     const same = JSON.stringify(one.report.candidates.map((c) => c.metrics)) === JSON.stringify(two.report.candidates.map((c) => c.metrics));
     const best = two.report.best;
-    console.log(`sweep: ${one.report.candidates.length} trials (tfidf + logistic regression: C × word n-grams) × 5 folds = ${jobs} jobs + refit, 800 Lebanese training rows, ${os.availableParallelism()} cores`);
+    console.log(
+      `sweep: ${one.report.candidates.length} trials (tfidf + logistic regression: C × word n-grams) × 5 folds = ${jobs} jobs + refit, 800 Lebanese training rows, ${os.availableParallelism()} cores`,
+    );
     console.log(`  1 worker   ${one.seconds.toFixed(2)} s`);
     console.log(`  2 workers  ${two.seconds.toFixed(2)} s`);
-    console.log(`  speedup    ${(one.seconds / two.seconds).toFixed(2)}× (target ≥ 1.8× on 2 cores); same scores with 1 and 2 workers: ${same ? 'yes' : 'NO'}`);
-    console.log(`  machine    2 processes of pure JS ran ${ceiling.toFixed(2)}× faster together than one after the other (load average ${os.loadavg()[0].toFixed(1)}): the ceiling here`);
+    console.log(
+      `  speedup    ${(one.seconds / two.seconds).toFixed(2)}× (target ≥ 1.8× on 2 cores); same scores with 1 and 2 workers: ${same ? 'yes' : 'NO'}`,
+    );
+    console.log(
+      `  machine    2 processes of pure JS ran ${ceiling.toFixed(2)}× faster together than one after the other (load average ${os.loadavg()[0].toFixed(1)}): the ceiling here`,
+    );
     if (best) {
       const m = best.metrics[two.report.select.metric];
-      console.log(`  best ${best.label} (${JSON.stringify(best.params)}): ${two.report.select.metric} ${m.mean.toFixed(4)} ± ${m.sd.toFixed(4)}; test accuracy ${(two.report.refit.test.accuracy * 100).toFixed(2)}%`);
+      console.log(
+        `  best ${best.label} (${JSON.stringify(best.params)}): ${two.report.select.metric} ${m.mean.toFixed(4)} ± ${m.sd.toFixed(4)}; test accuracy ${(two.report.refit.test.accuracy * 100).toFixed(2)}%`,
+      );
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -99,4 +118,8 @@ async function run() {
 }
 
 module.exports = { run };
-if (require.main === module) run().catch((e) => { console.error(e); process.exit(1); });
+if (require.main === module)
+  run().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });

@@ -71,12 +71,28 @@ function freePort() {
 async function startServer(dir) {
   const venv = process.env.MLSPEC_PYTHON_VENV || path.join(root, '.venv');
   const port = await freePort();
-  const child = spawn(path.join(venv, 'bin', 'mlflow'), ['server', '--host', '127.0.0.1', '--port', String(port), '--workers', '1', '--backend-store-uri', `sqlite:///${path.join(dir, 'server.db')}`, '--artifacts-destination', path.join(dir, 'artifacts')], {
-    cwd: dir,
-    detached: true,
-    stdio: 'ignore',
-    env: { ...process.env, MLFLOW_TRACKING_URI: '' },
-  });
+  const child = spawn(
+    path.join(venv, 'bin', 'mlflow'),
+    [
+      'server',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--workers',
+      '1',
+      '--backend-store-uri',
+      `sqlite:///${path.join(dir, 'server.db')}`,
+      '--artifacts-destination',
+      path.join(dir, 'artifacts'),
+    ],
+    {
+      cwd: dir,
+      detached: true,
+      stdio: 'ignore',
+      env: { ...process.env, MLFLOW_TRACKING_URI: '' },
+    },
+  );
   const uri = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 240; i++) {
     try {
@@ -111,7 +127,12 @@ async function run() {
       'REST (local mlflow server)': () => () => openTracker(server.uri, { logger: silentLogger, env: {}, spoolDir: path.join(work, 'spool') }),
     };
     const workloads = { 'one run, 30 epochs × 20 metrics': oneRun, '280-fit sweep records': sweepRecords };
-    const lines = [`tracking: metrics logged per second (${os.cpus().length} cores; load average before: ${os.loadavg().map((l) => l.toFixed(2)).join(', ')})`];
+    const lines = [
+      `tracking: metrics logged per second (${os.cpus().length} cores; load average before: ${os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(', ')})`,
+    ];
     for (const [workloadName, workload] of Object.entries(workloads)) {
       const results = {};
       for (const [storeName, store] of Object.entries(stores)) {
@@ -125,10 +146,17 @@ async function run() {
       const reference = results['file store (./mlruns)'].perSecond;
       lines.push(`  ${workloadName}:`);
       for (const [storeName, r] of Object.entries(results)) {
-        lines.push(`    ${storeName.padEnd(28)} ${r.perSecond.toFixed(0).padStart(8)} metrics/s  (${r.metrics} metrics in ${r.seconds.toFixed(2)} s; ${(r.perSecond / reference).toFixed(2)}× the file store)`);
+        lines.push(
+          `    ${storeName.padEnd(28)} ${r.perSecond.toFixed(0).padStart(8)} metrics/s  (${r.metrics} metrics in ${r.seconds.toFixed(2)} s; ${(r.perSecond / reference).toFixed(2)}× the file store)`,
+        );
       }
     }
-    lines.push(`  load average after: ${os.loadavg().map((l) => l.toFixed(2)).join(', ')}  (${spawnSync('uptime', { encoding: 'utf8' }).stdout.trim()})`);
+    lines.push(
+      `  load average after: ${os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(', ')}  (${spawnSync('uptime', { encoding: 'utf8' }).stdout.trim()})`,
+    );
     console.log(lines.join('\n'));
   } finally {
     server.stop();

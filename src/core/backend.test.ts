@@ -66,7 +66,9 @@ describe('selectBackend', () => {
 
   it('auto falls back to cpu when wasm cannot load, and warns about an installed package that fails', async () => {
     const { logger, lines } = recordingLogger();
-    const name = await selectBackend('auto', logger, { loadPackage: loader(['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-backend-wasm'], ['@tensorflow/tfjs-node']) });
+    const name = await selectBackend('auto', logger, {
+      loadPackage: loader(['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-backend-wasm'], ['@tensorflow/tfjs-node']),
+    });
     expect(name).toBe('cpu');
     expect(tf.getBackend()).toBe('cpu');
     const warnings = lines.filter((l) => l.level === 'warn').map((l) => l.message);
@@ -86,7 +88,9 @@ describe('selectBackend', () => {
 
   it('tensorflow-gpu names its own package', async () => {
     const { logger } = recordingLogger();
-    await expect(selectBackend('tensorflow-gpu', logger, { loadPackage: loader(NODE_PACKAGES) })).rejects.toThrow(/npm install @tensorflow\/tfjs-node-gpu@/);
+    await expect(selectBackend('tensorflow-gpu', logger, { loadPackage: loader(NODE_PACKAGES) })).rejects.toThrow(
+      /npm install @tensorflow\/tfjs-node-gpu@/,
+    );
   });
 
   it('selects wasm and cpu explicitly, and computes the same sums on both', async () => {

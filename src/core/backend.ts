@@ -110,7 +110,11 @@ async function activate(candidate: BackendCandidate, load: PackageLoader): Promi
       loaded = load(candidate.packageName);
     } catch (error) {
       const missing = isMissingPackage(error, candidate.packageName);
-      throw new BackendUnavailable(candidate, missing, missing ? `${candidate.packageName} is not installed` : `${candidate.packageName} failed to load: ${describe(error)}`);
+      throw new BackendUnavailable(
+        candidate,
+        missing,
+        missing ? `${candidate.packageName} is not installed` : `${candidate.packageName} failed to load: ${describe(error)}`,
+      );
     }
     if (candidate.name === 'wasm') configureWasm(loaded, candidate.packageName);
   }

@@ -111,7 +111,8 @@ export async function main(argv: readonly string[]): Promise<number> {
 }
 
 function oneFile(rest: string[], command: string): string {
-  if (rest.length !== 1) throw new InputError('CLI_USAGE', `mlspec ${command} takes one spec file, e.g. mlspec ${command} experiments/arsentd-lev/baseline.yaml`);
+  if (rest.length !== 1)
+    throw new InputError('CLI_USAGE', `mlspec ${command} takes one spec file, e.g. mlspec ${command} experiments/arsentd-lev/baseline.yaml`);
   return rest[0];
 }
 
@@ -120,7 +121,8 @@ function oneFile(rest: string[], command: string): string {
  * run/preflight.ts), in a fresh container so one file's `plugins:` never leak into the next.
  */
 async function validateCommand(files: string[], logger: Logger): Promise<number> {
-  if (!files.length) throw new InputError('CLI_USAGE', 'mlspec validate takes one or more spec files, e.g. mlspec validate experiments/arsentd-lev/baseline.yaml');
+  if (!files.length)
+    throw new InputError('CLI_USAGE', 'mlspec validate takes one or more spec files, e.g. mlspec validate experiments/arsentd-lev/baseline.yaml');
   let exit = EXIT_OK;
   for (const file of files) {
     try {
@@ -128,7 +130,9 @@ async function validateCommand(files: string[], logger: Logger): Promise<number>
       const loaded = loadSpec(file, registry, validator);
       const { plan } = await preflight(loaded, { registry, validator, logger });
       const names = Object.keys(loaded.spec.pipelines);
-      const trials = plan ? `; sweep: ${plan.trials.length} trial${plan.trials.length === 1 ? '' : 's'}, ${plan.units.length} job${plan.units.length === 1 ? '' : 's'}` : '';
+      const trials = plan
+        ? `; sweep: ${plan.trials.length} trial${plan.trials.length === 1 ? '' : 's'}, ${plan.units.length} job${plan.units.length === 1 ? '' : 's'}`
+        : '';
       process.stdout.write(`${file}: valid (${names.length} pipeline${names.length === 1 ? '' : 's'}: ${names.join(', ')}${trials})\n`);
     } catch (error) {
       exit = Math.max(exit, reportError(error));
@@ -141,11 +145,17 @@ async function validateCommand(files: string[], logger: Logger): Promise<number>
 function checkOutputFlags(flags: ParsedArgs['flags']): void {
   const report = flags.get('report');
   if (typeof report === 'string' && isDirectory(report)) {
-    throw new InputError('CLI_REPORT_IS_DIRECTORY', `--report ${report} is a directory; give a file name for the JSON report, e.g. --report ${path.join(report, 'report.json')}`);
+    throw new InputError(
+      'CLI_REPORT_IS_DIRECTORY',
+      `--report ${report} is a directory; give a file name for the JSON report, e.g. --report ${path.join(report, 'report.json')}`,
+    );
   }
   const state = flags.get('state');
   if (typeof state === 'string' && fs.existsSync(state) && !isDirectory(state)) {
-    throw new InputError('CLI_STATE_NOT_DIRECTORY', `--state ${state} is a file; give the folder a sweep keeps its state in (it is created when missing)`);
+    throw new InputError(
+      'CLI_STATE_NOT_DIRECTORY',
+      `--state ${state} is a file; give the folder a sweep keeps its state in (it is created when missing)`,
+    );
   }
 }
 
@@ -208,7 +218,12 @@ function sweepFlags(flags: ParsedArgs['flags']): SweepFlags {
  * `tracking.uri`; then the default store (see tracking/open-tracker.ts). A server that does not answer is bad input (exit 2), found
  * before any data is read or any model trained.
  */
-async function openTracking(spec: ExperimentSpec, specUri: string | undefined, flags: ParsedArgs['flags'], logger: Logger): Promise<{ listener: MlflowListener; tracker: Tracker } | undefined> {
+async function openTracking(
+  spec: ExperimentSpec,
+  specUri: string | undefined,
+  flags: ParsedArgs['flags'],
+  logger: Logger,
+): Promise<{ listener: MlflowListener; tracker: Tracker } | undefined> {
   if (flags.has('no-tracking') || spec.tracking?.enabled === false) return undefined;
   const flag = flags.get('tracking-uri');
   const { uri } = chooseTrackingUri({ flag: typeof flag === 'string' ? flag : undefined, spec: specUri });
@@ -221,13 +236,17 @@ async function openTracking(spec: ExperimentSpec, specUri: string | undefined, f
 }
 
 function formatTrackingSummary(summary: TrackingSummary, tracker: Tracker): string {
-  const lines = [`MLflow: ${summary.runs.length + 1} runs logged to ${summary.uri} (experiment ${summary.experimentId}, parent run ${summary.parentRunId})`];
+  const lines = [
+    `MLflow: ${summary.runs.length + 1} runs logged to ${summary.uri} (experiment ${summary.experimentId}, parent run ${summary.parentRunId})`,
+  ];
   for (const run of summary.runs) lines.push(`  ${run.name.padEnd(24)} ${run.runId}  ${run.status}`);
   const command = openCommand(tracker);
   if (command) lines.push(`  open them with: ${command}   (then ${experimentPage(summary.experimentId)})`);
   if (summary.spooled.length) {
     const records = summary.spooled.reduce((n, s) => n + s.records, 0);
-    lines.push(`  the server stayed unreachable: ${records} records of ${summary.spooled.length} runs are kept in ${path.dirname(summary.spooled[0].folder)}`);
+    lines.push(
+      `  the server stayed unreachable: ${records} records of ${summary.spooled.length} runs are kept in ${path.dirname(summary.spooled[0].folder)}`,
+    );
     lines.push(`  upload them later with: mlspec sync ${path.dirname(summary.spooled[0].folder)} --tracking-uri ${summary.uri}`);
   }
   return lines.join('\n');
@@ -238,7 +257,8 @@ function progressListener(logger: Logger): RunListener {
   return {
     dataLoaded: (d) => logger.info(`data: ${d.keptRows} of ${d.rows} rows from ${d.source}`),
     pipelineStarted: (p) => logger.info(`▶ ${p.pipeline}${p.folds > 1 ? ` (fold ${p.fold + 1}/${p.folds})` : ''}`),
-    pipelineFinished: (p) => logger.info(`✓ ${p.pipeline}: test accuracy ${(p.result.evaluation.accuracy * 100).toFixed(2)}% (fit ${p.result.fitSeconds.toFixed(2)}s)`),
+    pipelineFinished: (p) =>
+      logger.info(`✓ ${p.pipeline}: test accuracy ${(p.result.evaluation.accuracy * 100).toFixed(2)}% (fit ${p.result.fitSeconds.toFixed(2)}s)`),
   };
 }
 

@@ -79,4 +79,3 @@ export class PluginError extends MlspecError {
     if (cause instanceof Error) (this as { cause?: unknown }).cause = cause;
   }
 }
-

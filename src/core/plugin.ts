@@ -76,7 +76,11 @@ export interface OptionProblem {
  * keys the spec writes (defaults are filled into `options`); `pipeline` is set for pipeline blocks.
  * Checked by `validate`, `plan` (every trial) and before `run` writes anything.
  */
-export type OptionRule<Options = any> = (input: { options: Readonly<Options>; written: ReadonlySet<string>; pipeline?: PipelineFacts }) => OptionProblem[];
+export type OptionRule<Options = any> = (input: {
+  options: Readonly<Options>;
+  written: ReadonlySet<string>;
+  pipeline?: PipelineFacts;
+}) => OptionProblem[];
 
 export interface PluginDefinition<Options = any, Instance = unknown> {
   kind: PluginKind;

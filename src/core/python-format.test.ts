@@ -49,4 +49,3 @@ test('rounds exact binary ties to even and prints nan as Python does', () => {
   expect(formatFixed(0, 2)).toBe('0.00');
   expect(formatFixed(NaN, 2)).toBe('nan');
 });
-

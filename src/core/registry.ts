@@ -16,13 +16,18 @@ export class PluginRegistry {
 
   register(def: PluginDefinition): void {
     const table = this.byKind.get(def.kind);
-    if (!table) throw new InputError('PLUGIN_KIND_UNKNOWN', `plugin "${def.name}" has unknown kind "${def.kind}"; kinds are ${PLUGIN_KINDS.join(', ')}`);
+    if (!table)
+      throw new InputError('PLUGIN_KIND_UNKNOWN', `plugin "${def.name}" has unknown kind "${def.kind}"; kinds are ${PLUGIN_KINDS.join(', ')}`);
     if (!/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/.test(def.name)) {
       throw new InputError('PLUGIN_NAME_INVALID', `plugin name "${def.name}" must be kebab-case (e.g. "my-model")`);
     }
     if (table.has(def.name)) throw new InputError('PLUGIN_DUPLICATE', `a ${def.kind} plugin named "${def.name}" is already registered`);
     const missing = missingCapability(def);
-    if (missing) throw new InputError('PLUGIN_CAPABILITY_MISSING', `${def.kind} plugin "${def.name}" must declare ${missing}, so pipelines can be checked before anything runs`);
+    if (missing)
+      throw new InputError(
+        'PLUGIN_CAPABILITY_MISSING',
+        `${def.kind} plugin "${def.name}" must declare ${missing}, so pipelines can be checked before anything runs`,
+      );
     table.set(def.name, def);
   }
 
@@ -64,11 +69,14 @@ const FEATURE_KINDS: readonly string[] = ['csr', 'sequences'] satisfies FeatureK
  */
 function missingCapability(def: PluginDefinition): string | undefined {
   const kinds = `one of ${FEATURE_KINDS.map((k) => `"${k}"`).join(', ')}`;
-  if (def.kind === 'featurizer' && !FEATURE_KINDS.includes(def.produces as string)) return `\`produces\` (the feature kind transform returns: ${kinds})`;
+  if (def.kind === 'featurizer' && !FEATURE_KINDS.includes(def.produces as string))
+    return `\`produces\` (the feature kind transform returns: ${kinds})`;
   if (def.kind === 'model') {
     const consumes = def.consumes;
-    if (!Array.isArray(consumes) || !consumes.length || !consumes.every((k) => FEATURE_KINDS.includes(k))) return `\`consumes\` (a non-empty list of the feature kinds fit reads: ${kinds})`;
+    if (!Array.isArray(consumes) || !consumes.length || !consumes.every((k) => FEATURE_KINDS.includes(k)))
+      return `\`consumes\` (a non-empty list of the feature kinds fit reads: ${kinds})`;
   }
-  if (def.kind === 'regularizer' && def.appliesTo !== 'epoch-trained-models') return '`appliesTo: "epoch-trained-models"` (the models it can be attached to)';
+  if (def.kind === 'regularizer' && def.appliesTo !== 'epoch-trained-models')
+    return '`appliesTo: "epoch-trained-models"` (the models it can be attached to)';
   return undefined;
 }

@@ -40,6 +40,10 @@ export function resolvePluginOptions<Options>(def: PluginDefinition<Options>, op
   return copy as Options;
 }
 
-export function createPlugin<Options, Instance>(def: PluginDefinition<Options, Instance>, options: Record<string, unknown> = {}, context: PluginContext = testContext()): Instance {
+export function createPlugin<Options, Instance>(
+  def: PluginDefinition<Options, Instance>,
+  options: Record<string, unknown> = {},
+  context: PluginContext = testContext(),
+): Instance {
   return def.create(resolvePluginOptions(def, options), context);
 }

@@ -1,3 +1,3 @@
 /** mlspec's version, read from package.json so there is one source of truth. */
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+
 export const VERSION: string = (require('../../package.json') as { version: string }).version;

@@ -15,7 +15,16 @@ import { resolveTrainingOptions, trainingOptionsSchema } from '../../src/core/tr
 
 const context = testContext({ seed: 7, baseDir: __dirname });
 
-const SAMPLE_TEXTS = ['good movie, very good', 'bad film 😞 bad', 'neutral text here', 'فيلم جميل جدا', 'ما حبيت الفيلم', 'so so', 'great great fun', 'awful 😡 awful'];
+const SAMPLE_TEXTS = [
+  'good movie, very good',
+  'bad film 😞 bad',
+  'neutral text here',
+  'فيلم جميل جدا',
+  'ما حبيت الفيلم',
+  'so so',
+  'great great fun',
+  'awful 😡 awful',
+];
 const SAMPLE_LABELS = [0, 1, 2, 0, 1, 2, 0, 1];
 
 /** The plugin's example options (or none) with defaults filled in; throws when they are invalid. */
@@ -60,7 +69,8 @@ export function describeConformance(plugins: readonly PluginDefinition[]): void 
 
   it('has a model for every featurizer, and a featurizer for every model (from their declarations)', () => {
     const models = plugins.filter((p) => p.kind === 'model');
-    for (const f of plugins.filter((p) => p.kind === 'featurizer')) expect([f.name, models.some((m) => m.consumes?.includes(f.produces!))]).toEqual([f.name, true]);
+    for (const f of plugins.filter((p) => p.kind === 'featurizer'))
+      expect([f.name, models.some((m) => m.consumes?.includes(f.produces!))]).toEqual([f.name, true]);
     for (const m of models) expect([m.name, featurizersFor(m, plugins).length > 0]).toEqual([m.name, true]);
   });
 

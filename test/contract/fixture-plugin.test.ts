@@ -11,7 +11,6 @@ import { builtinPlugins } from '../../src/plugins';
 import { REPO, runCli } from '../helpers/cli';
 import { describeConformance, featurizersFor } from './conformance';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const fixture = (require('../fixtures/plugins/nearest-centroid.js') as { plugins: PluginDefinition[] }).plugins[0];
 const FIXTURE_FILE = path.join(REPO, 'test/fixtures/plugins/nearest-centroid.js');
 
@@ -59,7 +58,9 @@ describe('a spec using the third-party model', () => {
     const r = runCli(['run', file], { cwd: path.dirname(file) });
     expect(r.stderr.split('\n')[0]).toBe(
       `${file}:8:20 PIPELINE_FEATURES_MISMATCH model "nearest-centroid" reads a sparse matrix (csr), but featurizer "index-sequence" produces token-id sequences (sequences); ` +
-        `use a featurizer that produces csr (${featurizersFor(fixture, builtinPlugins).map((f) => f.name).join(', ')}), or a model that reads sequences (simple-rnn, lstm, gru)`,
+        `use a featurizer that produces csr (${featurizersFor(fixture, builtinPlugins)
+          .map((f) => f.name)
+          .join(', ')}), or a model that reads sequences (simple-rnn, lstm, gru)`,
     );
     expect(r.status).toBe(2);
     expect(readdirSync(path.dirname(file))).toEqual(['spec.yaml']);
@@ -69,7 +70,14 @@ describe('a spec using the third-party model', () => {
 it('`mlspec plugins` shows what each plugin takes and gives, as declared', () => {
   const r = runCli(['plugins', '--json']);
   expect(r.status).toBe(0);
-  const listed = JSON.parse(r.stdout) as Array<{ kind: string; name: string; produces?: string; consumes?: string[]; trainsInEpochs?: boolean; appliesTo?: string }>;
+  const listed = JSON.parse(r.stdout) as Array<{
+    kind: string;
+    name: string;
+    produces?: string;
+    consumes?: string[];
+    trainsInEpochs?: boolean;
+    appliesTo?: string;
+  }>;
   for (const def of builtinPlugins) {
     const entry = listed.find((p) => p.kind === def.kind && p.name === def.name)!;
     expect([def.name, entry.produces, entry.consumes, entry.appliesTo]).toEqual([def.name, def.produces, def.consumes, def.appliesTo]);

@@ -25,16 +25,19 @@ describe('schemas/experiment.schema.json', () => {
     expect(JSON.parse(readFileSync(committedPath, 'utf8'))).toEqual(generated);
   });
 
-  it.each(experimentFiles().map((f) => [path.relative(REPO, f)]))('%s starts with the yaml-language-server line and satisfies the editor schema', (file) => {
-    const full = path.join(REPO, file);
-    const text = readFileSync(full, 'utf8');
-    const first = text.split('\n')[0];
-    const match = /^# yaml-language-server: \$schema=(.+)$/.exec(first);
-    expect(match).not.toBeNull();
-    expect(path.resolve(path.dirname(full), match![1])).toBe(committedPath);
-    const ajv = new Ajv({ allErrors: true, strict: false });
-    const valid = ajv.validate(generated, parse(text, { merge: true }));
-    expect(ajv.errors ?? []).toEqual([]);
-    expect(valid).toBe(true);
-  });
+  it.each(experimentFiles().map((f) => [path.relative(REPO, f)]))(
+    '%s starts with the yaml-language-server line and satisfies the editor schema',
+    (file) => {
+      const full = path.join(REPO, file);
+      const text = readFileSync(full, 'utf8');
+      const first = text.split('\n')[0];
+      const match = /^# yaml-language-server: \$schema=(.+)$/.exec(first);
+      expect(match).not.toBeNull();
+      expect(path.resolve(path.dirname(full), match![1])).toBe(committedPath);
+      const ajv = new Ajv({ allErrors: true, strict: false });
+      const valid = ajv.validate(generated, parse(text, { merge: true }));
+      expect(ajv.errors ?? []).toEqual([]);
+      expect(valid).toBe(true);
+    },
+  );
 });

@@ -26,7 +26,9 @@ describe('experiments/tiny/lstm.yaml', () => {
   it('trains in epochs with validation, early stopping facts and curves, and names the backend', () => {
     const lstm = first.folds[0].pipelines.find((p: any) => p.name === 'lstm');
     expect(lstm.epochs.length).toBeGreaterThanOrEqual(1);
-    expect(Object.keys(lstm.epochs[0])).toEqual(expect.arrayContaining(['epoch', 'train_loss', 'train_accuracy', 'val_loss', 'val_accuracy', 'curve_accuracy']));
+    expect(Object.keys(lstm.epochs[0])).toEqual(
+      expect.arrayContaining(['epoch', 'train_loss', 'train_accuracy', 'val_loss', 'val_accuracy', 'curve_accuracy']),
+    );
     expect(['wasm', 'cpu', 'tensorflow', 'tensorflow-gpu']).toContain(lstm.info.backend);
     expect(first.artifacts).toEqual(expect.arrayContaining(['plots/dataset.png', 'plots/training-comparison.png', 'plots/final-accuracy.png']));
   });
@@ -55,7 +57,9 @@ describe('experiments/tiny/lstm.yaml', () => {
 it('Ctrl-C ends the tracked runs as KILLED and exits 130', async () => {
   const work = mkdtempSync(path.join(os.tmpdir(), 'mlspec-interrupt-'));
   // Many epochs, so the run is still training when interrupted.
-  const spec = readFileSync(TINY, 'utf8').replace('training: { epochs: 3,', 'training: { epochs: 400,').replace(/\.\.\/\.\.\/data/g, path.join(REPO, 'data'));
+  const spec = readFileSync(TINY, 'utf8')
+    .replace('training: { epochs: 3,', 'training: { epochs: 400,')
+    .replace(/\.\.\/\.\.\/data/g, path.join(REPO, 'data'));
   const file = path.join(work, 'long.yaml');
   require('node:fs').writeFileSync(file, spec);
   const child = spawn(process.execPath, [CLI, 'run', file], { cwd: work, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -30,7 +30,13 @@ export function venvPython(): string {
 export function runPython(args: string[], options: { cwd?: string; timeoutMs?: number } = {}): string {
   // MLflow 3.13+ refuses to open a ./mlruns file store without this opt-out, which users of that store set too.
   const env = { ...process.env, MLFLOW_ALLOW_FILE_STORE: 'true' };
-  const result = spawnSync(venvPython(), args, { cwd: options.cwd ?? REPO_ROOT, env, encoding: 'utf8', timeout: options.timeoutMs ?? 180_000, maxBuffer: 256 * 1024 * 1024 });
+  const result = spawnSync(venvPython(), args, {
+    cwd: options.cwd ?? REPO_ROOT,
+    env,
+    encoding: 'utf8',
+    timeout: options.timeoutMs ?? 180_000,
+    maxBuffer: 256 * 1024 * 1024,
+  });
   if (result.error) throw result.error;
   if (result.status !== 0) throw new Error(`python ${args.join(' ')} exited with ${result.status}:\n${result.stderr}`);
   return result.stdout;
@@ -114,12 +120,17 @@ export async function startMlflowServer(options: StartOptions = {}): Promise<Mlf
   const logFd = fs.openSync(logFile, 'a');
   const args = [
     'server',
-    '--host', '127.0.0.1',
-    '--port', String(port),
-    '--workers', '1',
-    '--backend-store-uri', backendStoreUri,
+    '--host',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--workers',
+    '1',
+    '--backend-store-uri',
+    backendStoreUri,
     '--serve-artifacts',
-    '--artifacts-destination', artifactsDir,
+    '--artifacts-destination',
+    artifactsDir,
     ...(options.extraArgs ?? []),
   ];
   const child = spawn(venvBin('mlflow'), args, {

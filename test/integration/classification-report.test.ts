@@ -47,10 +47,26 @@ test('classificationReportText reproduces scikit-learn', () => {
   for (const c of cases) {
     const row = (key: string) => c.numbers[key] as { precision: number; recall: number; 'f1-score': number; support: number };
     const report: ClassificationReport = {
-      classes: c.labels.map((label) => ({ label, precision: row(label).precision, recall: row(label).recall, f1: row(label)['f1-score'], support: row(label).support })),
+      classes: c.labels.map((label) => ({
+        label,
+        precision: row(label).precision,
+        recall: row(label).recall,
+        f1: row(label)['f1-score'],
+        support: row(label).support,
+      })),
       accuracy: c.numbers.accuracy as number,
-      macro: { precision: row('macro avg').precision, recall: row('macro avg').recall, f1: row('macro avg')['f1-score'], support: row('macro avg').support },
-      weighted: { precision: row('weighted avg').precision, recall: row('weighted avg').recall, f1: row('weighted avg')['f1-score'], support: row('weighted avg').support },
+      macro: {
+        precision: row('macro avg').precision,
+        recall: row('macro avg').recall,
+        f1: row('macro avg')['f1-score'],
+        support: row('macro avg').support,
+      },
+      weighted: {
+        precision: row('weighted avg').precision,
+        recall: row('weighted avg').recall,
+        f1: row('weighted avg')['f1-score'],
+        support: row('weighted avg').support,
+      },
     };
     expect(formatClassificationReport(report)).toBe(c.text);
   }

@@ -13,7 +13,10 @@ jest.setTimeout(300_000);
 const SPEC = path.join(REPO, 'experiments/arsentd-lev/baseline.yaml');
 
 async function api(server: MlflowServer, endpoint: string, body?: unknown): Promise<any> {
-  const response = await fetch(`${server.uri}/api/2.0/mlflow/${endpoint}`, body ? { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {});
+  const response = await fetch(
+    `${server.uri}/api/2.0/mlflow/${endpoint}`,
+    body ? { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {},
+  );
   if (!response.ok) throw new Error(`${endpoint}: ${response.status} ${await response.text()}`);
   return response.json();
 }
@@ -52,12 +55,18 @@ describe('mlspec run --tracking-uri http://…', () => {
     const metrics = Object.fromEntries(child.data.metrics.map((m: any) => [m.key, m.value]));
     expect(metrics.test_accuracy).toBeGreaterThan(0.46);
     expect(metrics.test_f1_very_negative).toBeGreaterThan(0);
-    expect(child.inputs.dataset_inputs.map((d: any) => d.tags.find((t: any) => t.key === 'mlflow.data.context').value).sort()).toEqual(['testing', 'training']);
+    expect(child.inputs.dataset_inputs.map((d: any) => d.tags.find((t: any) => t.key === 'mlflow.data.context').value).sort()).toEqual([
+      'testing',
+      'training',
+    ]);
 
-    const listed = async (runId: string, p = '') => ((await api(server, `artifacts/list?run_id=${runId}&path=${p}`)).files ?? []).map((f: any) => f.path);
+    const listed = async (runId: string, p = '') =>
+      ((await api(server, `artifacts/list?run_id=${runId}&path=${p}`)).files ?? []).map((f: any) => f.path);
     expect(await listed(parent.info.run_id)).toEqual(expect.arrayContaining(['plots', 'report.json', 'spec.yaml']));
     expect(await listed(parent.info.run_id, 'plots')).toEqual(expect.arrayContaining(['plots/dataset.png', 'plots/confusion-bow-logreg.png']));
-    expect(await listed(child.info.run_id)).toEqual(expect.arrayContaining(['confusion_matrix.json', 'confusion_matrix.svg', 'classification_report.txt', 'model']));
+    expect(await listed(child.info.run_id)).toEqual(
+      expect.arrayContaining(['confusion_matrix.json', 'confusion_matrix.svg', 'classification_report.txt', 'model']),
+    );
   });
 
   it('refuses an unreachable server before reading any data: exit 2, naming the URI, nothing written', () => {
@@ -81,7 +90,7 @@ describe('a server started as users start it: --default-artifact-root /some/path
     await server?.stop();
   });
 
-  it('logs the artifacts where the server keeps them (a plain local path), as MLflow\'s own client does', async () => {
+  it("logs the artifacts where the server keeps them (a plain local path), as MLflow's own client does", async () => {
     const work = mkdtempSync(path.join(os.tmpdir(), 'mlspec-cli-root-'));
     const r = runCli(['run', SPEC, '--tracking-uri', server.uri], { cwd: work });
     expect(r.stderr).not.toMatch(/error/i);

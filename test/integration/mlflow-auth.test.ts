@@ -71,7 +71,9 @@ test('credentials in the tracking URI work too', async () => {
 
 test('missing or wrong credentials are refused at check() with TRACKING_AUTH_FAILED', async () => {
   for (const env of [{}, { MLFLOW_TRACKING_USERNAME: USER, MLFLOW_TRACKING_PASSWORD: 'not-the-password' }]) {
-    const error = await openTracker(server.uri, { env }).check().catch((e: Error) => e);
+    const error = await openTracker(server.uri, { env })
+      .check()
+      .catch((e: Error) => e);
     expect(error).toMatchObject({ code: 'TRACKING_AUTH_FAILED', exitCode: 2 });
     expect((error as Error).message).not.toContain('not-the-password');
   }
@@ -79,10 +81,13 @@ test('missing or wrong credentials are refused at check() with TRACKING_AUTH_FAI
 
 test('mlspec run with wrong credentials stops with exit 2 before reading data, naming the fix', () => {
   const work = fs.mkdtempSync(path.join(scratch, 'run-'));
-  const result = runCli(['run', path.join(REPO, 'experiments/tiny/lstm.yaml'), '--tracking-uri', server.uri, '--report', path.join(work, 'report.json')], {
-    cwd: work,
-    env: { MLFLOW_TRACKING_USERNAME: USER, MLFLOW_TRACKING_PASSWORD: 'not-the-password' },
-  });
+  const result = runCli(
+    ['run', path.join(REPO, 'experiments/tiny/lstm.yaml'), '--tracking-uri', server.uri, '--report', path.join(work, 'report.json')],
+    {
+      cwd: work,
+      env: { MLFLOW_TRACKING_USERNAME: USER, MLFLOW_TRACKING_PASSWORD: 'not-the-password' },
+    },
+  );
   expect(result.status).toBe(2);
   expect(result.stderr).toContain('refused the credentials (HTTP 401)');
   expect(result.stderr).toContain('MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD');

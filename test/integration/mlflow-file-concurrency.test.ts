@@ -25,7 +25,10 @@ afterAll(() => {
 
 function writer(store: string, experiment: string, runs: number, startAt: number, label: string): Promise<string[]> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [WRITER, store, experiment, String(runs), String(startAt), label], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [WRITER, store, experiment, String(runs), String(startAt), label], {
+      cwd: REPO_ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (chunk) => (out += chunk));
@@ -47,7 +50,19 @@ test.each([1, 2, 3])('round %i: three writers on one fresh store make one experi
   const results = await Promise.all(['a', 'b', 'c'].map((label) => writer(store, 'race', runsEach, startAt, label)));
 
   const dump = JSON.parse(runPython([READ_STORE, store, '--artifacts'])) as {
-    experiments: { name: string; experiment_id: string; runs: { run_id: string; run_name: string; status: string; params: Record<string, string>; metric_history: Record<string, { value: number; step: number }[]>; inputs: { digest: string }[]; artifacts: Record<string, string> }[] }[];
+    experiments: {
+      name: string;
+      experiment_id: string;
+      runs: {
+        run_id: string;
+        run_name: string;
+        status: string;
+        params: Record<string, string>;
+        metric_history: Record<string, { value: number; step: number }[]>;
+        inputs: { digest: string }[];
+        artifacts: Record<string, string>;
+      }[];
+    }[];
   };
   expect(dump.experiments.map((e) => e.name).sort()).toEqual(['Default', 'race']);
   const race = dump.experiments.find((e) => e.name === 'race')!;

@@ -79,7 +79,12 @@ test('runs written to ./mlruns read back identically through MLflow', async () =
   expect(experimentId).toBe(experimentIdFor('file experiment'));
   expect(experimentId).toMatch(/^[1-9]\d{17}$/);
 
-  const parent = await tracker.startRun({ experimentId, runName: 'parent', startTime: 1_700_000_000_000, tags: { 'mlflow.user': 'tester', 'mlflow.note.content': 'A **note**\nwith two lines' } });
+  const parent = await tracker.startRun({
+    experimentId,
+    runName: 'parent',
+    startTime: 1_700_000_000_000,
+    tags: { 'mlflow.user': 'tester', 'mlflow.note.content': 'A **note**\nwith two lines' },
+  });
   const child = await tracker.startRun({ experimentId, runName: 'lr/fold-1', parentRunId: parent.runId, startTime: 1_700_000_000_500 });
   child.logParams({ 'model.C': 0.25, 'featurizer.ngramRange': '[1,2]', lowercase: false, long: 'é'.repeat(6500) });
   child.logParams({ 'model.C': 0.25 });
@@ -118,9 +123,13 @@ test('runs written to ./mlruns read back identically through MLflow', async () =
   const root = path.join(cwd, 'mlruns');
   // Nothing half-written or temporary is left where MLflow would read it.
   const stray = (dir: string): string[] =>
-    fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? stray(path.join(dir, e.name)) : e.name.startsWith('.tmp-') ? [path.join(dir, e.name)] : []));
+    fs
+      .readdirSync(dir, { withFileTypes: true })
+      .flatMap((e) => (e.isDirectory() ? stray(path.join(dir, e.name)) : e.name.startsWith('.tmp-') ? [path.join(dir, e.name)] : []));
   expect(stray(root)).toEqual([]);
-  expect(fs.readFileSync(path.join(root, experimentId, child.runId, 'metrics', 'train', 'loss'), 'utf8').split('\n')[0]).toBe(`1700000001001 ${1 / 3} 1`);
+  expect(fs.readFileSync(path.join(root, experimentId, child.runId, 'metrics', 'train', 'loss'), 'utf8').split('\n')[0]).toBe(
+    `1700000001001 ${1 / 3} 1`,
+  );
 
   const dump = readStore(root);
   expect(dump.experiments.map((e) => [e.experiment_id, e.name, e.lifecycle_stage])).toEqual([
@@ -131,15 +140,37 @@ test('runs written to ./mlruns read back identically through MLflow', async () =
   expect(experiment.artifact_location).toBe(`file://${root}/${experimentId}`);
   const byName = Object.fromEntries(experiment.runs.map((r) => [r.run_name, r]));
   const c = byName['lr/fold-1'];
-  expect(c).toMatchObject({ run_id: child.runId, status: 'FAILED', start_time: 1_700_000_000_500, end_time: 1_700_000_003_000, experiment_id: experimentId });
+  expect(c).toMatchObject({
+    run_id: child.runId,
+    status: 'FAILED',
+    start_time: 1_700_000_000_500,
+    end_time: 1_700_000_003_000,
+    experiment_id: experimentId,
+  });
   expect(c.params).toEqual({ 'model.C': '0.25', 'featurizer.ngramRange': '[1,2]', lowercase: 'false', long: 'é'.repeat(6000) });
   expect(c.tags).toMatchObject({ 'mlflow.parentRunId': parent.runId, 'mlflow.runName': 'lr/fold-1', 'mlspec.pipeline': 'lr', note: 'second' });
   expect(c.metric_history['train/loss']).toEqual([1, 2, 3, 4].map((e) => ({ value: 1 / (e + 2), step: e, timestamp: 1_700_000_001_000 + e })));
   expect(c.metric_history.accuracy.map((m) => m.value)).toEqual([0.1, 0.2, 0.3, 0.4]);
   expect(c.metrics).toMatchObject({ 'train/loss': 1 / 6, accuracy: 0.4, nan_metric: 'NaN', inf_metric: 'Infinity', tiny: 1e-7 });
   expect(c.inputs).toEqual([
-    { name: 'ArSenTD-LEV', digest: 'e'.repeat(36), source_type: 'local', source: '{"uri":"data/ArSenTD-LEV.tsv"}', profile: '{"num_rows":200}', schema: null, tags: { 'mlflow.data.context': 'testing' } },
-    { name: 'ArSenTD-LEV', digest: 'f'.repeat(36), source_type: 'local', source: '{"uri":"data/ArSenTD-LEV.tsv"}', profile: '{"num_rows":800}', schema: null, tags: { 'mlflow.data.context': 'training' } },
+    {
+      name: 'ArSenTD-LEV',
+      digest: 'e'.repeat(36),
+      source_type: 'local',
+      source: '{"uri":"data/ArSenTD-LEV.tsv"}',
+      profile: '{"num_rows":200}',
+      schema: null,
+      tags: { 'mlflow.data.context': 'testing' },
+    },
+    {
+      name: 'ArSenTD-LEV',
+      digest: 'f'.repeat(36),
+      source_type: 'local',
+      source: '{"uri":"data/ArSenTD-LEV.tsv"}',
+      profile: '{"num_rows":800}',
+      schema: null,
+      tags: { 'mlflow.data.context': 'training' },
+    },
   ]);
   expect(c.artifacts).toEqual({ 'arabic.txt': 'مرحبا\n', 'confusion_matrix.json': '{}', 'reports/local.txt': 'copied\n' });
 
@@ -149,7 +180,7 @@ test('runs written to ./mlruns read back identically through MLflow', async () =
   expect(p.metric_history.best_accuracy).toEqual([{ value: 0.4, step: 0, timestamp: 1_700_000_005_000 }]);
 });
 
-test('MLflow and mlspec share one store: each finds and extends the other\'s experiments', async () => {
+test("MLflow and mlspec share one store: each finds and extends the other's experiments", async () => {
   const root = path.join(scratch, 'shared');
   const tracker = openTracker(root, {});
   const experimentId = await tracker.getOrCreateExperiment('shared');
@@ -186,7 +217,10 @@ test('an experiment deleted in MLflow is not silently recreated', async () => {
   const root = path.join(scratch, 'deleted');
   const tracker = openTracker(root, {});
   const id = await tracker.getOrCreateExperiment('gone');
-  runPython(['-c', `from mlflow.tracking import MlflowClient; MlflowClient(${JSON.stringify(`file://${root}`)}).delete_experiment(${JSON.stringify(id)})`]);
+  runPython([
+    '-c',
+    `from mlflow.tracking import MlflowClient; MlflowClient(${JSON.stringify(`file://${root}`)}).delete_experiment(${JSON.stringify(id)})`,
+  ]);
   await expect(openTracker(root, {}).getOrCreateExperiment('gone')).rejects.toMatchObject({ code: 'TRACKING_EXPERIMENT_DELETED' });
 });
 
@@ -228,7 +262,10 @@ test('deleteRun marks the run deleted as MLflow does: MLflow lists it as deleted
   ]);
   await expect(tracker.resumeRun(gone.runId)).rejects.toMatchObject({ code: 'TRACKING_RUN_DELETED' });
   await expect(tracker.deleteRun(gone.runId)).rejects.toMatchObject({ code: 'TRACKING_RUN_DELETED' });
-  runPython(['-c', `from mlflow.tracking import MlflowClient; MlflowClient(${JSON.stringify(`file://${root}`)}).restore_run(${JSON.stringify(gone.runId)})`]);
+  runPython([
+    '-c',
+    `from mlflow.tracking import MlflowClient; MlflowClient(${JSON.stringify(`file://${root}`)}).restore_run(${JSON.stringify(gone.runId)})`,
+  ]);
   const restored = await tracker.resumeRun(gone.runId);
   expect(restored.runId).toBe(gone.runId);
 });

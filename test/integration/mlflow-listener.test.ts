@@ -36,7 +36,10 @@ beforeAll(async () => {
   fs.mkdirSync(repo);
   specFile = path.join(repo, 'exp.yaml');
   fs.writeFileSync(specFile, SPEC_TEXT);
-  const git = (...args: string[]): string => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.org', ...args], { cwd: repo }).toString().trim();
+  const git = (...args: string[]): string =>
+    execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.org', ...args], { cwd: repo })
+      .toString()
+      .trim();
   git('init', '-q');
   git('add', 'exp.yaml');
   git('commit', '-q', '-m', 'spec');
@@ -103,12 +106,23 @@ const DATASET: DatasetSummary = {
 };
 const TRAIN = [0, 1, 2, 3, 4, 5, 6, 7];
 const TEST = [8, 9, 10, 11];
-const LR_OPTIONS = { featurizer: { type: 'count', maxFeatures: 1000, ngramRange: [1, 2] }, model: { type: 'logistic-regression', C: 0.5, penalty: null }, tokenizer: { type: 'whitespace', extra: {} } };
+const LR_OPTIONS = {
+  featurizer: { type: 'count', maxFeatures: 1000, ngramRange: [1, 2] },
+  model: { type: 'logistic-regression', C: 0.5, penalty: null },
+  tokenizer: { type: 'whitespace', extra: {} },
+};
 
 /** A run with a holdout pipeline that trains in epochs, one that fails, and a 2-fold pipeline. */
 async function driveRun(tracker: Tracker, logger: Logger, experimentName?: string): Promise<MlflowListener> {
   const listener = new MlflowListener({ tracker, mlspecVersion: '0.1.0', backend: 'cpu', logger, cwd: scratch, experimentName });
-  await listener.runStarted({ name: 'listener-test', description: 'Synthetic events', specFile, specText: SPEC_TEXT, resolvedSpec: RESOLVED_SPEC, seed: 42 });
+  await listener.runStarted({
+    name: 'listener-test',
+    description: 'Synthetic events',
+    specFile,
+    specText: SPEC_TEXT,
+    resolvedSpec: RESOLVED_SPEC,
+    seed: 42,
+  });
   await listener.dataLoaded(DATASET);
 
   await listener.pipelineStarted({ pipeline: 'lr', fold: 0, folds: 1, resolved: LR_OPTIONS });
@@ -117,14 +131,42 @@ async function driveRun(tracker: Tracker, logger: Logger, experimentName?: strin
     await listener.metric({ pipeline: 'lr', fold: 0, key: 'val accuracy', value: epoch / 4, step: epoch });
   }
   // Epoch records repeat the metric events; they must not be logged twice.
-  await listener.pipelineFinished({ pipeline: 'lr', fold: 0, result: result('lr', [[2, 1, 0], [0, 1, 0], [0, 0, 0]], [1, 2, 3].map((epoch) => ({ epoch, loss: 1 / epoch }))), trainRows: TRAIN, testRows: TEST });
+  await listener.pipelineFinished({
+    pipeline: 'lr',
+    fold: 0,
+    result: result(
+      'lr',
+      [
+        [2, 1, 0],
+        [0, 1, 0],
+        [0, 0, 0],
+      ],
+      [1, 2, 3].map((epoch) => ({ epoch, loss: 1 / epoch })),
+    ),
+    trainRows: TRAIN,
+    testRows: TEST,
+  });
 
   await listener.pipelineStarted({ pipeline: 'nb', fold: 0, folds: 1, resolved: { model: { type: 'naive-bayes', alpha: 1 } } });
   await listener.pipelineFailed({ pipeline: 'nb', fold: 0, error: new Error('alpha must be positive') });
 
   for (const fold of [0, 1]) {
     await listener.pipelineStarted({ pipeline: 'cv', fold, folds: 2, resolved: { model: { type: 'mlp', hidden: [8, 4] } } });
-    await listener.pipelineFinished({ pipeline: 'cv', fold, result: result('cv', [[1, 0, 0], [0, 1, 0], [1, 0, 1]], [1, 2].map((epoch) => ({ epoch, loss: fold + 1 / epoch, accuracy: epoch / 2 }))), trainRows: TRAIN, testRows: TEST });
+    await listener.pipelineFinished({
+      pipeline: 'cv',
+      fold,
+      result: result(
+        'cv',
+        [
+          [1, 0, 0],
+          [0, 1, 0],
+          [1, 0, 1],
+        ],
+        [1, 2].map((epoch) => ({ epoch, loss: fold + 1 / epoch, accuracy: epoch / 2 })),
+      ),
+      trainRows: TRAIN,
+      testRows: TEST,
+    });
   }
   await listener.runFinished(REPORT);
   return listener;
@@ -204,9 +246,17 @@ test('a run becomes a parent run with one child per pipeline and fold, readable 
     'tokenizer.extra': '{}',
   });
   const loss = await client.getMetricHistory(lr.info.run_id, 'loss');
-  expect(loss.map((m) => [m.step, m.value]).sort((a, b) => a[0] - b[0])).toEqual([[1, 1], [2, 0.5], [3, 1 / 3]]);
+  expect(loss.map((m) => [m.step, m.value]).sort((a, b) => a[0] - b[0])).toEqual([
+    [1, 1],
+    [2, 0.5],
+    [3, 1 / 3],
+  ]);
   expect((await client.getMetricHistory(lr.info.run_id, 'val accuracy')).map((m) => m.value).sort()).toEqual([0.25, 0.5, 0.75]);
-  const expected = evaluationOf([[2, 1, 0], [0, 1, 0], [0, 0, 0]]);
+  const expected = evaluationOf([
+    [2, 1, 0],
+    [0, 1, 0],
+    [0, 0, 0],
+  ]);
   const latest = Object.fromEntries(lr.data.metrics.map((m) => [m.key, m.value]));
   expect(latest).toMatchObject({
     test_accuracy: expected.accuracy,
@@ -214,7 +264,7 @@ test('a run becomes a parent run with one child per pipeline and fold, readable 
     test_weighted_f1: expected.weightedF1,
     test_f1_neg: expected.report.classes[0].f1,
     test_f1_neu: expected.report.classes[1].f1,
-    'test_f1_pos_': expected.report.classes[2].f1,
+    test_f1_pos_: expected.report.classes[2].f1,
     fit_seconds: 1.5,
     featurize_seconds: 0.25,
     n_features: 1000,
@@ -227,16 +277,35 @@ test('a run becomes a parent run with one child per pipeline and fold, readable 
     'mlspec.info.iterations': '37',
     'mlspec.info.converged': 'true',
   });
-  const inputs = lr.inputs.dataset_inputs.map((d) => [d.tags.find((t) => t.key === 'mlflow.data.context')?.value, d.dataset.name, d.dataset.digest, d.dataset.profile]);
+  const inputs = lr.inputs.dataset_inputs.map((d) => [
+    d.tags.find((t) => t.key === 'mlflow.data.context')?.value,
+    d.dataset.name,
+    d.dataset.digest,
+    d.dataset.profile,
+  ]);
   // One name per split, a short digest of the rows used, the data file's absolute URI as the source.
   expect(inputs.sort()).toEqual([
     ['testing', 'ArSenTD-LEV-test', rowsDigest(DATASET.digest, TEST).slice(0, 8), '{"num_rows":4}'],
     ['training', 'ArSenTD-LEV-train', rowsDigest(DATASET.digest, TRAIN).slice(0, 8), '{"num_rows":8}'],
   ]);
-  for (const d of lr.inputs.dataset_inputs) expect(JSON.parse(d.dataset.source).uri).toBe(pathToFileURL(path.resolve(path.dirname(specFile), DATASET.source)).href);
-  expect((await client.listArtifacts(lr.info.run_id)).map((f) => f.path).sort()).toEqual(['classification_report.txt', 'confusion_matrix.json', 'confusion_matrix.svg']);
-  expect(JSON.parse((await client.downloadArtifact(lr.info.artifact_uri, 'confusion_matrix.json')).toString())).toEqual({ classes: CLASSES, matrix: [[2, 1, 0], [0, 1, 0], [0, 0, 0]] });
-  expect((await client.downloadArtifact(lr.info.artifact_uri, 'confusion_matrix.svg')).toString()).toMatch(/^<svg [^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"[\s\S]*<\/svg>\n$/);
+  for (const d of lr.inputs.dataset_inputs)
+    expect(JSON.parse(d.dataset.source).uri).toBe(pathToFileURL(path.resolve(path.dirname(specFile), DATASET.source)).href);
+  expect((await client.listArtifacts(lr.info.run_id)).map((f) => f.path).sort()).toEqual([
+    'classification_report.txt',
+    'confusion_matrix.json',
+    'confusion_matrix.svg',
+  ]);
+  expect(JSON.parse((await client.downloadArtifact(lr.info.artifact_uri, 'confusion_matrix.json')).toString())).toEqual({
+    classes: CLASSES,
+    matrix: [
+      [2, 1, 0],
+      [0, 1, 0],
+      [0, 0, 0],
+    ],
+  });
+  expect((await client.downloadArtifact(lr.info.artifact_uri, 'confusion_matrix.svg')).toString()).toMatch(
+    /^<svg [^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"[\s\S]*<\/svg>\n$/,
+  );
   expect((await client.downloadArtifact(lr.info.artifact_uri, 'classification_report.txt')).toString()).toContain('weighted avg');
 
   const nb = byName.nb;
@@ -247,8 +316,14 @@ test('a run becomes a parent run with one child per pipeline and fold, readable 
   expect(tagsOf(fold1)).toMatchObject({ 'mlspec.pipeline': 'cv', 'mlspec.fold': '1' });
   expect(Object.fromEntries(fold1.data.params.map((p) => [p.key, p.value]))).toEqual({ 'model.type': 'mlp', 'model.hidden': '[8,4]' });
   // No metric events: the epoch records are logged instead, one step per epoch.
-  expect((await client.getMetricHistory(fold1.info.run_id, 'loss')).map((m) => [m.step, m.value]).sort((a, b) => a[0] - b[0])).toEqual([[1, 2], [2, 1.5]]);
-  expect((await client.getMetricHistory(fold1.info.run_id, 'accuracy')).map((m) => [m.step, m.value]).sort((a, b) => a[0] - b[0])).toEqual([[1, 0.5], [2, 1]]);
+  expect((await client.getMetricHistory(fold1.info.run_id, 'loss')).map((m) => [m.step, m.value]).sort((a, b) => a[0] - b[0])).toEqual([
+    [1, 2],
+    [2, 1.5],
+  ]);
+  expect((await client.getMetricHistory(fold1.info.run_id, 'accuracy')).map((m) => [m.step, m.value]).sort((a, b) => a[0] - b[0])).toEqual([
+    [1, 0.5],
+    [2, 1],
+  ]);
 });
 
 test('runFailed ends every open run: KILLED on an interrupt, FAILED with the message on an error', async () => {
@@ -288,7 +363,12 @@ function comparable(dump: Dumped, experiment: string): unknown {
       params: run.params,
       tags: Object.fromEntries(Object.entries(run.tags as Record<string, string>).map(([k, v]) => [k, k === 'mlflow.parentRunId' ? names[v] : v])),
       metrics: run.metrics,
-      history: Object.fromEntries(Object.entries(run.metric_history as Record<string, { value: unknown; step: number }[]>).map(([k, h]) => [k, h.map((m) => [m.step, m.value])])),
+      history: Object.fromEntries(
+        Object.entries(run.metric_history as Record<string, { value: unknown; step: number }[]>).map(([k, h]) => [
+          k,
+          h.map((m) => [m.step, m.value]),
+        ]),
+      ),
       inputs: run.inputs,
       artifacts: run.artifacts,
     }))

@@ -23,7 +23,13 @@ async function listener(script: [number, unknown][]): Promise<{ uri: string; see
     let body = '';
     req.on('data', (chunk) => (body += chunk));
     req.on('end', () => {
-      seen.push({ method: req.method ?? '', url: req.url ?? '', authorization: req.headers.authorization, contentType: req.headers['content-type'], body });
+      seen.push({
+        method: req.method ?? '',
+        url: req.url ?? '',
+        authorization: req.headers.authorization,
+        contentType: req.headers['content-type'],
+        body,
+      });
       const [status, payload] = script[Math.min(seen.length - 1, script.length - 1)];
       res.writeHead(status, { 'Content-Type': 'application/json' });
       res.end(JSON.stringify(payload));
@@ -68,7 +74,9 @@ test('MLFLOW_TRACKING_USERNAME/PASSWORD, or credentials in the URI, are sent as 
 test('refused credentials give TRACKING_AUTH_FAILED without repeating them', async () => {
   const server = await listener([[401, { error_code: 'UNAUTHENTICATED', message: 'bad credentials' }]]);
   try {
-    const error = await new MlflowRestClient(server.uri, { env: { MLFLOW_TRACKING_PASSWORD: 'pw-xyz', MLFLOW_TRACKING_USERNAME: 'me' } }).check().catch((e: Error) => e);
+    const error = await new MlflowRestClient(server.uri, { env: { MLFLOW_TRACKING_PASSWORD: 'pw-xyz', MLFLOW_TRACKING_USERNAME: 'me' } })
+      .check()
+      .catch((e: Error) => e);
     expect(error).toMatchObject({ code: 'TRACKING_AUTH_FAILED', exitCode: 2 });
     expect((error as Error).message).toContain('MLFLOW_TRACKING_USERNAME');
     expect((error as Error).message).not.toMatch(/pw-xyz/);
@@ -82,7 +90,10 @@ test('503 and 429 are retried with backoff; a 400 is not', async () => {
   const server = await listener([
     [503, { error_code: 'TEMPORARILY_UNAVAILABLE', message: 'busy' }],
     [429, { error_code: 'REQUEST_LIMIT_EXCEEDED', message: 'slow down' }],
-    [200, { run: { info: { run_id: 'r1', experiment_id: '1', status: 'RUNNING', start_time: 5, artifact_uri: 'mlflow-artifacts:/1/r1/artifacts' } } }],
+    [
+      200,
+      { run: { info: { run_id: 'r1', experiment_id: '1', status: 'RUNNING', start_time: 5, artifact_uri: 'mlflow-artifacts:/1/r1/artifacts' } } },
+    ],
     [400, { error_code: 'INVALID_PARAMETER_VALUE', message: 'no' }],
   ]);
   try {
@@ -90,7 +101,11 @@ test('503 and 429 are retried with backoff; a 400 is not', async () => {
     const info = await client.createRun({ experimentId: '1', runName: 'x', startTime: 5, tags: [] });
     expect(info).toMatchObject({ run_id: 'r1', status: 'RUNNING', start_time: 5 });
     expect(server.seen).toHaveLength(3);
-    await expect(client.updateRun('r1', 'FINISHED', 6)).rejects.toMatchObject({ code: 'TRACKING_REJECTED', status: 400, errorCode: 'INVALID_PARAMETER_VALUE' });
+    await expect(client.updateRun('r1', 'FINISHED', 6)).rejects.toMatchObject({
+      code: 'TRACKING_REJECTED',
+      status: 400,
+      errorCode: 'INVALID_PARAMETER_VALUE',
+    });
     expect(server.seen).toHaveLength(4);
   } finally {
     await server.close();
@@ -101,20 +116,31 @@ test('a server that keeps failing is given up after the retry budget', async () 
   const server = await listener([[502, 'bad gateway']]);
   try {
     const client = new MlflowRestClient(server.uri, { env: {}, retry: QUICK });
-    await expect(client.getRun('r')).rejects.toMatchObject({ name: 'ServerUnavailableError', attempts: 4, problem: expect.stringMatching(/HTTP 502/) });
+    await expect(client.getRun('r')).rejects.toMatchObject({
+      name: 'ServerUnavailableError',
+      attempts: 4,
+      problem: expect.stringMatching(/HTTP 502/),
+    });
     expect(server.seen).toHaveLength(4);
   } finally {
     await server.close();
   }
 });
 
-test('artifact uploads go to the proxy path of the run\'s mlflow-artifacts root', async () => {
+test("artifact uploads go to the proxy path of the run's mlflow-artifacts root", async () => {
   const server = await listener([[200, {}]]);
   try {
     const client = new MlflowRestClient(server.uri, { env: {} });
     await client.uploadArtifact('mlflow-artifacts:/5/abc/artifacts', 'plots/a b.svg', Buffer.from('<svg/>'));
-    expect(server.seen[0]).toMatchObject({ method: 'PUT', url: '/api/2.0/mlflow-artifacts/artifacts/5/abc/artifacts/plots/a%20b.svg', body: '<svg/>', contentType: 'application/octet-stream' });
-    await expect(client.uploadArtifact('s3://bucket/5/abc/artifacts', 'x.txt', Buffer.from('x'))).rejects.toMatchObject({ code: 'TRACKING_ARTIFACTS_UNSUPPORTED' });
+    expect(server.seen[0]).toMatchObject({
+      method: 'PUT',
+      url: '/api/2.0/mlflow-artifacts/artifacts/5/abc/artifacts/plots/a%20b.svg',
+      body: '<svg/>',
+      contentType: 'application/octet-stream',
+    });
+    await expect(client.uploadArtifact('s3://bucket/5/abc/artifacts', 'x.txt', Buffer.from('x'))).rejects.toMatchObject({
+      code: 'TRACKING_ARTIFACTS_UNSUPPORTED',
+    });
   } finally {
     await server.close();
   }

@@ -94,8 +94,22 @@ test('nested runs with params, stepped metric history, tags, inputs and artifact
 
   const inputs = run.inputs.dataset_inputs.map((d) => ({ context: d.tags.find((t) => t.key === 'mlflow.data.context')?.value, ...d.dataset }));
   expect(inputs.sort((a, b) => String(a.context).localeCompare(String(b.context)))).toEqual([
-    { context: 'testing', name: 'tweets', digest: 'b'.repeat(36), source_type: 'local', source: '{"uri":"data/tweets.tsv"}', profile: '{"num_rows":200}' },
-    { context: 'training', name: 'tweets', digest: 'a'.repeat(36), source_type: 'local', source: '{"uri":"data/tweets.tsv"}', profile: '{"num_rows":800}' },
+    {
+      context: 'testing',
+      name: 'tweets',
+      digest: 'b'.repeat(36),
+      source_type: 'local',
+      source: '{"uri":"data/tweets.tsv"}',
+      profile: '{"num_rows":200}',
+    },
+    {
+      context: 'training',
+      name: 'tweets',
+      digest: 'a'.repeat(36),
+      source_type: 'local',
+      source: '{"uri":"data/tweets.tsv"}',
+      profile: '{"num_rows":800}',
+    },
   ]);
 
   const listed = await client.listArtifacts(child.runId);
@@ -184,7 +198,7 @@ test('a param the server refuses is reported by flush(), not lost silently', asy
   await resumed.flush();
 });
 
-test('deleteRun is MLflow\'s restorable delete: the run is hidden, resuming it is refused', async () => {
+test("deleteRun is MLflow's restorable delete: the run is hidden, resuming it is refused", async () => {
   const tracker = openTracker(server.uri, { env: {} });
   const experimentId = await tracker.getOrCreateExperiment('deleting');
   const run = await tracker.startRun({ experimentId, runName: 'replaced' });

@@ -33,7 +33,15 @@ interface DumpedRun {
   tags: Record<string, string>;
   metrics: Record<string, number | string>;
   metric_history: Record<string, { value: number | string; step: number; timestamp: number }[]>;
-  inputs: { name: string; digest: string; source_type: string; source: string; profile: string | null; schema: string | null; tags: Record<string, string> }[];
+  inputs: {
+    name: string;
+    digest: string;
+    source_type: string;
+    source: string;
+    profile: string | null;
+    schema: string | null;
+    tags: Record<string, string>;
+  }[];
   artifacts?: Record<string, string>;
 }
 
@@ -70,14 +78,16 @@ function folder(name: string): string {
   return dir;
 }
 
-test('the default store is sqlite:///mlflow.db, unless the folder holds ./mlruns runs and no mlflow.db (MLflow\'s rule)', () => {
+test("the default store is sqlite:///mlflow.db, unless the folder holds ./mlruns runs and no mlflow.db (MLflow's rule)", () => {
   const empty = folder('default-empty');
   expect(resolveTrackingUri(undefined, empty)).toEqual({ kind: 'sqlite', file: path.join(empty, 'mlflow.db') });
   expect(resolveTrackingUri('sqlite:///runs/x.db', '/w')).toEqual({ kind: 'sqlite', file: '/w/runs/x.db' });
   expect(resolveTrackingUri('sqlite:////data/m%20l.db', '/w')).toEqual({ kind: 'sqlite', file: '/data/m l.db' });
   expect(() => resolveTrackingUri('sqlite://', '/w')).toThrow(expect.objectContaining({ code: 'TRACKING_URI_UNSUPPORTED' }));
   expect(() => resolveTrackingUri('sqlite:///:memory:', '/w')).toThrow(expect.objectContaining({ code: 'TRACKING_URI_UNSUPPORTED' }));
-  expect(() => resolveTrackingUri('postgresql://ana:s3cret@db/mlflow', '/w')).toThrow(expect.objectContaining({ message: expect.not.stringContaining('s3cret') }));
+  expect(() => resolveTrackingUri('postgresql://ana:s3cret@db/mlflow', '/w')).toThrow(
+    expect.objectContaining({ message: expect.not.stringContaining('s3cret') }),
+  );
 
   // An mlruns folder with only artifacts in it (what the SQLite store puts there) is not a file store.
   const artifactsOnly = folder('default-artifacts-only');
@@ -107,7 +117,12 @@ test(`runs written to mlflow.db read back identically through MLflow, which upgr
   expect(experimentId).toBe('1');
   await tracker.setExperimentTags(experimentId, { 'mlflow.experimentKind': 'custom_model_development' });
 
-  const parent = await tracker.startRun({ experimentId, runName: 'parent', startTime: 1_700_000_000_000, tags: { 'mlflow.user': 'tester', 'mlflow.note.content': 'A **note**\nwith two lines' } });
+  const parent = await tracker.startRun({
+    experimentId,
+    runName: 'parent',
+    startTime: 1_700_000_000_000,
+    tags: { 'mlflow.user': 'tester', 'mlflow.note.content': 'A **note**\nwith two lines' },
+  });
   const child = await tracker.startRun({ experimentId, runName: 'lr/fold-1', parentRunId: parent.runId, startTime: 1_700_000_000_500 });
   child.logParams({ 'model.C': 0.25, 'featurizer.ngramRange': '[1,2]', lowercase: false, long: 'é'.repeat(6500) });
   child.logParams({ 'model.C': 0.25 });
@@ -141,7 +156,9 @@ test(`runs written to mlflow.db read back identically through MLflow, which upgr
   resumed.logMetric('best_accuracy', 0.4, 0, 1_700_000_005_000);
   resumed.logParams({ sweep: 'yes' });
   await resumed.end('KILLED', 1_700_000_006_000);
-  expect(await tracker.findRuns(experimentId, { key: 'mlspec.pipeline', value: 'lr' })).toEqual([{ runId: child.runId, status: 'FAILED', tags: expect.objectContaining({ note: 'second', 'mlflow.runName': 'lr/fold-1' }) }]);
+  expect(await tracker.findRuns(experimentId, { key: 'mlspec.pipeline', value: 'lr' })).toEqual([
+    { runId: child.runId, status: 'FAILED', tags: expect.objectContaining({ note: 'second', 'mlflow.runName': 'lr/fold-1' }) },
+  ]);
 
   const database = path.join(cwd, 'mlflow.db');
   const before = new Database(database, { readonly: true });
@@ -158,7 +175,13 @@ test(`runs written to mlflow.db read back identically through MLflow, which upgr
   expect(experiment.artifact_location).toBe(path.join(cwd, 'mlruns', experimentId));
   const byName = Object.fromEntries(experiment.runs.map((r) => [r.run_name, r]));
   const c = byName['lr/fold-1'];
-  expect(c).toMatchObject({ run_id: child.runId, status: 'FAILED', start_time: 1_700_000_000_500, end_time: 1_700_000_003_000, experiment_id: experimentId });
+  expect(c).toMatchObject({
+    run_id: child.runId,
+    status: 'FAILED',
+    start_time: 1_700_000_000_500,
+    end_time: 1_700_000_003_000,
+    experiment_id: experimentId,
+  });
   expect(c.params).toEqual({ 'model.C': '0.25', 'featurizer.ngramRange': '[1,2]', lowercase: 'false', long: 'é'.repeat(6000) });
   expect(c.tags).toMatchObject({ 'mlflow.parentRunId': parent.runId, 'mlflow.runName': 'lr/fold-1', 'mlspec.pipeline': 'lr', note: 'second' });
   expect(c.metric_history['train/loss']).toEqual([1, 2, 3, 4].map((e) => ({ value: 1 / (e + 2), step: e, timestamp: 1_700_000_001_000 + e })));
@@ -166,8 +189,24 @@ test(`runs written to mlflow.db read back identically through MLflow, which upgr
   // MLflow's SQL store keeps ±∞ as ±max double (SqlAlchemyStore.sanitize_metric_value), and so do we.
   expect(c.metrics).toMatchObject({ 'train/loss': 1 / 6, accuracy: 0.4, nan_metric: 'NaN', inf_metric: Number.MAX_VALUE, tiny: 1e-7 });
   expect(c.inputs).toEqual([
-    { name: 'ArSenTD-LEV', digest: 'e'.repeat(36), source_type: 'local', source: '{"uri":"/data/ArSenTD-LEV.tsv"}', profile: '{"num_rows":200}', schema: null, tags: { 'mlflow.data.context': 'testing' } },
-    { name: 'ArSenTD-LEV', digest: 'f'.repeat(36), source_type: 'local', source: '{"uri":"/data/ArSenTD-LEV.tsv"}', profile: '{"num_rows":800}', schema: null, tags: { 'mlflow.data.context': 'training' } },
+    {
+      name: 'ArSenTD-LEV',
+      digest: 'e'.repeat(36),
+      source_type: 'local',
+      source: '{"uri":"/data/ArSenTD-LEV.tsv"}',
+      profile: '{"num_rows":200}',
+      schema: null,
+      tags: { 'mlflow.data.context': 'testing' },
+    },
+    {
+      name: 'ArSenTD-LEV',
+      digest: 'f'.repeat(36),
+      source_type: 'local',
+      source: '{"uri":"/data/ArSenTD-LEV.tsv"}',
+      profile: '{"num_rows":800}',
+      schema: null,
+      tags: { 'mlflow.data.context': 'training' },
+    },
   ]);
   expect(c.artifacts).toEqual({ 'arabic.txt': 'مرحبا\n', 'confusion_matrix.json': '{}', 'reports/local.txt': 'copied\n' });
   const p = byName.parent;
@@ -190,7 +229,7 @@ test(`runs written to mlflow.db read back identically through MLflow, which upgr
   expect(reread.metric_history.m).toEqual([{ value: 2, step: 3, timestamp: 1_700_000_007_000 }]);
 });
 
-test('MLflow and mlspec share one database: each finds and extends the other\'s experiments, in a database MLflow created', async () => {
+test("MLflow and mlspec share one database: each finds and extends the other's experiments, in a database MLflow created", async () => {
   const cwd = folder('shared');
   // MLflow creates the database (at its own head revision) and an experiment first.
   const script = [
@@ -213,7 +252,20 @@ test('MLflow and mlspec share one database: each finds and extends the other\'s 
   await ours.end('FINISHED');
   const mine = await tracker.getOrCreateExperiment('made-by-mlspec');
 
-  const seen = runPython(['-c', ['import mlflow', 'mlflow.set_tracking_uri("sqlite:///mlflow.db")', 'exp = mlflow.set_experiment("made-by-mlspec")', 'print(exp.experiment_id)', 'with mlflow.start_run(run_name="mlflow-into-mlspec"):', '    mlflow.log_param("b", 2)'].join('\n')], { cwd })
+  const seen = runPython(
+    [
+      '-c',
+      [
+        'import mlflow',
+        'mlflow.set_tracking_uri("sqlite:///mlflow.db")',
+        'exp = mlflow.set_experiment("made-by-mlspec")',
+        'print(exp.experiment_id)',
+        'with mlflow.start_run(run_name="mlflow-into-mlspec"):',
+        '    mlflow.log_param("b", 2)',
+      ].join('\n'),
+    ],
+    { cwd },
+  )
     .trim()
     .split('\n')
     .pop();
@@ -225,7 +277,9 @@ test('MLflow and mlspec share one database: each finds and extends the other\'s 
     ['from-mlspec', { a: '1' }],
   ]);
   expect(other.runs.find((r) => r.run_name === 'from-mlspec')!.artifacts).toEqual({ 'hi.txt': 'hi' });
-  expect(dump.experiments.find((e) => e.name === 'made-by-mlspec')!.runs.map((r) => [r.run_name, r.params])).toEqual([['mlflow-into-mlspec', { b: '2' }]]);
+  expect(dump.experiments.find((e) => e.name === 'made-by-mlspec')!.runs.map((r) => [r.run_name, r.params])).toEqual([
+    ['mlflow-into-mlspec', { b: '2' }],
+  ]);
 });
 
 test('deleted experiments and runs: not silently recreated; MLflow lists a deleted run as deleted and can restore it', async () => {
@@ -252,7 +306,9 @@ test('deleted experiments and runs: not silently recreated; MLflow lists a delet
   expect(runPython(['-c', script], { cwd }).trim().split('\n').pop()).toBe("[['gone', 'deleted'], ['kept', 'active']]");
   expect((await tracker.resumeRun(gone.runId)).runId).toBe(gone.runId);
 
-  runPython(['-c', `from mlflow.tracking import MlflowClient; MlflowClient("sqlite:///mlflow.db").delete_experiment(${JSON.stringify(id)})`], { cwd });
+  runPython(['-c', `from mlflow.tracking import MlflowClient; MlflowClient("sqlite:///mlflow.db").delete_experiment(${JSON.stringify(id)})`], {
+    cwd,
+  });
   await expect(openTracker(undefined, { cwd }).getOrCreateExperiment('gone')).rejects.toMatchObject({ code: 'TRACKING_EXPERIMENT_DELETED' });
 });
 
@@ -274,9 +330,13 @@ test('a resumed run knows the latest value of each metric it holds (highest step
 test('a database mlspec cannot write is refused before anything is written, with the fix', async () => {
   const cwd = folder('foreign');
   const db = new Database(path.join(cwd, 'mlflow.db'));
-  db.exec("CREATE TABLE experiments (experiment_id INTEGER PRIMARY KEY, name TEXT); CREATE TABLE alembic_version (version_num TEXT); INSERT INTO alembic_version VALUES ('0123abc')");
+  db.exec(
+    "CREATE TABLE experiments (experiment_id INTEGER PRIMARY KEY, name TEXT); CREATE TABLE alembic_version (version_num TEXT); INSERT INTO alembic_version VALUES ('0123abc')",
+  );
   db.close();
-  const error = await openTracker(undefined, { cwd }).check().catch((e: Error) => e);
+  const error = await openTracker(undefined, { cwd })
+    .check()
+    .catch((e: Error) => e);
   expect(error).toMatchObject({ code: 'TRACKING_STORE_SCHEMA', exitCode: 2 });
   expect((error as Error).message).toMatch(/schema revision 0123abc/);
   expect((error as Error).message).toMatch(/mlflow db upgrade sqlite:\/\/\//);
@@ -303,7 +363,12 @@ test('mlspec sync uploads a spool into a SQLite store too', async () => {
   const cwd = folder('sync-target');
   const spoolDir = path.join(cwd, '.mlspec-spool');
   // A server that is not there: the run is spooled with a local id from its first record.
-  const down = openTracker(`http://127.0.0.1:${await freePort()}`, { spoolDir, env: {}, retry: { retries: 0, initialDelayMs: 10, maxDelayMs: 10, requestTimeoutMs: 2000 }, logger: recordingLogger() });
+  const down = openTracker(`http://127.0.0.1:${await freePort()}`, {
+    spoolDir,
+    env: {},
+    retry: { retries: 0, initialDelayMs: 10, maxDelayMs: 10, requestTimeoutMs: 2000 },
+    logger: recordingLogger(),
+  });
   const target = openTracker('sqlite:///target.db', { cwd });
   const experimentId = await target.getOrCreateExperiment('synced');
   const run = await down.startRun({ experimentId, runName: 'offline', startTime: 1_700_000_000_000, tags: { note: 'spooled' } });

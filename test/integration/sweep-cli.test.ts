@@ -111,23 +111,34 @@ describe('experiments/tiny/sweep-recurrent.yaml with 2 workers', () => {
   it('logs per-epoch curves with steps on the fold runs, cross-validated summaries on the trial runs, test scores on the refit', () => {
     const byKind = (k: string) => runs.filter((r) => r.tags['mlspec.kind'] === k);
     const fold = byKind('fold').find((r) => r.status === 'FINISHED' && r.tags['mlspec.status'] === 'finished');
-    expect(fold.metric_history.train_loss.map((m: any) => m.step)).toEqual(Array.from({ length: fold.metric_history.train_loss.length }, (_, i) => i + 1));
-    expect(Object.keys(fold.metric_history)).toEqual(expect.arrayContaining(['heldout_accuracy', 'inner_val_loss', 'val_accuracy', 'val_loss', 'stopped_epoch', 'best_epoch']));
+    expect(fold.metric_history.train_loss.map((m: any) => m.step)).toEqual(
+      Array.from({ length: fold.metric_history.train_loss.length }, (_, i) => i + 1),
+    );
+    expect(Object.keys(fold.metric_history)).toEqual(
+      expect.arrayContaining(['heldout_accuracy', 'inner_val_loss', 'val_accuracy', 'val_loss', 'stopped_epoch', 'best_epoch']),
+    );
     expect(fold.params).toEqual({ fold: expect.stringMatching(/^[01]$/), seed: '7' });
     const finished = byKind('trial').filter((r) => r.tags['mlspec.status'] === 'finished');
     expect(finished.length).toBeGreaterThanOrEqual(1);
     for (const t of finished) {
-      expect(Object.keys(t.metrics)).toEqual(expect.arrayContaining(['cv_mean_val_accuracy', 'cv_sd_val_accuracy', 'cv_mean_val_loss', 'best_epoch', 'stopped_epoch']));
+      expect(Object.keys(t.metrics)).toEqual(
+        expect.arrayContaining(['cv_mean_val_accuracy', 'cv_sd_val_accuracy', 'cv_mean_val_loss', 'best_epoch', 'stopped_epoch']),
+      );
       expect(t.params).toEqual({ pipeline: 'lstm', 'model.units': expect.stringMatching(/^[48]$/) });
       expect(t.artifacts['spec.yaml']).toMatch(/units: [48]/);
     }
     // A pruned trial (if the median rule stopped one) says why.
-    for (const t of byKind('trial').filter((r) => r.tags['mlspec.status'] === 'pruned')) expect(t.tags['mlspec.prune_reason']).toMatch(/^best heldout_accuracy up to epoch \d+, [\d.]+, is below the median/);
+    for (const t of byKind('trial').filter((r) => r.tags['mlspec.status'] === 'pruned'))
+      expect(t.tags['mlspec.prune_reason']).toMatch(/^best heldout_accuracy up to epoch \d+, [\d.]+, is below the median/);
     const [refit] = byKind('refit');
     expect(refit.metrics.test_accuracy).toBeGreaterThan(0);
-    expect(Object.keys(refit.artifacts)).toEqual(expect.arrayContaining(['model/pipeline.json', 'confusion_matrix.json', 'classification_report.txt', 'spec.yaml']));
+    expect(Object.keys(refit.artifacts)).toEqual(
+      expect.arrayContaining(['model/pipeline.json', 'confusion_matrix.json', 'classification_report.txt', 'spec.yaml']),
+    );
     const [sweep] = byKind('sweep');
-    expect(Object.keys(sweep.artifacts)).toEqual(expect.arrayContaining(['sweep.yaml', 'plan.json', 'leaderboard.csv', 'leaderboard.md', 'plots/validation-vs-params.png', 'report.json']));
+    expect(Object.keys(sweep.artifacts)).toEqual(
+      expect.arrayContaining(['sweep.yaml', 'plan.json', 'leaderboard.csv', 'leaderboard.md', 'plots/validation-vs-params.png', 'report.json']),
+    );
     expect(sweep.metrics.best_test_accuracy).toBe(refit.metrics.test_accuracy);
     expect(sweep.params['sweep.folds']).toBe('2');
   });
@@ -187,7 +198,8 @@ it('experiments/tiny/sweep.yaml with 2 workers writes the same mlflow.db as a ru
   const kinds = runs.map((run: any) => run.tags['mlspec.kind']).sort();
   expect(kinds).toEqual(['fold', ...Array(11).fill('fold'), 'refit', 'sweep', 'trial', 'trial', 'trial', 'trial'].sort());
   expectOneRunPerTrialAndFold(runs, 4, 3);
-  for (const fold of runs.filter((run: any) => run.tags['mlspec.kind'] === 'fold')) expect(Object.keys(fold.metrics)).toEqual(expect.arrayContaining(['val_accuracy', 'fit_seconds']));
+  for (const fold of runs.filter((run: any) => run.tags['mlspec.kind'] === 'fold'))
+    expect(Object.keys(fold.metrics)).toEqual(expect.arrayContaining(['val_accuracy', 'fit_seconds']));
 });
 
 it('refuses a bad --workers before reading any data (exit 2)', () => {
@@ -208,7 +220,12 @@ it('decides the worker count once after planning: --workers 100000 is capped wit
   expect(capped.stderr).toMatch(new RegExp(`sweep: ${started} workers`));
 
   const spec = path.join(work, 'two.yaml');
-  writeFileSync(spec, readFileSync(path.join(REPO, 'experiments/tiny/sweep.yaml'), 'utf8').replace('../../data/', `${path.join(REPO, 'data')}/`).replace('  folds: 3', '  folds: 3\n  workers: 2'));
+  writeFileSync(
+    spec,
+    readFileSync(path.join(REPO, 'experiments/tiny/sweep.yaml'), 'utf8')
+      .replace('../../data/', `${path.join(REPO, 'data')}/`)
+      .replace('  folds: 3', '  folds: 3\n  workers: 2'),
+  );
   const two = runCli(['run', spec, '--no-tracking'], { cwd: work });
   expect(two.status).toBe(0);
   expect(two.stderr).toMatch(/sweep: 2 workers/);

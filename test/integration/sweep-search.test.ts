@@ -71,7 +71,14 @@ function records(stateDir: string): Record<string, unknown> {
   for (const f of readdirSync(dir)) {
     const r = JSON.parse(readFileSync(path.join(dir, f), 'utf8'));
     const epochs = (r.outcome?.epochs ?? []).map((e: any) => ({ epoch: e.epoch, heldout_accuracy: e.heldout_accuracy }));
-    out[r.key] = { status: r.status, scores: r.outcome?.scores, epochs, prunedAt: r.outcome?.prunedAt, reason: r.outcome?.pruneReason, notRun: r.notRun };
+    out[r.key] = {
+      status: r.status,
+      scores: r.outcome?.scores,
+      epochs,
+      prunedAt: r.outcome?.prunedAt,
+      reason: r.outcome?.pruneReason,
+      notRun: r.notRun,
+    };
   }
   return out;
 }
@@ -159,7 +166,8 @@ it('kill -9 at three moments, run again each time: the finished sweep equals an 
   // A kill -9 inside the file store's run creation (meta.yaml written, tags not yet) leaves a run
   // with no tags at all that nothing can attribute to the sweep: a window of the ./mlruns writer
   // (src/core/tracking), not of the sweep engine; such a run has no params, metrics or tags.
-  const orphan = (r: any) => Object.keys(r.tags).every((k) => !k.startsWith('mlspec.')) && !Object.keys(r.params).length && !Object.keys(r.metric_history).length;
+  const orphan = (r: any) =>
+    Object.keys(r.tags).every((k) => !k.startsWith('mlspec.')) && !Object.keys(r.params).length && !Object.keys(r.metric_history).length;
   const all = runsOf(work).filter((r) => !orphan(r));
   const active = all.filter((r) => r.lifecycle_stage === 'active');
   // A run deleted after a kill is a fold run whose fit ran again into exactly one active run (a
@@ -185,7 +193,11 @@ it('kill -9 at three moments, run again each time: the finished sweep equals an 
         role: r.tags['mlspec.sweep_role'],
         name: r.run_name,
         search: Object.fromEntries(Object.entries(r.tags).filter(([k]) => k.startsWith('mlspec.search.'))),
-        steps: Object.fromEntries(Object.entries(r.metric_history as Record<string, { step: number; value: number }[]>).filter(([k]) => !/seconds/.test(k)).map(([k, h]) => [k, h.map((m) => [m.step, m.value])])),
+        steps: Object.fromEntries(
+          Object.entries(r.metric_history as Record<string, { step: number; value: number }[]>)
+            .filter(([k]) => !/seconds/.test(k))
+            .map(([k, h]) => [k, h.map((m) => [m.step, m.value])]),
+        ),
       }))
       .sort((a, b) => a.role.localeCompare(b.role));
   expect(shape(all)).toEqual(shape(runsOf(reference.work)));

@@ -124,7 +124,13 @@ test('a server killed mid-run: records are spooled, then synced to the restarted
   const lateId = result.runs.find((r) => r.spoolRunId === late.runId)!.runId;
   expect(lateId).not.toMatch(/^local-/);
   const lateRun = await client.getRun(lateId);
-  expect(lateRun.info).toMatchObject({ status: 'FAILED', run_name: 'late', start_time: expect.any(Number), end_time: 1_700_000_004_000, experiment_id: experimentId });
+  expect(lateRun.info).toMatchObject({
+    status: 'FAILED',
+    run_name: 'late',
+    start_time: expect.any(Number),
+    end_time: 1_700_000_004_000,
+    experiment_id: experimentId,
+  });
   const lateTags = Object.fromEntries(lateRun.data.tags.map((t) => [t.key, t.value]));
   expect(lateTags).toMatchObject({ 'mlflow.parentRunId': parent.runId, 'mlspec.pipeline': 'late', 'mlspec.error': 'boom', 'mlflow.runName': 'late' });
   expect(lateRun.data.params).toEqual([{ key: 'seed', value: '7' }]);
@@ -144,7 +150,16 @@ test('a spool is refused while the process writing it is alive and its run has n
   const folder = path.join(spoolDir, 'abc');
   fs.mkdirSync(folder, { recursive: true });
   // The test runner's parent process stands in for a live mlspec run.
-  const manifest = { format: 'mlspec-spool/1', runId: 'abc', local: false, experimentId: '1', trackingUri: 'http://x', createdAt: new Date().toISOString(), pid: process.ppid, host: os.hostname() };
+  const manifest = {
+    format: 'mlspec-spool/1',
+    runId: 'abc',
+    local: false,
+    experimentId: '1',
+    trackingUri: 'http://x',
+    createdAt: new Date().toISOString(),
+    pid: process.ppid,
+    host: os.hostname(),
+  };
   fs.writeFileSync(path.join(folder, 'manifest.json'), JSON.stringify(manifest));
   fs.writeFileSync(path.join(folder, 'records.jsonl'), `${JSON.stringify({ type: 'params', params: { a: '1' } })}\n`);
   await expect(syncSpool(spoolDir, openTracker('http://127.0.0.1:9', { env: {} }))).rejects.toMatchObject({ code: 'SPOOL_IN_USE' });

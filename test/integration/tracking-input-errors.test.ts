@@ -92,10 +92,22 @@ test('a hung server (accepts, never answers) is given up after two request timeo
         return; // never answer
       }
       const json = (body: unknown) => response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-      if (request.url!.includes('experiments/get-by-name')) return json({ experiment: { experiment_id: '1', name: 'x', artifact_location: 'mlflow-artifacts:/1', lifecycle_stage: 'active' } });
+      if (request.url!.includes('experiments/get-by-name'))
+        return json({ experiment: { experiment_id: '1', name: 'x', artifact_location: 'mlflow-artifacts:/1', lifecycle_stage: 'active' } });
       if (request.url!.includes('runs/create')) {
         hung = true;
-        return json({ run: { info: { run_id: 'r1', experiment_id: '1', artifact_uri: 'mlflow-artifacts:/1/r1/artifacts', status: 'RUNNING', lifecycle_stage: 'active' }, data: {} } });
+        return json({
+          run: {
+            info: {
+              run_id: 'r1',
+              experiment_id: '1',
+              artifact_uri: 'mlflow-artifacts:/1/r1/artifacts',
+              status: 'RUNNING',
+              lifecycle_stage: 'active',
+            },
+            data: {},
+          },
+        });
       }
       return json({});
     }),

@@ -59,7 +59,9 @@ test('no secret from a tracking URI is written or printed by a run and a sweep',
   // What was searched: the run's and sweep's reports, the sweep state, the server's database and artifacts.
   expect(written.some((f) => f.endsWith('mlflow.db'))).toBe(true);
   expect(written.some((f) => /\.mlspec-sweeps/.test(f) && f.endsWith('plan.json'))).toBe(true);
-  expect(written.filter((f) => f.startsWith(server.artifactsDir)).map((f) => path.basename(f))).toEqual(expect.arrayContaining(['spec.yaml', 'sweep.yaml', 'plan.json', 'report.json']));
+  expect(written.filter((f) => f.startsWith(server.artifactsDir)).map((f) => path.basename(f))).toEqual(
+    expect.arrayContaining(['spec.yaml', 'sweep.yaml', 'plan.json', 'report.json']),
+  );
   for (const file of written) {
     const bytes = readFileSync(file);
     for (const secret of [SPEC_SECRET, ENV_SECRET]) {

@@ -26,7 +26,10 @@ import { referenceRecurrence } from '../../src/plugins/models/shared-recurrent/r
 const REPO = path.join(__dirname, '../..');
 const fixture = JSON.parse(readFileSync(path.join(REPO, 'test/fixtures/parity/init.json'), 'utf8'));
 const cases = JSON.parse(readFileSync(path.join(REPO, 'tools/reference/parity_cases.json'), 'utf8'));
-const sha256 = (file: string) => createHash('sha256').update(readFileSync(path.join(REPO, file))).digest('hex');
+const sha256 = (file: string) =>
+  createHash('sha256')
+    .update(readFileSync(path.join(REPO, file)))
+    .digest('hex');
 
 /** c(α) of the Kolmogorov–Smirnov test at α = 0.001. */
 const KS_C = 1.949;
@@ -40,7 +43,10 @@ interface Group {
 }
 
 type Cdf = (x: number) => number;
-const uniformCdf = (bound: number): Cdf => (x) => Math.min(1, Math.max(0, (x + bound) / (2 * bound)));
+const uniformCdf =
+  (bound: number): Cdf =>
+  (x) =>
+    Math.min(1, Math.max(0, (x + bound) / (2 * bound)));
 
 /** Φ through erf (Abramowitz–Stegun 7.1.26 is too coarse for n = 30 000; this series is exact to 1e-12). */
 function normalCdf(x: number): number {
@@ -142,7 +148,10 @@ describe('initialisation against PyTorch 2.13 defaults', () => {
       const bound = DOCUMENTED[name].bound;
       if (bound !== undefined) {
         // Both fill the interval: the extremes of n uniform draws sit within a few bound/n of its ends.
-        for (const extremes of [[torch.min, torch.max], [ours[name].reduce((a, b) => Math.min(a, b)), ours[name].reduce((a, b) => Math.max(a, b))]]) {
+        for (const extremes of [
+          [torch.min, torch.max],
+          [ours[name].reduce((a, b) => Math.min(a, b)), ours[name].reduce((a, b) => Math.max(a, b))],
+        ]) {
           expect(extremes[0]).toBeGreaterThanOrEqual(-bound);
           expect(extremes[1]).toBeLessThanOrEqual(bound);
           expect(extremes[1] - extremes[0]).toBeGreaterThan(2 * bound * (1 - 20 / torch.n));
@@ -188,7 +197,14 @@ describe('dropout against nn.Dropout', () => {
       return w;
     });
     const rows = 200;
-    const x: IndexSequences = { kind: 'sequences', rows, length: 4, ids: Int32Array.from({ length: rows * 4 }, (_, i) => 1 + (i % 4)), lengths: new Int32Array(rows).fill(4), vocabSize: 5 };
+    const x: IndexSequences = {
+      kind: 'sequences',
+      rows,
+      length: 4,
+      ids: Int32Array.from({ length: rows * 4 }, (_, i) => 1 + (i % 4)),
+      lengths: new Int32Array(rows).fill(4),
+      vocabSize: 5,
+    };
     return { network: new RecurrentNetwork(arch, shape, weights, rate, seed, referenceRecurrence), x };
   }
 

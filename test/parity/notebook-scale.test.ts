@@ -24,7 +24,10 @@ import type { RecurrenceKernel } from '../../src/plugins/models/shared-recurrent
 const REPO = path.join(__dirname, '../..');
 const fixture = JSON.parse(readFileSync(path.join(REPO, 'test/fixtures/parity/notebook-scale.json'), 'utf8'));
 const cases = JSON.parse(readFileSync(path.join(REPO, 'tools/reference/parity_cases.json'), 'utf8'));
-const sha256 = (file: string) => createHash('sha256').update(readFileSync(path.join(REPO, file))).digest('hex');
+const sha256 = (file: string) =>
+  createHash('sha256')
+    .update(readFileSync(path.join(REPO, file)))
+    .digest('hex');
 const d = fixture.inputs;
 const TOLERANCE = 1e-4;
 const quiet = { info: () => {}, warn: () => {}, debug: () => {} };
@@ -63,7 +66,10 @@ function formulaBatch(k: number): { x: IndexSequences; labels: number[] } {
   const lengths = Int32Array.from({ length: B }, (_, b) => 1 + ((37 * b + 11 * k) % T));
   const u = formulaUniform(B * T, 1000 + k);
   const ids = Int32Array.from(u, (v, i) => (i % T < lengths[Math.floor(i / T)] ? 1 + Math.floor(((v + 1) / 2) * (V - 1)) : 0));
-  return { x: { kind: 'sequences', rows: B, length: T, ids, lengths, vocabSize: V }, labels: Array.from({ length: B }, (_, b) => (7 * b + k) % d.nClasses) };
+  return {
+    x: { kind: 'sequences', rows: B, length: T, ids, lengths, vocabSize: V },
+    labels: Array.from({ length: B }, (_, b) => (7 * b + k) % d.nClasses),
+  };
 }
 
 class RecordingOptimizer implements Optimizer {
@@ -95,7 +101,17 @@ function replay(cell: CellType, kernel: RecurrenceKernel): { worst: number; wher
     for (let k = 0; k < d.optimizerSteps; k++) {
       const { x, labels } = formulaBatch(k);
       const batch = network.makeBatch(x, [...Array(x.rows).keys()]);
-      const { loss } = trainStep(network, batch, labels, d.nClasses, d.learningRate, optimizer, { penalties: [], weightDecay: { kind: 'weight-decay', ...decay } }, 1, k + 1);
+      const { loss } = trainStep(
+        network,
+        batch,
+        labels,
+        d.nClasses,
+        d.learningRate,
+        optimizer,
+        { penalties: [], weightDecay: { kind: 'weight-decay', ...decay } },
+        1,
+        k + 1,
+      );
       const step = expected.steps[k];
       note(loss, step.loss, `step ${k + 1} loss`);
       const weights = network.weights();
@@ -133,7 +149,9 @@ function tensorflowInstalled(): boolean {
 }
 const RUNS: [string, BackendName, RecurrenceKernel][] = [
   ['fused wasm', 'wasm', fusedRecurrence],
-  ...(nativeKernels().available ? ([['fused native', tensorflowInstalled() ? 'tensorflow' : 'cpu', fusedNativeRecurrence]] as [string, BackendName, RecurrenceKernel][]) : []),
+  ...(nativeKernels().available
+    ? ([['fused native', tensorflowInstalled() ? 'tensorflow' : 'cpu', fusedNativeRecurrence]] as [string, BackendName, RecurrenceKernel][])
+    : []),
 ];
 
 afterAll(() => shutdownFusedRnn());
@@ -143,9 +161,12 @@ describe.each(RUNS)('%s on the %s backend', (_engine, backend, kernel) => {
     await selectBackend(backend, quiet);
   });
 
-  it.each(cases.cells as CellType[])(`%s: ${d.optimizerSteps} Adam steps at T=${d.steps}, B=${d.rows}, H=${d.units} match PyTorch within 1e-4`, (cell) => {
-    const { worst, where } = replay(cell, kernel);
-    if (worst > TOLERANCE) throw new Error(`relative error ${worst.toExponential(2)} at ${where}`);
-    expect(worst).toBeLessThanOrEqual(TOLERANCE);
-  });
+  it.each(cases.cells as CellType[])(
+    `%s: ${d.optimizerSteps} Adam steps at T=${d.steps}, B=${d.rows}, H=${d.units} match PyTorch within 1e-4`,
+    (cell) => {
+      const { worst, where } = replay(cell, kernel);
+      if (worst > TOLERANCE) throw new Error(`relative error ${worst.toExponential(2)} at ${where}`);
+      expect(worst).toBeLessThanOrEqual(TOLERANCE);
+    },
+  );
 });

@@ -74,7 +74,10 @@ interface Fixture {
   }[];
 }
 
-const sha256 = (file: string) => createHash('sha256').update(readFileSync(path.join(REPO, file))).digest('hex');
+const sha256 = (file: string) =>
+  createHash('sha256')
+    .update(readFileSync(path.join(REPO, file)))
+    .digest('hex');
 const cases = JSON.parse(readFileSync(path.join(REPO, CASES_FILE), 'utf8'));
 const fixtures: Fixture[] = cases.cells.map((cell: string) => JSON.parse(readFileSync(path.join(REPO, `test/fixtures/parity/${cell}.json`), 'utf8')));
 
@@ -126,7 +129,15 @@ describe('the parity fixtures', () => {
 });
 
 function architectureOf(i: CaseInputs) {
-  return { cell: i.cell, embeddingDim: i.dims.embeddingDim, units: i.dims.units, layers: i.layers, bidirectional: i.bidirectional, pooling: i.pooling, maskPadding: i.maskPadding };
+  return {
+    cell: i.cell,
+    embeddingDim: i.dims.embeddingDim,
+    units: i.dims.units,
+    layers: i.layers,
+    bidirectional: i.bidirectional,
+    pooling: i.pooling,
+    maskPadding: i.maskPadding,
+  };
 }
 
 function shapeOf(i: CaseInputs) {
@@ -174,14 +185,25 @@ function replay(c: Fixture['cases'][number], kernel: RecurrenceKernel): Worst {
   try {
     c.batches.forEach((b, index) => {
       const step = index + 1;
-      const x: IndexSequences = { kind: 'sequences', rows: dims.rows, length: dims.steps, ids: Int32Array.from(b.ids), lengths: Int32Array.from(b.lengths), vocabSize: dims.vocabSize };
+      const x: IndexSequences = {
+        kind: 'sequences',
+        rows: dims.rows,
+        length: dims.steps,
+        ids: Int32Array.from(b.ids),
+        lengths: Int32Array.from(b.lengths),
+        vocabSize: dims.vocabSize,
+      };
       const batch = network.makeBatch(x, [...Array(dims.rows).keys()]);
       const { loss } = trainStep(network, batch, b.labels, dims.nClasses, inputs.optimizer.learningRate, optimizer, regularizers, 1, step);
       const expected = c.steps[index];
       note('loss', Math.abs(loss - expected.loss) / Math.abs(expected.loss), `step ${step} loss`);
       const now = network.weights();
       c.names.forEach((name, i) => {
-        note('norms', Math.abs(norm(optimizer.grads[i]) - expected.gradNorms[i]) / Math.max(expected.gradNorms[i], 1e-12), `step ${step} |grad ${name}|`);
+        note(
+          'norms',
+          Math.abs(norm(optimizer.grads[i]) - expected.gradNorms[i]) / Math.max(expected.gradNorms[i], 1e-12),
+          `step ${step} |grad ${name}|`,
+        );
         note('norms', Math.abs(norm(now[i].values) - expected.weightNorms[i]) / Math.max(expected.weightNorms[i], 1e-12), `step ${step} |${name}|`);
       });
       const checkpoint = c.checkpoints[String(step)];

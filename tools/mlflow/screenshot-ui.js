@@ -18,7 +18,20 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 async function main() {
   const port = 9300 + Math.floor(Math.random() * 500);
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'mlspec-chromium-'));
-  const chrome = spawn('chromium', ['--headless=new', '--no-sandbox', '--disable-gpu', '--hide-scrollbars', `--user-data-dir=${profile}`, '--window-size=1500,1000', `--remote-debugging-port=${port}`, 'about:blank'], { stdio: 'ignore' });
+  const chrome = spawn(
+    'chromium',
+    [
+      '--headless=new',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--hide-scrollbars',
+      `--user-data-dir=${profile}`,
+      '--window-size=1500,1000',
+      `--remote-debugging-port=${port}`,
+      'about:blank',
+    ],
+    { stdio: 'ignore' },
+  );
   try {
     let pages;
     for (let i = 0; i < 120 && !pages; i++) {
@@ -55,13 +68,14 @@ async function main() {
       fs.writeFileSync(file, Buffer.from(result.data, 'base64'));
       console.log(`wrote ${file}`);
     };
-    const clickText = (text) => `(() => { const el = [...document.querySelectorAll('label, button, span')].find((e) => e.textContent.trim() === ${JSON.stringify(text)}); if (!el) return false; el.click(); return true; })()`;
 
     await send('Page.enable');
     await send('Page.navigate', { url: `${base}/#/experiments/${experimentId}?workflowType=machine_learning` });
     await waitFor(`document.body.innerText.includes('matching runs')`, 'the runs table');
     // The assistant side panel takes a third of the width: close it.
-    await evaluate(`(() => { const b = [...document.querySelectorAll('button')].find((e) => e.getAttribute('aria-label') === 'Close' || e.getAttribute('aria-label') === 'close'); if (b) b.click(); return Boolean(b); })()`);
+    await evaluate(
+      `(() => { const b = [...document.querySelectorAll('button')].find((e) => e.getAttribute('aria-label') === 'Close' || e.getAttribute('aria-label') === 'close'); if (b) b.click(); return Boolean(b); })()`,
+    );
     // Show the first parent run's children: its expander (the + before its name) in the first row.
     const click = async (x, y) => {
       await send('Input.dispatchMouseEvent', { type: 'mouseMoved', x, y });

@@ -19,15 +19,90 @@ interface GradCase {
 
 const CASES: GradCase[] = [
   { kernel: 'Add', label: 'broadcast [2,3] + [3]', inputs: [[2, 3], [3]], op: (a, b) => tf.add(a, b) },
-  { kernel: 'Sub', label: 'broadcast [2,3] - [2,1]', inputs: [[2, 3], [2, 1]], op: (a, b) => tf.sub(a, b) },
-  { kernel: 'Multiply', label: 'broadcast [2,3] * [1,3]', inputs: [[2, 3], [1, 3]], op: (a, b) => tf.mul(a, b) },
-  { kernel: 'RealDiv', label: '[2,3] / [2,3]', inputs: [[2, 3], [2, 3]], low: 1, high: 2, op: (a, b) => tf.div(a, b) },
-  { kernel: 'AddN', label: 'three terms', inputs: [[2, 2], [2, 2], [2, 2]], op: (a, b, c) => tf.addN([a, b, c]) },
-  { kernel: 'BatchMatMul', label: 'a·b', inputs: [[2, 3], [3, 4]], op: (a, b) => tf.matMul(a, b) },
-  { kernel: 'BatchMatMul', label: 'a·bᵀ', inputs: [[2, 3], [4, 3]], op: (a, b) => tf.matMul(a, b, false, true) },
-  { kernel: 'BatchMatMul', label: 'aᵀ·b', inputs: [[3, 2], [3, 4]], op: (a, b) => tf.matMul(a, b, true, false) },
-  { kernel: 'BatchMatMul', label: 'aᵀ·bᵀ', inputs: [[3, 2], [4, 3]], op: (a, b) => tf.matMul(a, b, true, true) },
-  { kernel: 'BatchMatMul', label: 'batched', inputs: [[2, 2, 3], [2, 3, 2]], op: (a, b) => tf.matMul(a, b) },
+  {
+    kernel: 'Sub',
+    label: 'broadcast [2,3] - [2,1]',
+    inputs: [
+      [2, 3],
+      [2, 1],
+    ],
+    op: (a, b) => tf.sub(a, b),
+  },
+  {
+    kernel: 'Multiply',
+    label: 'broadcast [2,3] * [1,3]',
+    inputs: [
+      [2, 3],
+      [1, 3],
+    ],
+    op: (a, b) => tf.mul(a, b),
+  },
+  {
+    kernel: 'RealDiv',
+    label: '[2,3] / [2,3]',
+    inputs: [
+      [2, 3],
+      [2, 3],
+    ],
+    low: 1,
+    high: 2,
+    op: (a, b) => tf.div(a, b),
+  },
+  {
+    kernel: 'AddN',
+    label: 'three terms',
+    inputs: [
+      [2, 2],
+      [2, 2],
+      [2, 2],
+    ],
+    op: (a, b, c) => tf.addN([a, b, c]),
+  },
+  {
+    kernel: 'BatchMatMul',
+    label: 'a·b',
+    inputs: [
+      [2, 3],
+      [3, 4],
+    ],
+    op: (a, b) => tf.matMul(a, b),
+  },
+  {
+    kernel: 'BatchMatMul',
+    label: 'a·bᵀ',
+    inputs: [
+      [2, 3],
+      [4, 3],
+    ],
+    op: (a, b) => tf.matMul(a, b, false, true),
+  },
+  {
+    kernel: 'BatchMatMul',
+    label: 'aᵀ·b',
+    inputs: [
+      [3, 2],
+      [3, 4],
+    ],
+    op: (a, b) => tf.matMul(a, b, true, false),
+  },
+  {
+    kernel: 'BatchMatMul',
+    label: 'aᵀ·bᵀ',
+    inputs: [
+      [3, 2],
+      [4, 3],
+    ],
+    op: (a, b) => tf.matMul(a, b, true, true),
+  },
+  {
+    kernel: 'BatchMatMul',
+    label: 'batched',
+    inputs: [
+      [2, 2, 3],
+      [2, 3, 2],
+    ],
+    op: (a, b) => tf.matMul(a, b),
+  },
   { kernel: 'Sigmoid', label: 'sigmoid', inputs: [[2, 3]], op: (x) => tf.sigmoid(x) },
   { kernel: 'Tanh', label: 'tanh', inputs: [[2, 3]], op: (x) => tf.tanh(x) },
   { kernel: 'Exp', label: 'exp', inputs: [[2, 3]], op: (x) => tf.exp(x) },
@@ -49,8 +124,24 @@ const CASES: GradCase[] = [
     },
   },
   { kernel: 'Unpack', label: 'a single part', inputs: [[1, 3]], op: (x) => tf.unstack(x, 0)[0] },
-  { kernel: 'Pack', label: 'axis 1', inputs: [[2, 3], [2, 3]], op: (a, b) => tf.stack([a, b], 1) },
-  { kernel: 'Concat', label: 'axis -1, unequal widths', inputs: [[2, 1], [2, 3]], op: (a, b) => tf.concat([a, b], -1) },
+  {
+    kernel: 'Pack',
+    label: 'axis 1',
+    inputs: [
+      [2, 3],
+      [2, 3],
+    ],
+    op: (a, b) => tf.stack([a, b], 1),
+  },
+  {
+    kernel: 'Concat',
+    label: 'axis -1, unequal widths',
+    inputs: [
+      [2, 1],
+      [2, 3],
+    ],
+    op: (a, b) => tf.concat([a, b], -1),
+  },
   {
     kernel: 'SplitV',
     label: 'sizes [1,2] on axis 1',
@@ -62,7 +153,23 @@ const CASES: GradCase[] = [
   },
   { kernel: 'Slice', label: 'inner block', inputs: [[3, 4]], op: (x) => tf.slice(x, [1, 1], [2, -1]) },
   { kernel: 'GatherV2', label: 'repeated ids', inputs: [[4, 3]], op: (x) => tf.gather(x, tf.tensor1d([3, 0, 3, 1, 3], 'int32')) },
-  { kernel: 'GatherV2', label: '2-D ids', inputs: [[4, 2]], op: (x) => tf.gather(x, tf.tensor2d([[1, 1], [2, 0]], [2, 2], 'int32')) },
+  {
+    kernel: 'GatherV2',
+    label: '2-D ids',
+    inputs: [[4, 2]],
+    op: (x) =>
+      tf.gather(
+        x,
+        tf.tensor2d(
+          [
+            [1, 1],
+            [2, 0],
+          ],
+          [2, 2],
+          'int32',
+        ),
+      ),
+  },
   { kernel: 'Sum', label: 'axis 1', inputs: [[2, 3, 2]], op: (x) => tf.sum(x, 1) },
   { kernel: 'Sum', label: 'all axes, keepDims', inputs: [[2, 3]], op: (x) => tf.sum(x, undefined, true) },
   { kernel: 'Mean', label: 'axes [0,2]', inputs: [[2, 3, 2]], op: (x) => tf.mean(x, [0, 2]) },
@@ -81,7 +188,10 @@ function seededValues(n: number, seed: number, low: number, high: number): numbe
 function distinctValues(n: number, seed: number): number[] {
   const values = Array.from({ length: n }, (_, i) => (i - n / 2 + 0.5) * 0.4);
   const order = seededValues(n, seed, 0, 1);
-  return values.map((v, i) => ({ v, k: order[i] })).sort((a, b) => a.k - b.k).map((e) => e.v);
+  return values
+    .map((v, i) => ({ v, k: order[i] }))
+    .sort((a, b) => a.k - b.k)
+    .map((e) => e.v);
 }
 
 describe('mlspec gradients', () => {
@@ -103,11 +213,20 @@ describe('mlspec gradients', () => {
     expect(profile.kernelNames).toContain(c.kernel);
 
     const outShape = tf.tidy(() => c.op(...values.map((v, k) => tf.tensor(v, c.inputs[k]))).shape);
-    const weights = seededValues(outShape.reduce((a, b) => a * b, 1), 7 + index, -1, 1);
+    const weights = seededValues(
+      outShape.reduce((a, b) => a * b, 1),
+      7 + index,
+      -1,
+      1,
+    );
     const loss = (...xs: tf.Tensor[]) => tf.sum(tf.mul(c.op(...xs), tf.tensor(weights, outShape)));
     const lossAt = (vs: number[][]) => tf.tidy(() => loss(...vs.map((v, k) => tf.tensor(v, c.inputs[k]))).dataSync()[0]);
 
-    const analytic = tf.tidy(() => tf.grads(loss)(values.map((v, k) => tf.tensor(v, c.inputs[k]))).map((g) => Array.from(g.dataSync())));
+    const analytic = tf.tidy(() =>
+      tf
+        .grads(loss)(values.map((v, k) => tf.tensor(v, c.inputs[k])))
+        .map((g) => Array.from(g.dataSync())),
+    );
     const eps = 1e-2;
     values.forEach((v, k) => {
       expect(analytic[k].length).toBe(v.length);

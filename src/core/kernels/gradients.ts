@@ -11,8 +11,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { GradConfig, NamedAttrMap, Tensor } from '@tensorflow/tfjs-core';
 
-type Grads = Record<string, () => Tensor>;
-
 /** Sum dy over the axes `shape` was broadcast along, then give it `shape`. */
 function unbroadcast(dy: Tensor, shape: number[]): Tensor {
   const axes = tf.broadcast_util.getReductionAxes(shape, dy.shape);
@@ -154,7 +152,11 @@ const concatGrad: GradConfig = {
   saveAllInputs: true,
   gradFunc: (dy, saved, attrs) => {
     const axis = axesOf(attrs.axis, saved[0].shape)[0];
-    const parts = tf.split(dy as Tensor, saved.map((t) => t.shape[axis]), axis);
+    const parts = tf.split(
+      dy as Tensor,
+      saved.map((t) => t.shape[axis]),
+      axis,
+    );
     return Object.fromEntries(parts.map((t, i) => [String(i), () => t]));
   },
 };

@@ -9,7 +9,10 @@ describe('splitValues', () => {
   it('cuts a [2,3,2] array along the middle axis', () => {
     const values = Float32Array.from({ length: 12 }, (_, i) => i);
     const parts = splitValues(values, [2, 3, 2], 1, [1, 2], false);
-    expect(parts.map((p) => p.shape)).toEqual([[2, 1, 2], [2, 2, 2]]);
+    expect(parts.map((p) => p.shape)).toEqual([
+      [2, 1, 2],
+      [2, 2, 2],
+    ]);
     expect(Array.from(parts[0].values)).toEqual([0, 1, 6, 7]);
     expect(Array.from(parts[1].values)).toEqual([2, 3, 4, 5, 8, 9, 10, 11]);
   });
@@ -36,7 +39,10 @@ describe.each(['cpu', 'wasm'] as const)('Unpack and SplitV kernels on %s', (back
 
   it('unstack and split agree with slicing, on every axis', () => {
     tf.tidy(() => {
-      const x = tf.tensor3d(Array.from({ length: 24 }, (_, i) => i * 0.5 - 3), [2, 3, 4]);
+      const x = tf.tensor3d(
+        Array.from({ length: 24 }, (_, i) => i * 0.5 - 3),
+        [2, 3, 4],
+      );
       for (let axis = 0; axis < 3; axis++) {
         tf.unstack(x, axis).forEach((part, k) => {
           const begin = [0, 0, 0];

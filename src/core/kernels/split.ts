@@ -4,7 +4,17 @@
  * [T, B, G] tensor into T steps costs O(T²·B·G); the cpu backend's SplitV walks elements one at
  * a time through TensorBuffer. These copy contiguous runs with typed-array `set`, O(size) in all.
  */
-import { backend_util, SplitV, Unpack, util, type KernelBackend, type KernelConfig, type NamedAttrMap, type NamedTensorInfoMap, type TensorInfo } from '@tensorflow/tfjs-core';
+import {
+  backend_util,
+  SplitV,
+  Unpack,
+  util,
+  type KernelBackend,
+  type KernelConfig,
+  type NamedAttrMap,
+  type NamedTensorInfoMap,
+  type TensorInfo,
+} from '@tensorflow/tfjs-core';
 
 type Values = Float32Array | Int32Array | Uint8Array;
 
@@ -12,7 +22,13 @@ type Values = Float32Array | Int32Array | Uint8Array;
  * Cut `values` (of `shape`) along `axis` into parts of `sizes` (summing to shape[axis]). With
  * `dropAxis` the axis is removed from each part's shape (every size must then be 1).
  */
-export function splitValues(values: Values, shape: readonly number[], axis: number, sizes: readonly number[], dropAxis: boolean): { shape: number[]; values: Values }[] {
+export function splitValues(
+  values: Values,
+  shape: readonly number[],
+  axis: number,
+  sizes: readonly number[],
+  dropAxis: boolean,
+): { shape: number[]; values: Values }[] {
   const outer = util.sizeFromShape(shape.slice(0, axis));
   const inner = util.sizeFromShape(shape.slice(axis + 1));
   const rowStride = shape[axis] * inner;
@@ -42,7 +58,7 @@ function readValues(backend: KernelBackend, x: TensorInfo): Values {
   return backend.readSync(x.dataId) as Values;
 }
 
-function unpackKernel(args: { inputs: NamedTensorInfoMap; backend: {}; attrs?: NamedAttrMap }): TensorInfo[] {
+function unpackKernel(args: { inputs: NamedTensorInfoMap; backend: unknown; attrs?: NamedAttrMap }): TensorInfo[] {
   const backend = args.backend as KernelBackend;
   const value = args.inputs.value!;
   const axis = util.parseAxisParam(args.attrs!.axis as number, value.shape)[0];
@@ -50,7 +66,7 @@ function unpackKernel(args: { inputs: NamedTensorInfoMap; backend: {}; attrs?: N
   return emit(backend, splitValues(readValues(backend, value), value.shape, axis, sizes, true), value.dtype);
 }
 
-function splitVKernel(args: { inputs: NamedTensorInfoMap; backend: {}; attrs?: NamedAttrMap }): TensorInfo[] {
+function splitVKernel(args: { inputs: NamedTensorInfoMap; backend: unknown; attrs?: NamedAttrMap }): TensorInfo[] {
   const backend = args.backend as KernelBackend;
   const x = args.inputs.x!;
   const axis = util.parseAxisParam(args.attrs!.axis as number, x.shape)[0];

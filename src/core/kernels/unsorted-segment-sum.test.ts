@@ -21,7 +21,7 @@ function naive(x: number[][], ids: number[], numSegments: number): number[][] {
 
 function randomCase(rows: number, width: number, numSegments: number, seed: number) {
   let state = seed;
-  const next = () => ((state = (state * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const next = () => (state = (state * 1103515245 + 12345) % 2147483648) / 2147483648;
   const x = Array.from({ length: rows }, () => Array.from({ length: width }, () => Math.round((next() * 4 - 2) * 100) / 100));
   // Include out-of-range ids: TensorFlow drops them.
   const ids = Array.from({ length: rows }, () => Math.floor(next() * (numSegments + 2)) - 1);
@@ -64,12 +64,22 @@ describe.each(['cpu', 'wasm'] as const)('UnsortedSegmentSum kernel on %s', (back
   });
 
   it('is the one the embedding gradient uses: gather then backprop sums repeated ids', () => {
-    const table = tf.variable(tf.tensor2d([[1, 2], [3, 4], [5, 6]]));
+    const table = tf.variable(
+      tf.tensor2d([
+        [1, 2],
+        [3, 4],
+        [5, 6],
+      ]),
+    );
     const grad = tf.tidy(() => {
       const g = tf.variableGrads(() => tf.sum(tf.gather(table, tf.tensor1d([2, 0, 2, 2], 'int32'))), [table]);
       return g.grads[table.name].arraySync();
     });
-    expect(grad).toEqual([[1, 1], [0, 0], [3, 3]]);
+    expect(grad).toEqual([
+      [1, 1],
+      [0, 0],
+      [3, 3],
+    ]);
     table.dispose();
   });
 });

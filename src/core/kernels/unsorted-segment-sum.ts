@@ -4,7 +4,15 @@
  * cpu backend's version runs one masked full-tensor sum per segment (O(ids × segments)); this one
  * is a single pass over the typed arrays, so an embedding's gradient costs O(rows × width).
  */
-import { UnsortedSegmentSum, util, type KernelBackend, type KernelConfig, type NamedAttrMap, type NamedTensorInfoMap, type TensorInfo } from '@tensorflow/tfjs-core';
+import {
+  UnsortedSegmentSum,
+  util,
+  type KernelBackend,
+  type KernelConfig,
+  type NamedAttrMap,
+  type NamedTensorInfoMap,
+  type TensorInfo,
+} from '@tensorflow/tfjs-core';
 
 /** out[s, …] = Σ x[i, …] over the i with segmentIds[i] = s; ids outside [0, numSegments) are dropped (TensorFlow's rule). */
 export function unsortedSegmentSumValues(
@@ -23,7 +31,7 @@ export function unsortedSegmentSumValues(
   }
 }
 
-function unsortedSegmentSumKernel(args: { inputs: NamedTensorInfoMap; backend: {}; attrs?: NamedAttrMap }): TensorInfo {
+function unsortedSegmentSumKernel(args: { inputs: NamedTensorInfoMap; backend: unknown; attrs?: NamedAttrMap }): TensorInfo {
   const backend = args.backend as KernelBackend;
   const x = args.inputs.x!;
   const segmentIds = args.inputs.segmentIds!;

@@ -141,20 +141,27 @@ describe('minimizeLbfgs stopping', () => {
   });
 
   it('stops with nonFinite when the starting point is not finite', () => {
-    const result = minimizeLbfgs((x, g) => {
-      g.fill(0);
-      return Infinity;
-    }, [1, 2]);
+    const result = minimizeLbfgs(
+      (x, g) => {
+        g.fill(0);
+        return Infinity;
+      },
+      [1, 2],
+    );
     expect(result.reason).toBe('nonFinite');
     expect(result.iterations).toBe(0);
   });
 
   it('gives up when steepest descent finds no acceptable step', () => {
     // The gradient claims descent along +x but f rises: no step satisfies sufficient decrease.
-    const result = minimizeLbfgs((x, g) => {
-      g[0] = -1;
-      return Math.abs(x[0]);
-    }, [0], { maxLineSearchSteps: 5 });
+    const result = minimizeLbfgs(
+      (x, g) => {
+        g[0] = -1;
+        return Math.abs(x[0]);
+      },
+      [0],
+      { maxLineSearchSteps: 5 },
+    );
     expect(result.reason).toBe('lineSearchFailed');
     expect(result.converged).toBe(false);
     expect(result.x[0]).toBe(0);

@@ -87,7 +87,8 @@ export function minimizeLbfgs(objective: Objective, x0: ArrayLike<number>, optio
   const ftol = options.ftol ?? 1e7 * EPS;
   const maxLineSearchSteps = options.maxLineSearchSteps ?? 20;
   if (!Number.isInteger(m) || m < 1) throw new RangeError(`memory must be a positive integer, got ${m}`);
-  if (!(maxIterations >= 1 && maxEvaluations >= 1 && maxLineSearchSteps >= 1)) throw new RangeError('iteration, evaluation and line-search limits must be at least 1');
+  if (!(maxIterations >= 1 && maxEvaluations >= 1 && maxLineSearchSteps >= 1))
+    throw new RangeError('iteration, evaluation and line-search limits must be at least 1');
   if (!(gtol >= 0 && ftol >= 0)) throw new RangeError('gtol and ftol must be non-negative');
 
   const n = x0.length;

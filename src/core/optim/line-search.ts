@@ -70,7 +70,8 @@ export function moreThuenteSearch(phi: LineFunction, f0: number, g0: number, stp
   const { ftol, gtol, xtol, stpMin, stpMax, maxEvaluations } = params;
   if (!(g0 < 0)) throw new RangeError(`line search needs a descent direction (initial derivative ${g0} is not negative)`);
   if (!(stp0 >= stpMin && stp0 <= stpMax)) throw new RangeError(`initial step ${stp0} is outside [${stpMin}, ${stpMax}]`);
-  if (ftol < 0 || gtol < 0 || xtol < 0 || stpMin < 0 || stpMax < stpMin) throw new RangeError('line search tolerances and step bounds must be non-negative and ordered');
+  if (ftol < 0 || gtol < 0 || xtol < 0 || stpMin < 0 || stpMax < stpMin)
+    throw new RangeError('line search tolerances and step bounds must be non-negative and ordered');
   if (!(maxEvaluations >= 1)) throw new RangeError('line search needs at least one evaluation');
 
   const finit = f0;

@@ -46,7 +46,15 @@ export function estimateWork(plan: SweepPlan): WorkEstimate {
       const key = `${fit.pipeline}\0${pipeline.model.type}`;
       let row = rows.get(key);
       if (!row) {
-        row = { pipeline: fit.pipeline, model: pipeline.model.type, configs: 0, fits: 0, earlyStopping: false, configIds: new Set(), fitIds: new Set() };
+        row = {
+          pipeline: fit.pipeline,
+          model: pipeline.model.type,
+          configs: 0,
+          fits: 0,
+          earlyStopping: false,
+          configIds: new Set(),
+          fitIds: new Set(),
+        };
         rows.set(key, row);
       }
       row.configIds.add(trial.pipelines[fit.pipeline]);

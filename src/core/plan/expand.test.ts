@@ -80,7 +80,15 @@ describe('planSweep: expansion', () => {
       expect(spec.pipelines.chars.model.tol).toBe(trial.params['pipelines.chars.model.tol']);
       // Untouched settings are the file's, with defaults filled in.
       expect(spec.pipelines.bow.model.maxIter).toBe(200);
-      expect(spec.pipelines.chars.featurizer).toEqual({ type: 'counts', ngramRange: [1, 3], maxFeatures: null, minDf: 1, maxDf: 1, binary: false, vocabulary: null });
+      expect(spec.pipelines.chars.featurizer).toEqual({
+        type: 'counts',
+        ngramRange: [1, 3],
+        maxFeatures: null,
+        minDf: 1,
+        maxDf: 1,
+        binary: false,
+        vocabulary: null,
+      });
       expect(spec.seed).toBe(7);
     }
   });
@@ -105,7 +113,8 @@ describe('planSweep: expansion', () => {
     const [a, b] = plan.trials;
     expect(a.pipelines.bow).toBe(b.pipelines.bow);
     expect(a.pipelines.chars).not.toBe(b.pipelines.chars);
-    const fitsOf = (trial: number, pipeline: string) => plan.units.filter((u) => u.trial === trial).map((u) => u.fits.find((f) => f.pipeline === pipeline)!.id);
+    const fitsOf = (trial: number, pipeline: string) =>
+      plan.units.filter((u) => u.trial === trial).map((u) => u.fits.find((f) => f.pipeline === pipeline)!.id);
     expect(fitsOf(0, 'bow')).toEqual(fitsOf(1, 'bow'));
     expect(fitsOf(0, 'chars').filter((id) => fitsOf(1, 'chars').includes(id))).toEqual([]);
   });
@@ -141,7 +150,9 @@ describe('planSweep: random draws', () => {
   const plan = planFixture('sweep.yaml');
 
   it('match numpy (tools/reference/sweep_draws_fixture.py) for every trial', () => {
-    const reference = JSON.parse(readFileSync(path.join(FIXTURES, 'random-draws.json'), 'utf8')) as { trials: Array<Record<string, number | string | boolean>> };
+    const reference = JSON.parse(readFileSync(path.join(FIXTURES, 'random-draws.json'), 'utf8')) as {
+      trials: Array<Record<string, number | string | boolean>>;
+    };
     expect(plan.trials).toHaveLength(reference.trials.length);
     plan.trials.forEach((trial, i) => {
       const expected = reference.trials[i];
@@ -187,12 +198,20 @@ describe('planSweep: random draws', () => {
 
   it('of one parameter do not change when another parameter or grid value is added', () => {
     const text = readFileSync(path.join(FIXTURES, 'sweep.yaml'), 'utf8')
-      .replace('      pipelines.chars.model.tol:', '      pipelines.chars.featurizer.maxFeatures: { int: [100, 900] }\n      pipelines.chars.model.tol:')
+      .replace(
+        '      pipelines.chars.model.tol:',
+        '      pipelines.chars.featurizer.maxFeatures: { int: [100, 900] }\n      pipelines.chars.model.tol:',
+      )
       .replace('pipelines.bow.model.C: [0.1, 1, 10]', 'pipelines.bow.model.C: [0.1, 1, 10, 100]');
     const extended = planFixture('sweep.yaml', text);
     expect(extended.trials).toHaveLength(16);
     const byGrid = (p: SweepPlan) =>
-      new Map(p.trials.map((t) => [`${t.params['pipelines.bow.featurizer.type']} ${t.params['pipelines.bow.model.C']} ${t.index % RANDOM_TRIALS}`, t.params['pipelines.chars.model.tol']]));
+      new Map(
+        p.trials.map((t) => [
+          `${t.params['pipelines.bow.featurizer.type']} ${t.params['pipelines.bow.model.C']} ${t.index % RANDOM_TRIALS}`,
+          t.params['pipelines.chars.model.tol'],
+        ]),
+      );
     const before = byGrid(plan);
     const after = byGrid(extended);
     for (const [key, tol] of before) expect(after.get(key)).toBe(tol);
@@ -207,7 +226,15 @@ describe('planSweep: swapping a plugin type', () => {
     expect(counts).toHaveLength(6);
     for (const t of counts) {
       expect(t.dropped).toEqual(['pipelines.bow.featurizer.sublinearTf']);
-      expect(t.spec.pipelines.bow.featurizer).toEqual({ type: 'counts', ngramRange: [1, 2], maxFeatures: 1000, minDf: 1, maxDf: 1, binary: false, vocabulary: null });
+      expect(t.spec.pipelines.bow.featurizer).toEqual({
+        type: 'counts',
+        ngramRange: [1, 2],
+        maxFeatures: 1000,
+        minDf: 1,
+        maxDf: 1,
+        binary: false,
+        vocabulary: null,
+      });
     }
     const tfidf = plan.trials.filter((t) => t.params['pipelines.bow.featurizer.type'] === 'tfidf');
     for (const t of tfidf) {
@@ -317,7 +344,9 @@ describe('planSweep: refused sweeps', () => {
       planFixture('bad-values.yaml');
     } catch (error) {
       const first = (error as { problems: Array<{ frame?: string }> }).problems[0];
-      expect(first.frame).toBe(['  15 |   grid:', '> 16 |     pipelines.bow.model.C: [0.1, -1]', '     |                                  ^'].join('\n'));
+      expect(first.frame).toBe(
+        ['  15 |   grid:', '> 16 |     pipelines.bow.model.C: [0.1, -1]', '     |                                  ^'].join('\n'),
+      );
     }
     expect.assertions(1);
   });
@@ -359,7 +388,10 @@ describe('planSweep: refused sweeps', () => {
   });
 
   it('refuses an index past the end of a list written in the spec', () => {
-    const base = BASE_SPEC.replace("    model: { type: logistic-regression, C: 1.0 }\n", "    model: { type: logistic-regression, C: 1.0 }\n    regularizers: []\n");
+    const base = BASE_SPEC.replace(
+      '    model: { type: logistic-regression, C: 1.0 }\n',
+      '    model: { type: logistic-regression, C: 1.0 }\n    regularizers: []\n',
+    );
     expect(refusal(() => planInline('sweep:\n  grid:\n    pipelines.bow.regularizers.0.type: [l2]\n', base))).toEqual([
       '12:5 SWEEP_PATH_UNKNOWN "pipelines.bow.regularizers.0.type": pipelines.bow.regularizers is a list with no items; "0" is not one of them',
     ]);
@@ -373,7 +405,13 @@ describe('planSweep: refused sweeps', () => {
   });
 
   it('refuses a sweep block of the wrong shape when the spec is loaded', () => {
-    expect(refusal(() => planInline('sweep:\n  grid:\n    pipelines.bow.model.C: 1\n  random: { trials: 0, params: { pipelines.bow.model.tol: { normal: [0, 1] } } }\n'))).toEqual([
+    expect(
+      refusal(() =>
+        planInline(
+          'sweep:\n  grid:\n    pipelines.bow.model.C: 1\n  random: { trials: 0, params: { pipelines.bow.model.tol: { normal: [0, 1] } } }\n',
+        ),
+      ),
+    ).toEqual([
       '11:28 SPEC_TYPE "sweep.grid.pipelines.bow.model.C" must be an array (got 1)',
       '12:21 SPEC_RANGE "sweep.random.trials" must be >= 1 (got 0)',
       '12:61 SPEC_UNKNOWN_KEY unknown key "normal" in "sweep.random.params.pipelines.bow.model.tol"; known keys: uniform, loguniform, int, choice',
@@ -465,7 +503,11 @@ describe('planSweep: adaptive search', () => {
       { name: 'pipelines.bow.featurizer.type', dimension: { type: 'categorical', choices: ['counts', 'tfidf'] } },
       { name: 'pipelines.bow.featurizer.maxFeatures', dimension: { type: 'int', low: 100, high: 1000, step: 100 } },
       { name: 'pipelines.bow.model.C', dimension: { type: 'float', low: 0.01, high: 100, log: true } },
-      { name: 'pipelines.bow.featurizer.sublinearTf', dimension: { type: 'categorical', choices: [true, false] }, when: { 'pipelines.bow.featurizer.type': ['tfidf'] } },
+      {
+        name: 'pipelines.bow.featurizer.sublinearTf',
+        dimension: { type: 'categorical', choices: [true, false] },
+        when: { 'pipelines.bow.featurizer.type': ['tfidf'] },
+      },
     ]);
     expect(plan.search).toMatchObject({ sampler: { type: 'random' }, budget: { trials: 20 }, concurrentTrials: 4 });
     // First values, then tfidf (with sublinearTf: true), maxFeatures 1000, C 100, sublinearTf false.
@@ -475,7 +517,10 @@ describe('planSweep: adaptive search', () => {
   });
 
   it('checks every value the space can produce before anything runs, at the value in the file', () => {
-    const text = SEARCH.replace('{ int: [100, 1000], step: 100 }', '{ int: [0, 1000], step: 100 }').replace('{ choice: [counts, tfidf] }', '{ choice: [counts, tfidf, bagofwords] }');
+    const text = SEARCH.replace('{ int: [100, 1000], step: 100 }', '{ int: [0, 1000], step: 100 }').replace(
+      '{ choice: [counts, tfidf] }',
+      '{ choice: [counts, tfidf, bagofwords] }',
+    );
     const problems = refusal(() => planInline(text));
     expect(problems).toEqual([
       '12:64 PLUGIN_UNKNOWN unknown featurizer type "bagofwords"; known: counts, hashing, index-sequence, tfidf [pipelines.bow.featurizer.type=bagofwords]',

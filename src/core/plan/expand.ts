@@ -71,7 +71,14 @@ export function planSweep(loaded: LoadedSpec, context: PlanContext): SweepPlan {
   const select = selection(source, sweep, problems);
   const folds = sweep?.folds ?? 0;
   if (folds === 1) {
-    problems.push(problemAt(source, offsetOf(source, ['sweep', 'folds']), 'SWEEP_FOLDS', 'folds: 1 leaves no rows to validate on; use 2 or more, or 0 to score trials on a holdout of the training rows'));
+    problems.push(
+      problemAt(
+        source,
+        offsetOf(source, ['sweep', 'folds']),
+        'SWEEP_FOLDS',
+        'folds: 1 leaves no rows to validate on; use 2 or more, or 0 to score trials on a holdout of the training rows',
+      ),
+    );
   }
   const search = sweep?.search ? searchPlan(source, sweep, sites, problems) : undefined;
   // Trials are still expanded and checked without the parameters refused above, so one run of
@@ -82,7 +89,10 @@ export function planSweep(loaded: LoadedSpec, context: PlanContext): SweepPlan {
     const built = probes.map((placements, index) => resolveTrial(loaded, prepared, placements, index, context));
     const found = built.flatMap((b) => b.problems.map((problem) => ({ trial: b.index, problem })));
     if (problems.length || found.length) {
-      const merged = mergeTrialProblems(found, built.map((b) => b.sites)).map((p) => ({ ...p, message: p.message.replace(/ \[in (?:every trial|trials? [^:\]]*)(?:: )?/, ' [') }));
+      const merged = mergeTrialProblems(
+        found,
+        built.map((b) => b.sites),
+      ).map((p) => ({ ...p, message: p.message.replace(/ \[in (?:every trial|trials? [^:\]]*)(?:: )?/, ' [') }));
       throw new SpecErrors(sortProblems([...problems, ...merged.map((p) => ({ ...p, message: p.message.replace(/ \[\]$/, '') }))]));
     }
     search.probes = probes.length;
@@ -100,7 +110,15 @@ export function planSweep(loaded: LoadedSpec, context: PlanContext): SweepPlan {
   const built = assignments.map((placements, index) => resolveTrial(loaded, prepared, placements, index, context));
   const found = built.flatMap((b) => b.problems.map((problem) => ({ trial: b.index, problem })));
   if (problems.length || found.length) {
-    throw new SpecErrors(sortProblems([...problems, ...mergeTrialProblems(found, built.map((b) => b.sites))]));
+    throw new SpecErrors(
+      sortProblems([
+        ...problems,
+        ...mergeTrialProblems(
+          found,
+          built.map((b) => b.sites),
+        ),
+      ]),
+    );
   }
 
   const trials = identify(built, context.dataDigest);
@@ -127,16 +145,35 @@ export function planSweep(loaded: LoadedSpec, context: PlanContext): SweepPlan {
 function searchPlan(source: SpecSource, sweep: SweepSpec, sites: ParamSite[], problems: SpecProblem[]): SearchPlan | undefined {
   const search = sweep.search!;
   for (const other of ['grid', 'random'] as const) {
-    if (sweep[other]) problems.push(problemAt(source, offsetOf(source, ['sweep', other], 'key'), 'SWEEP_SEARCH_EXCLUSIVE', `sweep.${other} and sweep.search cannot be combined; put the ${other} settings into search.space (choice: [...] for a list of values)`));
+    if (sweep[other])
+      problems.push(
+        problemAt(
+          source,
+          offsetOf(source, ['sweep', other], 'key'),
+          'SWEEP_SEARCH_EXCLUSIVE',
+          `sweep.${other} and sweep.search cannot be combined; put the ${other} settings into search.space (choice: [...] for a list of values)`,
+        ),
+      );
   }
   if (search.trials === undefined && search.maxFits === undefined && search.timeout === undefined) {
-    problems.push(problemAt(source, offsetOf(source, ['sweep', 'search'], 'key'), 'SWEEP_SEARCH_BUDGET', 'an adaptive search needs a budget: set trials, maxFits or timeout'));
+    problems.push(
+      problemAt(
+        source,
+        offsetOf(source, ['sweep', 'search'], 'key'),
+        'SWEEP_SEARCH_BUDGET',
+        'an adaptive search needs a budget: set trials, maxFits or timeout',
+      ),
+    );
   }
   const parameters: Parameter[] = [];
   for (const site of sites.filter((s) => s.search)) {
     const dimension = site.search!.dimension;
     if (!dimension) continue;
-    const parameter: Parameter = { name: site.param.path, dimension, ...(site.search!.spec.when ? { when: site.search!.spec.when as Record<string, ParamValue[]> } : {}) };
+    const parameter: Parameter = {
+      name: site.param.path,
+      dimension,
+      ...(site.search!.spec.when ? { when: site.search!.spec.when as Record<string, ParamValue[]> } : {}),
+    };
     const problem = conditionProblem(parameter, parameters);
     if (problem) {
       problems.push(problemAt(source, offsetOf(source, ['sweep', 'search', 'space', site.param.path, 'when']), 'SWEEP_SEARCH_CONDITION', problem));
@@ -229,7 +266,9 @@ function collectParams(source: SpecSource, prepared: Document.Parsed, sweep: Swe
       continue;
     }
     if (sweep?.grid && path in sweep.grid) {
-      problems.push(problemAt(source, offsetOf(source, at, 'key'), 'SWEEP_PATH_DUPLICATE', `"${path}" is swept in both grid and random; keep it in one of them`));
+      problems.push(
+        problemAt(source, offsetOf(source, at, 'key'), 'SWEEP_PATH_DUPLICATE', `"${path}" is swept in both grid and random; keep it in one of them`),
+      );
       continue;
     }
     add({ path, source: 'random', distribution: name }, at, (node) => {
@@ -251,11 +290,18 @@ function collectParams(source: SpecSource, prepared: Document.Parsed, sweep: Swe
   }
   const overlapping = new Set<ParamSite>();
   for (const inner of sites) {
-    const outer = sites.find((o) => o !== inner && (isPrefixOf(o.param.segments, inner.param.segments) || (sameSegments(o, inner) && sites.indexOf(o) < sites.indexOf(inner))));
+    const outer = sites.find(
+      (o) =>
+        o !== inner && (isPrefixOf(o.param.segments, inner.param.segments) || (sameSegments(o, inner) && sites.indexOf(o) < sites.indexOf(inner))),
+    );
     if (!outer) continue;
     overlapping.add(inner);
     const at =
-      inner.param.source === 'grid' ? ['sweep', 'grid', inner.param.path] : inner.param.source === 'search' ? ['sweep', 'search', 'space', inner.param.path] : ['sweep', 'random', 'params', inner.param.path];
+      inner.param.source === 'grid'
+        ? ['sweep', 'grid', inner.param.path]
+        : inner.param.source === 'search'
+          ? ['sweep', 'search', 'space', inner.param.path]
+          : ['sweep', 'random', 'params', inner.param.path];
     const message = sameSegments(outer, inner)
       ? `"${inner.param.path}" sets the same setting as "${outer.param.path}"; sweep it once`
       : `"${inner.param.path}" lies inside "${outer.param.path}", which is swept too; sweep the whole block or its options, not both`;
@@ -284,7 +330,14 @@ function selection(source: SpecSource, sweep: SweepSpec | undefined, problems: S
   const goal = sweep?.select.goal ?? natural;
   if (goal !== natural) {
     const why = natural === 'min' ? 'lower loss is better' : 'higher is better';
-    problems.push(problemAt(source, offsetOf(source, ['sweep', 'select', 'goal']), 'SWEEP_SELECT_GOAL', `${metric} must be ${natural === 'min' ? 'minimised' : 'maximised'} (${why}); use goal: ${natural} or leave goal out`));
+    problems.push(
+      problemAt(
+        source,
+        offsetOf(source, ['sweep', 'select', 'goal']),
+        'SWEEP_SELECT_GOAL',
+        `${metric} must be ${natural === 'min' ? 'minimised' : 'maximised'} (${why}); use goal: ${natural} or leave goal out`,
+      ),
+    );
   }
   return { metric, goal };
 }
@@ -344,7 +397,10 @@ function resolveTrial(loaded: LoadedSpec, prepared: Document.Parsed, placements:
   const sites: TrialSites = { params, values };
   // The validator also creates every plugin of the trial: `create` checks what a schema cannot,
   // so a combination no run could start is refused now, not mid-sweep.
-  const { spec, problems } = context.validator.validate(source, { baseDir: loaded.baseDir, createFallback: (site) => sweptValueIn(site.path, placements) });
+  const { spec, problems } = context.validator.validate(source, {
+    baseDir: loaded.baseDir,
+    createFallback: (site) => sweptValueIn(site.path, placements),
+  });
   return { index, placements, sites, spec, dropped, problems };
 }
 

@@ -40,7 +40,10 @@ export function thawPlan(text: string, file = FROZEN_PLAN_FILE): SweepPlan {
     throw new InputError('SWEEP_PLAN_UNREADABLE', `${file}: not a frozen sweep plan (no "format": "${FROZEN_PLAN_FORMAT}")`);
   }
   if (frozen.version !== FROZEN_PLAN_VERSION) {
-    throw new InputError('SWEEP_PLAN_VERSION', `${file}: sweep plan version ${String(frozen.version)} is not ${FROZEN_PLAN_VERSION}; this mlspec cannot resume it — start the sweep afresh`);
+    throw new InputError(
+      'SWEEP_PLAN_VERSION',
+      `${file}: sweep plan version ${String(frozen.version)} is not ${FROZEN_PLAN_VERSION}; this mlspec cannot resume it — start the sweep afresh`,
+    );
   }
   const plan = frozen.plan;
   checkIds(plan, file);
@@ -49,7 +52,10 @@ export function thawPlan(text: string, file = FROZEN_PLAN_FILE): SweepPlan {
 
 function checkIds(plan: SweepPlan, file: string): void {
   const corrupt = (what: string) =>
-    new InputError('SWEEP_PLAN_CORRUPT', `${file}: ${what} does not match its content; the frozen plan was edited or damaged — start the sweep afresh`);
+    new InputError(
+      'SWEEP_PLAN_CORRUPT',
+      `${file}: ${what} does not match its content; the frozen plan was edited or damaged — start the sweep afresh`,
+    );
   if (!Array.isArray(plan.trials) || !Array.isArray(plan.units) || !Array.isArray(plan.seeds) || typeof plan.dataDigest !== 'string') {
     throw corrupt('the plan');
   }
@@ -79,7 +85,10 @@ export function readFrozenPlan(stateDir: string): SweepPlan {
     text = readFileSync(file, 'utf8');
   } catch (e) {
     const missing = (e as NodeJS.ErrnoException).code === 'ENOENT';
-    throw new InputError(missing ? 'SWEEP_PLAN_MISSING' : 'SWEEP_PLAN_UNREADABLE', `${file}: ${missing ? 'no frozen sweep plan here' : (e as Error).message}`);
+    throw new InputError(
+      missing ? 'SWEEP_PLAN_MISSING' : 'SWEEP_PLAN_UNREADABLE',
+      `${file}: ${missing ? 'no frozen sweep plan here' : (e as Error).message}`,
+    );
   }
   return thawPlan(text, file);
 }

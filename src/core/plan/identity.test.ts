@@ -23,7 +23,14 @@ describe('ids', () => {
   });
 
   it('unit ids differ by fold, fold count and seed; the spec split is not fold 0', () => {
-    const ids = [unitId('t', 0, 3, 1), unitId('t', 1, 3, 1), unitId('t', 0, 5, 1), unitId('t', 0, 3, 2), unitId('t', null, 0, 1), unitId('u', 0, 3, 1)];
+    const ids = [
+      unitId('t', 0, 3, 1),
+      unitId('t', 1, 3, 1),
+      unitId('t', 0, 5, 1),
+      unitId('t', 0, 3, 2),
+      unitId('t', null, 0, 1),
+      unitId('u', 0, 3, 1),
+    ];
     expect(new Set(ids).size).toBe(ids.length);
   });
 

@@ -49,7 +49,14 @@ export function pipelineId(
   dataDigest: string,
 ): string {
   // The spec seed stays in: it seeds the split (and the folds) unless the split names its own.
-  const what = { pipeline: spec.pipelines[pipeline], seed: spec.seed, data: spec.data, split: spec.split, backend: spec.backend, plugins: spec.plugins };
+  const what = {
+    pipeline: spec.pipelines[pipeline],
+    seed: spec.seed,
+    data: spec.data,
+    split: spec.split,
+    backend: spec.backend,
+    plugins: spec.plugins,
+  };
   return sha256(`${canonicalJson(what)}\0${dataDigest}`);
 }
 

@@ -5,5 +5,14 @@ export { FROZEN_PLAN_FILE, freezePlan, readFrozenPlan, thawPlan, writeFrozenPlan
 export { canonicalJson, fitId, pipelineId, SHORT_ID_LENGTH, trialId, unitId } from './identity';
 export { loadDataDigest, planCommand } from './plan-command';
 export { formatPlanTable } from './plan-table';
-export { sweepSchema, SELECT_METRICS, type SweepSpec, type Distribution, type SelectMetric, type SelectGoal, type PruningSpec, type SearchSpec } from './sweep-schema';
+export {
+  sweepSchema,
+  SELECT_METRICS,
+  type SweepSpec,
+  type Distribution,
+  type SelectMetric,
+  type SelectGoal,
+  type PruningSpec,
+  type SearchSpec,
+} from './sweep-schema';
 export type { PlannedFit, SearchPlan, SweepPlan, SweptParam, SweepTrial, WorkUnit } from './types';

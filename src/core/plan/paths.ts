@@ -21,7 +21,8 @@ export type ResolvedPath = { ok: true; segments: PathSegment[] } | { ok: false; 
  */
 export function resolveSweepPath(dotted: string, document: Document.Parsed): ResolvedPath {
   const parts = dotted.split('.');
-  if (parts.some((p) => p === '')) return fail('SWEEP_PATH_INVALID', `"${dotted}" is not a dotted path (empty segment); write e.g. pipelines.bow.model.C`);
+  if (parts.some((p) => p === ''))
+    return fail('SWEEP_PATH_INVALID', `"${dotted}" is not a dotted path (empty segment); write e.g. pipelines.bow.model.C`);
   const [root, ...rest] = parts;
   if (root !== 'pipelines') {
     if (ENVELOPE_KEYS.includes(root)) {
@@ -57,7 +58,10 @@ export function resolveSweepPath(dotted: string, document: Document.Parsed): Res
       // be created item by item, so an index into a missing list is refused here.
       const parent = segments[segments.length - 1];
       if (/^\d+$/.test(key)) {
-        return fail('SWEEP_PATH_UNKNOWN', `"${dotted}": ${here} is not in the spec, so it has no item ${key}; write the ${String(parent)} list in the spec and sweep its items`);
+        return fail(
+          'SWEEP_PATH_UNKNOWN',
+          `"${dotted}": ${here} is not in the spec, so it has no item ${key}; write the ${String(parent)} list in the spec and sweep its items`,
+        );
       }
       segments.push(key);
       continue;

@@ -22,7 +22,12 @@ const { registry, validator } = services(createContainer({ logger: silentLogger 
 function runCli(args: string[], options: { cwd?: string } = {}): { status: number | null; stdout: string; stderr: string } {
   const env = { ...process.env };
   delete env.MLFLOW_TRACKING_URI;
-  const r = spawnSync(process.execPath, [path.join(REPO, 'bin/mlspec.js'), ...args], { cwd: options.cwd ?? REPO, env, encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync(process.execPath, [path.join(REPO, 'bin/mlspec.js'), ...args], {
+    cwd: options.cwd ?? REPO,
+    env,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -61,7 +66,12 @@ describe('mlspec plan', () => {
     expect(lines[1]).toBe(`12 trials × 3 folds × 2 seeds (${plan.seeds.join(', ')}) = 72 work units`);
     const rows = lines.filter((l) => /^ +\d+ {2}[0-9a-f]{8}/.test(l));
     expect(rows.map((l) => l.trim().split(/\s+/).slice(0, 4))).toEqual(
-      plan.trials.map((t) => [String(t.index), t.shortId, String(t.params['pipelines.bow.featurizer.type']), String(t.params['pipelines.bow.model.C'])]),
+      plan.trials.map((t) => [
+        String(t.index),
+        t.shortId,
+        String(t.params['pipelines.bow.featurizer.type']),
+        String(t.params['pipelines.bow.model.C']),
+      ]),
     );
     expect(r.stdout).toContain('  total                                    108       -\n');
   });
@@ -71,9 +81,14 @@ describe('mlspec plan', () => {
     const r = runCli(['plan', file]);
     expect(r.status).toBe(2);
     expect(r.stdout).toBe('');
-    const heads = r.stderr.split('\n').filter((l) => l.startsWith(`${file}:`)).map((l) => l.slice(file.length + 1, l.indexOf(' ')));
+    const heads = r.stderr
+      .split('\n')
+      .filter((l) => l.startsWith(`${file}:`))
+      .map((l) => l.slice(file.length + 1, l.indexOf(' ')));
     expect(heads).toEqual(['16:34', '17:51', '19:5', '23:32']);
-    expect(r.stderr).toContain(`${file}:16:34 SPEC_RANGE option "C" of model "logistic-regression" must be > 0 (got -1) [in trials 8, 9, 10, 11, 12 and 3 more: pipelines.bow.model.C=-1]\n  15 |   grid:\n> 16 |`);
+    expect(r.stderr).toContain(
+      `${file}:16:34 SPEC_RANGE option "C" of model "logistic-regression" must be > 0 (got -1) [in trials 8, 9, 10, 11, 12 and 3 more: pipelines.bow.model.C=-1]\n  15 |   grid:\n> 16 |`,
+    );
   });
 
   it('locates a dataset that cannot be read at its option', () => {

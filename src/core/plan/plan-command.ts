@@ -15,7 +15,11 @@ import { preflight } from '../run/preflight';
 import { planSweep } from './expand';
 import { formatPlanTable } from './plan-table';
 
-export async function planCommand(container: Container, file: string, write: (text: string) => void = (t) => process.stdout.write(t)): Promise<number> {
+export async function planCommand(
+  container: Container,
+  file: string,
+  write: (text: string) => void = (t) => process.stdout.write(t),
+): Promise<number> {
   const { registry, validator, logger } = services(container);
   const loaded = loadSpec(file, registry, validator);
   // What `validate` checks (data, classes, split, every trial, folds against the smallest class).

@@ -24,11 +24,16 @@ const planInline = (sweep: string, base = BASE_SPEC) => planFixture('inline.yaml
 
 describe('alignColumns', () => {
   it('pads every column to its widest cell, numbers to the right, two spaces apart', () => {
-    expect(alignColumns(['a', 'number', 'text'], [['x', '1', 'long text'], ['yy', '100', 'z']], ['left', 'right', 'left'])).toEqual([
-      'a   number  text',
-      'x        1  long text',
-      'yy     100  z',
-    ]);
+    expect(
+      alignColumns(
+        ['a', 'number', 'text'],
+        [
+          ['x', '1', 'long text'],
+          ['yy', '100', 'z'],
+        ],
+        ['left', 'right', 'left'],
+      ),
+    ).toEqual(['a   number  text', 'x        1  long text', 'yy     100  z']);
   });
 });
 
@@ -76,7 +81,9 @@ describe('formatPlanTable', () => {
     const text = formatPlanTable(planFixture('sweep.yaml'));
     expect(text).toContain('12 trials × 3 folds × 2 seeds (7, ');
     expect(text).toContain('select: val_macro_f1 (max) on the validation folds (mean over 3 folds and seeds); pruning: none; workers: 2\n');
-    expect(text).toContain('options dropped by plugin swaps (the plugin swapped in does not have them):\n  pipelines.bow.featurizer.sublinearTf: trials 6-11\n');
+    expect(text).toContain(
+      'options dropped by plugin swaps (the plugin swapped in does not have them):\n  pipelines.bow.featurizer.sublinearTf: trials 6-11\n',
+    );
     expect(text).toContain(
       [
         '  pipeline  model                configs  fits  epochs',

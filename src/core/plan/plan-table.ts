@@ -55,7 +55,8 @@ function countsLine(plan: SweepPlan, units: number): string {
 /** How a pruning rule reads in one line. */
 export function pruningText(pruning: SweepPlan['pruning']): string {
   if (!pruning) return 'none';
-  if (pruning.type === 'median') return `median after ${plural(pruning.warmupEpochs, 'epoch')} and ${plural(pruning.startupTrials, 'finished trial')}${pruning.asynchronous ? ', asynchronous (not reproducible)' : ''}`;
+  if (pruning.type === 'median')
+    return `median after ${plural(pruning.warmupEpochs, 'epoch')} and ${plural(pruning.startupTrials, 'finished trial')}${pruning.asynchronous ? ', asynchronous (not reproducible)' : ''}`;
   const eta = pruning.reductionFactor ?? 3;
   const parts = [`keep the best 1/${eta} at rungs ${pruning.minResource ?? 1}·${eta}^i`];
   if (pruning.maxResource !== undefined) parts.push(`up to ${pruning.maxResource}`);
@@ -98,7 +99,7 @@ function droppedLines(plan: SweepPlan): string[] {
 /** "0-5, 8, 10-11" */
 export function ranges(indices: number[]): string {
   const parts: string[] = [];
-  for (let i = 0; i < indices.length; ) {
+  for (let i = 0; i < indices.length;) {
     let j = i;
     while (j + 1 < indices.length && indices[j + 1] === indices[j] + 1) j++;
     parts.push(j > i ? `${indices[i]}-${indices[j]}` : String(indices[i]));
@@ -114,9 +115,14 @@ function workLines(plan: SweepPlan, work: ReturnType<typeof estimateWork>): stri
   const bounded = work.pipelines.some((p) => p.earlyStopping);
   rows.push(['total', '', '', String(work.fits), epochs(work.epochs, bounded)]);
   const per = plan.folds > 0 ? 'fold and seed' : 'seed';
-  const lines = [`work (one fit = one pipeline trained on one ${per}):`, ...alignColumns(header, rows, ['left', 'left', 'right', 'right', 'right']).map((l) => `  ${l}`)];
+  const lines = [
+    `work (one fit = one pipeline trained on one ${per}):`,
+    ...alignColumns(header, rows, ['left', 'left', 'right', 'right', 'right']).map((l) => `  ${l}`),
+  ];
   if (work.fitsWithoutReuse !== work.fits) {
-    lines.push(`  ${work.fitsWithoutReuse - work.fits} fits are reused: trials that leave a pipeline unchanged share its fits (${work.fitsWithoutReuse} without reuse)`);
+    lines.push(
+      `  ${work.fitsWithoutReuse - work.fits} fits are reused: trials that leave a pipeline unchanged share its fits (${work.fitsWithoutReuse} without reuse)`,
+    );
   }
   return lines;
 }
@@ -138,24 +144,33 @@ function formatSearchPlan(plan: SweepPlan): string {
   const sampler = Object.entries(search.sampler)
     .filter(([k]) => k !== 'type')
     .map(([k, v]) => `${k}: ${JSON.stringify(v)}`);
-  out.push(`adaptive search: sampler ${search.sampler.type}${sampler.length ? ` (${sampler.join(', ')})` : ''}; trial k is suggested from the finished trials before k − ${search.concurrentTrials} (concurrentTrials)`);
+  out.push(
+    `adaptive search: sampler ${search.sampler.type}${sampler.length ? ` (${sampler.join(', ')})` : ''}; trial k is suggested from the finished trials before k − ${search.concurrentTrials} (concurrentTrials)`,
+  );
   const startup = (search.sampler as Record<string, unknown>).startupTrials ?? (search.sampler as Record<string, unknown>).nStartupTrials;
   if (typeof startup === 'number') out.push(`startup trials: the first ${startup} are drawn at random`);
   const budget: string[] = [];
   if (search.budget.trials !== undefined) budget.push(plural(search.budget.trials, 'trial'));
   if (search.budget.maxFits !== undefined) budget.push(`at most ${plural(search.budget.maxFits, 'fit')}`);
   if (search.budget.timeout !== undefined) budget.push(`${search.budget.timeout} s (depends on the machine: not reproducible)`);
-  if (search.budget.target !== undefined) budget.push(`stop at ${plan.select.metric} ${plan.select.goal === 'max' ? '>=' : '<='} ${search.budget.target}`);
+  if (search.budget.target !== undefined)
+    budget.push(`stop at ${plan.select.metric} ${plan.select.goal === 'max' ? '>=' : '<='} ${search.budget.target}`);
   out.push(`budget: ${budget.join(', ')}`);
   out.push(selectionLine(plan));
   out.push('', 'space (in order; a conditional dimension exists only when its condition holds):');
   const rows = search.space.parameters.map((p) => [
     p.name.replace(/^pipelines\./, ''),
     dimensionText(p.dimension),
-    p.when ? Object.entries(p.when).map(([k, v]) => `${k.replace(/^pipelines\./, '')} in ${v.map((x) => formatValue(x as JsonValue)).join(', ')}`).join('; ') : '',
+    p.when
+      ? Object.entries(p.when)
+          .map(([k, v]) => `${k.replace(/^pipelines\./, '')} in ${v.map((x) => formatValue(x as JsonValue)).join(', ')}`)
+          .join('; ')
+      : '',
   ]);
   out.push(...alignColumns(['dimension', 'values', 'when'], rows, ['left', 'left', 'left']).map((l) => `  ${l}`));
-  out.push(`  checked: ${plural(search.probes, 'trial')} setting every choice and both ends of every range, each resolved and validated like a spec file`);
+  out.push(
+    `  checked: ${plural(search.probes, 'trial')} setting every choice and both ends of every range, each resolved and validated like a spec file`,
+  );
   out.push('', ...searchBounds(plan));
   return `${out.join('\n')}\n`;
 }
@@ -176,20 +191,33 @@ function searchBounds(plan: SweepPlan): string[] {
     if (count !== undefined) fits += count;
     if (count !== undefined && p.maxEpochs !== undefined) epochs += count * p.maxEpochs;
     if (count === undefined) unbounded = true;
-    rows.push([name, p.models.join(' | '), p.searched ? String(perPipeline) : `${perPipeline} (once: not searched)`, p.maxEpochs !== undefined ? `≤ ${p.maxEpochs}` : '-', count === undefined ? '-' : `≤ ${count}`]);
+    rows.push([
+      name,
+      p.models.join(' | '),
+      p.searched ? String(perPipeline) : `${perPipeline} (once: not searched)`,
+      p.maxEpochs !== undefined ? `≤ ${p.maxEpochs}` : '-',
+      count === undefined ? '-' : `≤ ${count}`,
+    ]);
   }
   lines.push(...alignColumns(header, rows, ['left', 'left', 'right', 'right', 'right']).map((l) => `  ${l}`));
   const maxFits = search.budget.maxFits;
   const fitBound = unbounded ? maxFits : maxFits !== undefined ? Math.min(fits, maxFits) : fits;
   const longest = Math.max(0, ...Object.values(search.pipelines).map((p) => p.maxEpochs ?? 0));
   if (maxFits !== undefined) epochs = Math.min(epochs, maxFits * longest);
-  lines.push(`  at most ${fitBound === undefined ? 'unbounded (timeout only)' : plural(fitBound, 'fit')}${!unbounded && epochs ? ` and ${plural(epochs, 'epoch')} (no trial stopped early)` : ''}`);
+  lines.push(
+    `  at most ${fitBound === undefined ? 'unbounded (timeout only)' : plural(fitBound, 'fit')}${!unbounded && epochs ? ` and ${plural(epochs, 'epoch')} (no trial stopped early)` : ''}`,
+  );
   const pruning = plan.pruning;
   if (pruning && pruning.type !== 'median' && trials !== undefined) {
     const min = pruning.minResource ?? 1;
     // A trial of a model that trains in epochs is judged on one fit; the others on their first `min` fits.
-    const least = Object.values(search.pipelines).reduce((n, p) => n + (!p.searched ? perPipeline : trials * (p.maxEpochs !== undefined ? 1 : Math.min(min, perPipeline))), 0);
-    lines.push(`  at least ${plural(least, 'fit')} (every trial runs its first rung: ${plural(min, 'epoch')} of its first fold, or ${plural(min, 'fit')})`);
+    const least = Object.values(search.pipelines).reduce(
+      (n, p) => n + (!p.searched ? perPipeline : trials * (p.maxEpochs !== undefined ? 1 : Math.min(min, perPipeline))),
+      0,
+    );
+    lines.push(
+      `  at least ${plural(least, 'fit')} (every trial runs its first rung: ${plural(min, 'epoch')} of its first fold, or ${plural(min, 'fit')})`,
+    );
   }
   return lines;
 }

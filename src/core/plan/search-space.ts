@@ -25,24 +25,32 @@ export function distributionKey(spec: SearchDimensionSpec): 'uniform' | 'logunif
 /** The dimension, or why it cannot be searched (and the key to point at). */
 export function toDimension(spec: SearchDimensionSpec): { dimension: Dimension } | { problem: string; at: string } {
   const kinds = (['uniform', 'loguniform', 'int', 'choice'] as const).filter((k) => spec[k] !== undefined);
-  if (kinds.length !== 1) return { problem: `a dimension takes exactly one of uniform, loguniform, int, choice${kinds.length ? ` (got ${kinds.join(', ')})` : ''}`, at: kinds[1] ?? '' };
+  if (kinds.length !== 1)
+    return {
+      problem: `a dimension takes exactly one of uniform, loguniform, int, choice${kinds.length ? ` (got ${kinds.join(', ')})` : ''}`,
+      at: kinds[1] ?? '',
+    };
   const kind = kindOf(spec);
   if (kind === 'choice') {
-    if (spec.step !== undefined || spec.log !== undefined) return { problem: 'step and log apply to numbers; a choice lists its values', at: spec.step !== undefined ? 'step' : 'log' };
+    if (spec.step !== undefined || spec.log !== undefined)
+      return { problem: 'step and log apply to numbers; a choice lists its values', at: spec.step !== undefined ? 'step' : 'log' };
     return { dimension: { type: 'categorical', choices: spec.choice as ParamValue[] } };
   }
   const [low, high] = spec[kind] as [number, number];
   if (kind === 'int') {
     if (!(low <= high)) return { problem: `int needs [low, high] with low <= high (got [${low}, ${high}])`, at: kind };
     if (spec.log && low < 1) return { problem: `an int on a log scale needs low >= 1 (got ${low})`, at: 'log' };
-    if (spec.step !== undefined && (!Number.isInteger(spec.step) || spec.log)) return { problem: 'an int step is a whole number, and not combined with log', at: 'step' };
+    if (spec.step !== undefined && (!Number.isInteger(spec.step) || spec.log))
+      return { problem: 'an int step is a whole number, and not combined with log', at: 'step' };
     return { dimension: { type: 'int', low, high, ...(spec.log ? { log: true } : {}), ...(spec.step !== undefined ? { step: spec.step } : {}) } };
   }
   if (spec.log !== undefined) return { problem: 'log applies to int; use loguniform for numbers on a log scale', at: 'log' };
   if (kind === 'loguniform' && !(low > 0)) return { problem: `loguniform needs a low bound above 0 (got ${low})`, at: kind };
   if (!(low < high)) return { problem: `${kind} needs [low, high] with low < high (got [${low}, ${high}])`, at: kind };
   if (spec.step !== undefined && kind === 'loguniform') return { problem: 'step does not apply to loguniform', at: 'step' };
-  return { dimension: { type: 'float', low, high, ...(kind === 'loguniform' ? { log: true } : {}), ...(spec.step !== undefined ? { step: spec.step } : {}) } };
+  return {
+    dimension: { type: 'float', low, high, ...(kind === 'loguniform' ? { log: true } : {}), ...(spec.step !== undefined ? { step: spec.step } : {}) },
+  };
 }
 
 /** Why a `when` cannot hold, or undefined: it must name earlier dimensions, with values they can take. */
@@ -51,7 +59,10 @@ export function conditionProblem(parameter: Parameter, earlier: readonly Paramet
     const parent = earlier.find((p) => p.name === name);
     if (!parent) return `"when" names "${name}", which is not a dimension listed before "${parameter.name}"`;
     const values = extremes(parent.dimension);
-    if (parent.dimension.type === 'categorical' && !allowed.some((v) => values.some((c) => canonicalJson(c as JsonValue) === canonicalJson(v as JsonValue)))) {
+    if (
+      parent.dimension.type === 'categorical' &&
+      !allowed.some((v) => values.some((c) => canonicalJson(c as JsonValue) === canonicalJson(v as JsonValue)))
+    ) {
       return `"when" allows ${name} = ${allowed.map((v) => JSON.stringify(v)).join(', ')}, none of which it can take (${values.map((v) => JSON.stringify(v)).join(', ')})`;
     }
   }

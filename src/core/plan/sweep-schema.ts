@@ -134,11 +134,16 @@ const searchSchema: SchemaObject = {
       additionalProperties: searchDimensionSchema,
     },
     trials: { type: 'integer', minimum: 1, description: 'Budget: at most this many trials.' },
-    maxFits: { type: 'integer', minimum: 1, description: 'Budget: start no trial that could take the fits past this many (a running trial counts at its most).' },
+    maxFits: {
+      type: 'integer',
+      minimum: 1,
+      description: 'Budget: start no trial that could take the fits past this many (a running trial counts at its most).',
+    },
     timeout: {
       type: 'number',
       exclusiveMinimum: 0,
-      description: 'Budget: start no trial after this many seconds of sweeping (summed over resumes). Depends on the machine’s speed, so not reproducible.',
+      description:
+        'Budget: start no trial after this many seconds of sweeping (summed over resumes). Depends on the machine’s speed, so not reproducible.',
     },
     target: { type: 'number', description: 'Stop at the first trial (in trial order) whose score reaches this value; later trials are dropped.' },
     concurrentTrials: {
@@ -156,8 +161,7 @@ export const sweepSchema: SchemaObject = {
   type: 'object',
   additionalProperties: false,
   description:
-    'A hyperparameter sweep over this spec: each trial is the spec with some pipeline settings changed. ' +
-    'Preview the trials with `mlspec plan`.',
+    'A hyperparameter sweep over this spec: each trial is the spec with some pipeline settings changed. ' + 'Preview the trials with `mlspec plan`.',
   properties: {
     grid: {
       type: 'object',
@@ -187,7 +191,7 @@ export const sweepSchema: SchemaObject = {
       default: 0,
       description:
         'Score each trial by stratified k-fold cross-validation on the training rows of the spec split (2 or more); ' +
-        '0 scores it on one stratified holdout of those training rows (the spec split\'s test fraction, else 0.2). The test rows are never used to choose.',
+        "0 scores it on one stratified holdout of those training rows (the spec split's test fraction, else 0.2). The test rows are never used to choose.",
     },
     seeds: {
       description: 'Repeat every trial with this many seeds (the first is the spec seed), or with exactly these seeds.',
@@ -226,13 +230,22 @@ export const sweepSchema: SchemaObject = {
         },
         warmupEpochs: { type: 'integer', minimum: 0, default: 0, description: 'median: never prune a trial before this many epochs.' },
         startupTrials: { type: 'integer', minimum: 0, default: 5, description: 'median: never prune before this many earlier trials have finished.' },
-        reductionFactor: { type: 'integer', minimum: 2, description: 'successive-halving, hyperband: keep the best 1/reductionFactor at each rung (default 3).' },
+        reductionFactor: {
+          type: 'integer',
+          minimum: 2,
+          description: 'successive-halving, hyperband: keep the best 1/reductionFactor at each rung (default 3).',
+        },
         minResource: { type: 'integer', minimum: 1, description: 'successive-halving, hyperband: the resource of the first rung (default 1).' },
-        maxResource: { type: 'integer', minimum: 1, description: 'successive-halving, hyperband: the resource of a full trial (default: the pipeline’s epochs, or its fits).' },
+        maxResource: {
+          type: 'integer',
+          minimum: 1,
+          description: 'successive-halving, hyperband: the resource of a full trial (default: the pipeline’s epochs, or its fits).',
+        },
         brackets: { type: 'integer', minimum: 1, description: 'hyperband: how many brackets (default: all, log_η(max/min) + 1).' },
         asynchronous: {
           type: 'boolean',
-          description: 'Decide against whatever has finished when a decision is due instead of waiting for earlier trials: never idle, but the result depends on timing (not reproducible).',
+          description:
+            'Decide against whatever has finished when a decision is due instead of waiting for earlier trials: never idle, but the result depends on timing (not reproducible).',
         },
       },
     },

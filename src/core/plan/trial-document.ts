@@ -100,7 +100,8 @@ function setChild(parent: unknown, segment: PathSegment, node: Node, keyRange: R
     parent.items[Number(segment)] = node;
     return;
   }
-  if (!isMap(parent)) throw new Error(`cannot set "${String(segment)}": its parent is not a mapping (the path resolver should have refused this path)`);
+  if (!isMap(parent))
+    throw new Error(`cannot set "${String(segment)}": its parent is not a mapping (the path resolver should have refused this path)`);
   const existing = parent.items.find((pair) => isScalar(pair.key) && String(pair.key.value) === String(segment));
   if (existing) {
     existing.value = node;
@@ -145,7 +146,12 @@ function objectDefault(document: Document.Parsed, path: readonly PathSegment[], 
 }
 
 /** Apply the swap rule (see the file comment); returns the dropped options as dotted paths. */
-function dropForeignOptions(prepared: Document.Parsed, document: Document.Parsed, placements: readonly Placement[], registry: PluginRegistry): string[] {
+function dropForeignOptions(
+  prepared: Document.Parsed,
+  document: Document.Parsed,
+  placements: readonly Placement[],
+  registry: PluginRegistry,
+): string[] {
   const dropped: string[] = [];
   for (const p of placements) {
     const block = p.segments.slice(0, -1);
@@ -159,7 +165,9 @@ function dropForeignOptions(prepared: Document.Parsed, document: Document.Parsed
     const known = new Set(Object.keys(schema.properties ?? {}));
     const node = document.getIn(block, true);
     if (!isMap(node)) continue;
-    const sweptHere = new Set(placements.filter((q) => q.segments.length > block.length && sameStart(q.segments, block)).map((q) => String(q.segments[block.length])));
+    const sweptHere = new Set(
+      placements.filter((q) => q.segments.length > block.length && sameStart(q.segments, block)).map((q) => String(q.segments[block.length])),
+    );
     for (const pair of [...node.items]) {
       const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
       if (key === 'type' || known.has(key) || sweptHere.has(key)) continue;

@@ -61,7 +61,10 @@ function describeValues(path: string, trials: number[], sites: readonly TrialSit
     distinct.set(canonicalJson(value), value);
   }
   const values = [...distinct.values()];
-  const listed = values.slice(0, LISTED_VALUES).map((v) => formatValue(v)).join(', ');
+  const listed = values
+    .slice(0, LISTED_VALUES)
+    .map((v) => formatValue(v))
+    .join(', ');
   return `${path}=${listed}${values.length > LISTED_VALUES ? ', …' : ''}`;
 }
 
@@ -88,7 +91,9 @@ export function formatValue(value: JsonValue, digits = 6): string {
   if (typeof value === 'string') return /^[\w.+-]+$/.test(value) ? value : JSON.stringify(value);
   if (Array.isArray(value)) return `[${value.map((v) => formatValue(v, digits)).join(', ')}]`;
   if (value !== null && typeof value === 'object') {
-    return `{${Object.entries(value).map(([k, v]) => `${formatValue(k)}: ${formatValue(v, digits)}`).join(', ')}}`;
+    return `{${Object.entries(value)
+      .map(([k, v]) => `${formatValue(k)}: ${formatValue(v, digits)}`)
+      .join(', ')}}`;
   }
   return String(value);
 }

@@ -87,7 +87,13 @@ describe('datasetPanels', () => {
 
   it('counts sentiments largest first, as the notebook printed them', () => {
     const counts = rowsWith(spec, 'class').map((r) => [r.class, r.count]);
-    expect(counts).toEqual([['negative', 336], ['neutral', 201], ['very_negative', 185], ['positive', 181], ['very_positive', 97]]);
+    expect(counts).toEqual([
+      ['negative', 336],
+      ['neutral', 201],
+      ['very_negative', 185],
+      ['positive', 181],
+      ['very_positive', 97],
+    ]);
   });
 
   it('draws the mean lines the notebook reported (132.0 characters, 23.3 words)', () => {
@@ -124,7 +130,16 @@ describe('datasetPanels', () => {
   });
 
   it('renders all four panels', async () => {
-    await expectRenders(spec, ['Sentiment Distribution', 'Text Length Distribution', 'Word Count Distribution', 'Top 10 Topics', 'Mean: 132', 'Mean: 23', 'very_negative', 'politics']);
+    await expectRenders(spec, [
+      'Sentiment Distribution',
+      'Text Length Distribution',
+      'Word Count Distribution',
+      'Top 10 Topics',
+      'Mean: 132',
+      'Mean: 23',
+      'very_negative',
+      'politics',
+    ]);
   });
 });
 
@@ -154,12 +169,23 @@ describe('trainingCurves', () => {
   });
 
   it('renders', async () => {
-    await expectRenders(trainingCurves(MODELS, 0.47, { baselineLabel: 'Baseline (BoW+LR)' }), ['Training Progress vs Baseline', 'Accuracy (%)', 'Baseline (BoW+LR)', 'Simple RNN', 'train', 'test']);
+    await expectRenders(trainingCurves(MODELS, 0.47, { baselineLabel: 'Baseline (BoW+LR)' }), [
+      'Training Progress vs Baseline',
+      'Accuracy (%)',
+      'Baseline (BoW+LR)',
+      'Simple RNN',
+      'train',
+      'test',
+    ]);
   });
 });
 
 describe('finalAccuracyBars', () => {
-  const items = [{ name: 'Baseline (BoW+LR)', accuracy: 0.47, baseline: true }, { name: 'Simple RNN', accuracy: 0.375 }, { name: 'LSTM', accuracy: 0.36 }];
+  const items = [
+    { name: 'Baseline (BoW+LR)', accuracy: 0.47, baseline: true },
+    { name: 'Simple RNN', accuracy: 0.375 },
+    { name: 'LSTM', accuracy: 0.36 },
+  ];
 
   it('labels each bar with its percentage to one decimal', () => {
     const bars = rowsWith(finalAccuracyBars(items), 'text');
@@ -169,7 +195,12 @@ describe('finalAccuracyBars', () => {
   });
 
   it('rejects duplicate names', () => {
-    expect(() => finalAccuracyBars([{ name: 'A', accuracy: 0.1 }, { name: 'A', accuracy: 0.2 }])).toThrow(/distinct/);
+    expect(() =>
+      finalAccuracyBars([
+        { name: 'A', accuracy: 0.1 },
+        { name: 'A', accuracy: 0.2 },
+      ]),
+    ).toThrow(/distinct/);
   });
 
   it('renders', async () => {
@@ -205,7 +236,12 @@ describe('notebookComparison', () => {
   });
 
   it('renders', async () => {
-    await expectRenders(notebookComparison(MODELS, 0.47), ['Training Progress vs Baseline', 'Final Test Accuracy Comparison', 'Overfitting Analysis', '47.0%']);
+    await expectRenders(notebookComparison(MODELS, 0.47), [
+      'Training Progress vs Baseline',
+      'Final Test Accuracy Comparison',
+      'Overfitting Analysis',
+      '47.0%',
+    ]);
   });
 });
 
@@ -222,7 +258,11 @@ describe('confusionHeatmap', () => {
     const spec = confusionHeatmap(confusion, CLASSES, 'Baseline — test set');
     const cells = rowsWith(spec, 'predicted');
     expect(cells).toHaveLength(25);
-    expect(cells.find((c) => c.actual === 'negative' && c.predicted === 'very_negative')).toEqual({ actual: 'negative', predicted: 'very_negative', count: 9 });
+    expect(cells.find((c) => c.actual === 'negative' && c.predicted === 'very_negative')).toEqual({
+      actual: 'negative',
+      predicted: 'very_negative',
+      count: 9,
+    });
     expect(JSON.stringify(spec)).toContain('datum.count > 20.5');
   });
 
@@ -231,6 +271,12 @@ describe('confusionHeatmap', () => {
   });
 
   it('renders', async () => {
-    await expectRenders(confusionHeatmap(confusion, CLASSES, 'Baseline — test set'), ['Baseline — test set', 'Predicted', 'True', '>41<', 'very_positive']);
+    await expectRenders(confusionHeatmap(confusion, CLASSES, 'Baseline — test set'), [
+      'Baseline — test set',
+      'Predicted',
+      'True',
+      '>41<',
+      'very_positive',
+    ]);
   });
 });

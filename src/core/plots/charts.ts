@@ -64,7 +64,10 @@ function sentimentPanel(classes: readonly string[], labels: readonly number[]): 
     title: 'Sentiment Distribution',
     ...PANEL,
     data: { values: counts },
-    encoding: { x, y: { field: 'count', type: 'quantitative', title: 'Count', scale: { domain: [0, Math.max(1, ...counts.map((c) => c.count)) * 1.1] } } },
+    encoding: {
+      x,
+      y: { field: 'count', type: 'quantitative', title: 'Count', scale: { domain: [0, Math.max(1, ...counts.map((c) => c.count)) * 1.1] } },
+    },
     layer: [
       { mark: { type: 'bar', color: 'steelblue' } },
       { mark: { type: 'text', baseline: 'bottom', dy: -3, fontSize: 11 }, encoding: { text: { field: 'count', type: 'quantitative' } } },
@@ -89,7 +92,13 @@ function histogramPanel(values: readonly number[], options: { title: string; axi
         data: { values: bins },
         mark: { type: 'rect', color: options.color, stroke: 'black', strokeWidth: 0.6 },
         encoding: {
-          x: { field: 'start', type: 'quantitative', title: options.axisTitle, scale: { domain: [lo, hi], nice: false, zero: false }, axis: { grid: false } },
+          x: {
+            field: 'start',
+            type: 'quantitative',
+            title: options.axisTitle,
+            scale: { domain: [lo, hi], nice: false, zero: false },
+            axis: { grid: false },
+          },
           x2: { field: 'end' },
           // Headroom above the tallest bar keeps the mean label clear of the bars.
           y: { field: 'count', type: 'quantitative', title: 'Frequency', scale: { domain: [0, tallest * 1.18] } },
@@ -102,7 +111,16 @@ function histogramPanel(values: readonly number[], options: { title: string; axi
         layer: [
           { mark: { type: 'rule', color: 'red', strokeDash: [6, 4], strokeWidth: 2 } },
           {
-            mark: { type: 'text', color: 'red', fontWeight: 'bold', fontSize: 12, baseline: 'top', align: labelOnLeft ? 'right' : 'left', dx: labelOnLeft ? -5 : 5, y: 4 },
+            mark: {
+              type: 'text',
+              color: 'red',
+              fontWeight: 'bold',
+              fontSize: 12,
+              baseline: 'top',
+              align: labelOnLeft ? 'right' : 'left',
+              dx: labelOnLeft ? -5 : 5,
+              y: 4,
+            },
             encoding: { text: { field: 'label' } },
           },
         ],
@@ -200,12 +218,24 @@ function curvePoints(models: readonly ModelCurves[]): CurvePoint[] {
     const heldOut = heldOutOf(model);
     const epochs = [...model.epochs].sort((a, b) => a.epoch - b.epoch);
     for (const e of epochs) {
-      if (e.train_accuracy !== undefined) points.push({ model: model.name, series: 'train', epoch: e.epoch, accuracy: percent(e.train_accuracy, `${model.name} train_accuracy at epoch ${e.epoch}`) });
+      if (e.train_accuracy !== undefined)
+        points.push({
+          model: model.name,
+          series: 'train',
+          epoch: e.epoch,
+          accuracy: percent(e.train_accuracy, `${model.name} train_accuracy at epoch ${e.epoch}`),
+        });
     }
     if (heldOut) {
       for (const e of epochs) {
         const value = e[heldOut.key];
-        if (value !== undefined) points.push({ model: model.name, series: heldOut.series, epoch: e.epoch, accuracy: percent(value, `${model.name} ${heldOut.key} at epoch ${e.epoch}`) });
+        if (value !== undefined)
+          points.push({
+            model: model.name,
+            series: heldOut.series,
+            epoch: e.epoch,
+            accuracy: percent(value, `${model.name} ${heldOut.key} at epoch ${e.epoch}`),
+          });
       }
     }
   }
@@ -243,7 +273,8 @@ function trainingCurvesPanel(models: readonly ModelCurves[], baselineAccuracy: n
   const names = models.map((m) => m.name);
   const baselineLabel = options.baselineLabel ?? 'Baseline';
   const hasBaseline = baselineAccuracy !== undefined;
-  if (hasBaseline && names.includes(baselineLabel)) throw new Error(`a model is named like the baseline ("${baselineLabel}"); pass another baselineLabel`);
+  if (hasBaseline && names.includes(baselineLabel))
+    throw new Error(`a model is named like the baseline ("${baselineLabel}"); pass another baselineLabel`);
   const series = (['train', 'test', 'validation'] as const).filter((s) => points.some((p) => p.series === s));
   const colorDomain = hasBaseline ? [...names, baselineLabel] : names;
   const colorRange = hasBaseline ? [...names.map((_, i) => modelColor(i)), BASELINE_COLOR] : names.map((_, i) => modelColor(i));
@@ -251,22 +282,43 @@ function trainingCurvesPanel(models: readonly ModelCurves[], baselineAccuracy: n
   const encoding = {
     x: EPOCH_AXIS,
     y: { field: 'accuracy', type: 'quantitative', title: 'Accuracy (%)', scale: { zero: false } },
-    color: { field: 'model', type: 'nominal', title: 'Model', scale: { domain: colorDomain, range: colorRange }, legend: { symbolType: 'stroke', symbolStrokeWidth: 3, symbolOpacity: 1 } },
+    color: {
+      field: 'model',
+      type: 'nominal',
+      title: 'Model',
+      scale: { domain: colorDomain, range: colorRange },
+      legend: { symbolType: 'stroke', symbolStrokeWidth: 3, symbolOpacity: 1 },
+    },
     // Train curves are dashed, held-out curves solid, as in the notebook.
     strokeDash: {
       field: 'series',
       type: 'nominal',
       title: 'Curve',
       scale: seriesScale({ train: [6, 3], test: [1, 0], validation: [1, 0] }),
-      legend: { symbolType: 'stroke', symbolSize: 500, symbolStrokeWidth: 2, symbolStrokeColor: '#444444', symbolFillColor: 'transparent', symbolOpacity: 1 },
+      legend: {
+        symbolType: 'stroke',
+        symbolSize: 500,
+        symbolStrokeWidth: 2,
+        symbolStrokeColor: '#444444',
+        symbolFillColor: 'transparent',
+        symbolOpacity: 1,
+      },
     },
   };
   // Train and held-out curves are separate layers so train can be faded with round markers and
   // held-out drawn solid with squares (as encodings, opacity and shape would join the Curve legend).
   const marked = showMarkers(points);
   const layers: VegaLiteSpec[] = [
-    { data: { values: points.filter((p) => p.series === 'train') }, mark: { type: 'line', strokeWidth: 2, opacity: 0.55, point: marked && { size: 22, filled: true, opacity: 0.55, shape: 'circle' } }, encoding },
-    { data: { values: points.filter((p) => p.series !== 'train') }, mark: { type: 'line', strokeWidth: 2, point: marked && { size: 24, filled: true, shape: 'square' } }, encoding },
+    {
+      data: { values: points.filter((p) => p.series === 'train') },
+      mark: { type: 'line', strokeWidth: 2, opacity: 0.55, point: marked && { size: 22, filled: true, opacity: 0.55, shape: 'circle' } },
+      encoding,
+    },
+    {
+      data: { values: points.filter((p) => p.series !== 'train') },
+      mark: { type: 'line', strokeWidth: 2, point: marked && { size: 24, filled: true, shape: 'square' } },
+      encoding,
+    },
   ];
   if (hasBaseline) {
     layers.push({
@@ -341,11 +393,20 @@ function finalAccuracyPanel(items: readonly AccuracyBar[], options: BarOptions):
     ...PANEL,
     data: { values: bars },
     encoding: {
-      x: { field: 'label', type: 'nominal', sort: labels, title: null, axis: { labelAngle: 0, labelFontSize: labelSize, labelExpr: "split(datum.value, '\\n')", labelLimit: 0 } },
+      x: {
+        field: 'label',
+        type: 'nominal',
+        sort: labels,
+        title: null,
+        axis: { labelAngle: 0, labelFontSize: labelSize, labelExpr: "split(datum.value, '\\n')", labelLimit: 0 },
+      },
       y: { field: 'accuracy', type: 'quantitative', title: options.yTitle ?? 'Test Accuracy (%)', scale: { domain: [0, Math.max(1, top * 1.15)] } },
     },
     layer: [
-      { mark: { type: 'bar', opacity: 0.8, stroke: 'black', strokeWidth: 0.8 }, encoding: { color: { field: 'color', type: 'nominal', scale: null, legend: null } } },
+      {
+        mark: { type: 'bar', opacity: 0.8, stroke: 'black', strokeWidth: 0.8 },
+        encoding: { color: { field: 'color', type: 'nominal', scale: null, legend: null } },
+      },
       { mark: { type: 'text', baseline: 'bottom', dy: -3, fontWeight: 'bold', fontSize: 12 }, encoding: { text: { field: 'text' } } },
     ],
   };
@@ -369,14 +430,24 @@ function trainTestGapPanel(models: readonly ModelCurves[]): VegaLiteSpec {
     title: 'Overfitting Analysis',
     ...PANEL,
     layer: [
-      { data: { values: [{ zero: 0 }] }, mark: { type: 'rule', color: 'black', strokeDash: [5, 4], opacity: 0.5 }, encoding: { y: { field: 'zero', type: 'quantitative' } } },
+      {
+        data: { values: [{ zero: 0 }] },
+        mark: { type: 'rule', color: 'black', strokeDash: [5, 4], opacity: 0.5 },
+        encoding: { y: { field: 'zero', type: 'quantitative' } },
+      },
       {
         data: { values: gaps },
         mark: { type: 'line', strokeWidth: 2, point: showMarkers(gaps) && { size: 22, filled: true } },
         encoding: {
           x: EPOCH_AXIS,
           y: { field: 'gap', type: 'quantitative', title: `Train − ${capitalize(heldOut)} Gap (% points)` },
-          color: { field: 'model', type: 'nominal', title: 'Model', scale: { domain: names, range: names.map((_, i) => modelColor(i)) }, legend: { symbolType: 'stroke', symbolStrokeWidth: 3 } },
+          color: {
+            field: 'model',
+            type: 'nominal',
+            title: 'Model',
+            scale: { domain: names, range: names.map((_, i) => modelColor(i)) },
+            legend: { symbolType: 'stroke', symbolStrokeWidth: 3 },
+          },
         },
       },
     ],
@@ -391,7 +462,12 @@ export function trainTestGap(models: ModelCurves[]): VegaLiteSpec {
 function finalAccuracyOf(model: ModelCurves): number {
   if (model.finalAccuracy !== undefined) return model.finalAccuracy;
   const heldOut = heldOutOf(model);
-  const last = heldOut && [...model.epochs].sort((a, b) => a.epoch - b.epoch).filter((e) => e[heldOut.key] !== undefined).pop();
+  const last =
+    heldOut &&
+    [...model.epochs]
+      .sort((a, b) => a.epoch - b.epoch)
+      .filter((e) => e[heldOut.key] !== undefined)
+      .pop();
   if (!heldOut || !last) throw new Error(`model ${model.name} has neither a final accuracy nor a held-out curve`);
   return last[heldOut.key]!;
 }
@@ -442,7 +518,10 @@ export function confusionHeatmap(confusion: number[][], classes: string[], title
       y: { field: 'actual', type: 'nominal', sort: classes, title: 'True' },
     },
     layer: [
-      { mark: { type: 'rect', stroke: 'white', strokeWidth: 1 }, encoding: { color: { field: 'count', type: 'quantitative', title: 'Count', scale: { scheme: 'blues', domain: [0, Math.max(1, largest)] } } } },
+      {
+        mark: { type: 'rect', stroke: 'white', strokeWidth: 1 },
+        encoding: { color: { field: 'count', type: 'quantitative', title: 'Count', scale: { scheme: 'blues', domain: [0, Math.max(1, largest)] } } },
+      },
       {
         mark: { type: 'text', fontSize },
         encoding: {
@@ -460,7 +539,8 @@ export function confusionHeatmap(confusion: number[][], classes: string[], title
 export const renderDatasetPanels = (input: DatasetPanelsInput): Promise<RenderedPlot> => renderVegaLite(datasetPanels(input));
 export const renderTrainingCurves = (models: ModelCurves[], baselineAccuracy?: number, options?: CurveOptions): Promise<RenderedPlot> =>
   renderVegaLite(trainingCurves(models, baselineAccuracy, options));
-export const renderFinalAccuracyBars = (items: AccuracyBar[], options?: BarOptions): Promise<RenderedPlot> => renderVegaLite(finalAccuracyBars(items, options));
+export const renderFinalAccuracyBars = (items: AccuracyBar[], options?: BarOptions): Promise<RenderedPlot> =>
+  renderVegaLite(finalAccuracyBars(items, options));
 export const renderTrainTestGap = (models: ModelCurves[]): Promise<RenderedPlot> => renderVegaLite(trainTestGap(models));
 export const renderNotebookComparison = (models: ModelCurves[], baselineAccuracy: number, options?: CurveOptions): Promise<RenderedPlot> =>
   renderVegaLite(notebookComparison(models, baselineAccuracy, options));

@@ -4,7 +4,13 @@ describe('histogram', () => {
   // Expected counts and edges checked against numpy.histogram.
   it('spans [min, max] in equal bins with the last bin closed', () => {
     const bins = histogram([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 5);
-    expect(bins.map((b) => [b.start, b.end])).toEqual([[0, 2], [2, 4], [4, 6], [6, 8], [8, 10]]);
+    expect(bins.map((b) => [b.start, b.end])).toEqual([
+      [0, 2],
+      [2, 4],
+      [4, 6],
+      [6, 8],
+      [8, 10],
+    ]);
     expect(bins.map((b) => b.count)).toEqual([2, 2, 2, 2, 3]);
   });
 

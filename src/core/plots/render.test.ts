@@ -11,7 +11,12 @@ const bars = {
   title: 'Class Counts',
   width: 200,
   height: 120,
-  data: { values: [{ c: 'alpha', n: 3 }, { c: 'beta', n: 5 }] },
+  data: {
+    values: [
+      { c: 'alpha', n: 3 },
+      { c: 'beta', n: 5 },
+    ],
+  },
   mark: 'bar',
   encoding: { x: { field: 'c', type: 'nominal' }, y: { field: 'n', type: 'quantitative' } },
 };

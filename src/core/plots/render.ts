@@ -77,7 +77,8 @@ export async function renderVegaLite(spec: object): Promise<RenderedPlot> {
   const view = new vega.View(vega.parse(compiled.vega), { renderer: 'none', loader: offlineLoader(refused), logger: collectingLogger(messages) });
   try {
     const svg = await view.toSVG();
-    if (refused.length > 0) throw new Error(`plots render offline, but the chart asked to load ${refused.map((u) => `"${u}"`).join(', ')}; pass its data inline`);
+    if (refused.length > 0)
+      throw new Error(`plots render offline, but the chart asked to load ${refused.map((u) => `"${u}"`).join(', ')}; pass its data inline`);
     if (messages.errors.length > 0) throw new Error(`Vega could not draw the chart: ${messages.errors.join('; ')}`);
     const fonts = plotFontFiles();
     const png = new Resvg(svg, {

@@ -11,7 +11,11 @@ describe('text metrics', () => {
   });
 
   it('measures text as resvg draws it', () => {
-    for (const [text, bold] of [['very_negative', false], ['Final Test Accuracy Comparison', true], ['Baseline (BoW+LR)', false]] as const) {
+    for (const [text, bold] of [
+      ['very_negative', false],
+      ['Final Test Accuracy Comparison', true],
+      ['Baseline (BoW+LR)', false],
+    ] as const) {
       const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="800" height="60"><text x="10" y="40" font-family="${PLOT_FONT}" font-size="20" font-weight="${bold ? 'bold' : 'normal'}">${text}</text></svg>`;
       const files = plotFontFiles();
       const ink = new Resvg(svg, { font: { loadSystemFonts: false, fontFiles: [files.regular!, files.bold!] } }).getBBox()!.width;
@@ -29,7 +33,7 @@ describe('text metrics', () => {
     expect(measureText('', 11, false)).toBe(0);
   });
 
-  it('becomes Vega\'s text width', () => {
+  it("becomes Vega's text width", () => {
     installTextMetrics();
     const width = (vega as unknown as { textMetrics: { width(item: object, text: string): number } }).textMetrics.width;
     expect(width({ fontSize: 12, fontWeight: 'bold' }, ' Overfitting ')).toBeCloseTo(measureText('Overfitting', 12, true), 10);

@@ -19,7 +19,15 @@ const FONT_FILES = { regular: 'DejaVuSans.ttf', bold: 'DejaVuSans-Bold.ttf' } as
 // Where operating systems keep fonts; the same places resvg's system font scan looks.
 function fontDirectories(): string[] {
   const home = os.homedir();
-  return ['/usr/share/fonts', '/usr/local/share/fonts', path.join(home, '.local/share/fonts'), path.join(home, '.fonts'), '/Library/Fonts', '/System/Library/Fonts', 'C:\\Windows\\Fonts'];
+  return [
+    '/usr/share/fonts',
+    '/usr/local/share/fonts',
+    path.join(home, '.local/share/fonts'),
+    path.join(home, '.fonts'),
+    '/Library/Fonts',
+    '/System/Library/Fonts',
+    'C:\\Windows\\Fonts',
+  ];
 }
 
 function findFile(name: string, dir: string, depth: number): string | undefined {

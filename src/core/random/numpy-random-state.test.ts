@@ -16,9 +16,7 @@ interface Fixture {
   cases: { seed: number; calls: Call[] }[];
 }
 
-const fixture: Fixture = JSON.parse(
-  readFileSync(resolve(__dirname, '../../../test/fixtures/splits/random-state.json'), 'utf8'),
-);
+const fixture: Fixture = JSON.parse(readFileSync(resolve(__dirname, '../../../test/fixtures/splits/random-state.json'), 'utf8'));
 
 function replay(rs: NumpyRandomState, call: Call): number[] {
   const times = (count: number, draw: () => number): number[] => Array.from({ length: count }, draw);

@@ -150,7 +150,7 @@ export class NumpyRandomState {
     if (!Number.isSafeInteger(size) || size < 0) throw new RangeError(`choice: size must be a non-negative integer, got ${size}`);
     if (popSize <= 0 && size > 0) throw new RangeError('choice: the population cannot be empty unless no samples are taken');
     if (replace) return Array.from({ length: size }, () => pick(this.randint(0, popSize)));
-    if (size > popSize) throw new RangeError("choice: cannot take a larger sample than the population when replace is false");
+    if (size > popSize) throw new RangeError('choice: cannot take a larger sample than the population when replace is false');
     return this.permutation(popSize).slice(0, size).map(pick);
   }
 

@@ -50,9 +50,17 @@ function label(p: PipelineResult): string {
 /** The notebook's FINAL COMPARISON table: one row per pipeline. */
 export function formatComparison(pipelines: PipelineResult[]): string {
   const width = Math.max(25, ...pipelines.map((p) => label(p).length + 2));
-  const lines = [RULE, 'FINAL COMPARISON', RULE, `${'Model'.padEnd(width)}${'Test Accuracy'.padEnd(15)}${'Macro-F1'.padEnd(10)}Training Time`, '-'.repeat(70)];
+  const lines = [
+    RULE,
+    'FINAL COMPARISON',
+    RULE,
+    `${'Model'.padEnd(width)}${'Test Accuracy'.padEnd(15)}${'Macro-F1'.padEnd(10)}Training Time`,
+    '-'.repeat(70),
+  ];
   for (const p of pipelines) {
-    lines.push(`${label(p).padEnd(width)}${pct(p.evaluation.accuracy).padStart(7).padEnd(15)}${p.evaluation.macroF1.toFixed(4).padEnd(10)}${`${p.fitSeconds.toFixed(2)}s`.padStart(7)}`);
+    lines.push(
+      `${label(p).padEnd(width)}${pct(p.evaluation.accuracy).padStart(7).padEnd(15)}${p.evaluation.macroF1.toFixed(4).padEnd(10)}${`${p.fitSeconds.toFixed(2)}s`.padStart(7)}`,
+    );
   }
   return lines.join('\n');
 }
@@ -69,7 +77,12 @@ export function formatOverfitting(pipelines: PipelineResult[]): string | undefin
   });
   if (!rows.length) return undefined;
   const width = Math.max(25, ...rows.map((r) => r.name.length + 2));
-  return [RULE, 'OVERFITTING ANALYSIS (Final Train-Test Gap)', RULE, ...rows.map((r) => `${r.name.padEnd(width)}${pct(r.gap).padStart(7)} gap  (epoch ${r.epoch})`)].join('\n');
+  return [
+    RULE,
+    'OVERFITTING ANALYSIS (Final Train-Test Gap)',
+    RULE,
+    ...rows.map((r) => `${r.name.padEnd(width)}${pct(r.gap).padStart(7)} gap  (epoch ${r.epoch})`),
+  ].join('\n');
 }
 
 function formatFold(fold: FoldReport, report: RunReport): string {
@@ -84,7 +97,13 @@ function formatFold(fold: FoldReport, report: RunReport): string {
 }
 
 export function formatRunReport(report: RunReport): string {
-  return [`EXPERIMENT ${report.name}  (seed ${report.seed})`, '', formatDatasetSummary(report.dataset), '', ...report.folds.map((f) => formatFold(f, report))].join('\n');
+  return [
+    `EXPERIMENT ${report.name}  (seed ${report.seed})`,
+    '',
+    formatDatasetSummary(report.dataset),
+    '',
+    ...report.folds.map((f) => formatFold(f, report)),
+  ].join('\n');
 }
 
 function indent(text: string, n: number): string {

@@ -58,7 +58,10 @@ describe('evaluate matches scikit-learn', () => {
     it('the report dict', () => {
       const row = (key: string) => c.reportDict[key] as { precision: number; recall: number; 'f1-score': number; support: number };
       expect(result.report.accuracy).toBe(c.reportDict.accuracy);
-      for (const [key, ours] of [['macro avg', result.report.macro], ['weighted avg', result.report.weighted]] as const) {
+      for (const [key, ours] of [
+        ['macro avg', result.report.macro],
+        ['weighted avg', result.report.weighted],
+      ] as const) {
         expect(ours.precision).toBeCloseTo(row(key).precision, 15);
         expect(ours.recall).toBeCloseTo(row(key).recall, 15);
         expect(ours.f1).toBeCloseTo(row(key)['f1-score'], 15);

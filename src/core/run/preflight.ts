@@ -57,7 +57,8 @@ export async function preflight(loaded: LoadedSpec, services: PreflightServices)
       const context = { baseDir: loaded.baseDir, logger: silentLogger, log: () => {} };
       const rows = new SweepRows(registry, loaded.spec, data, context);
       const first: JobRows = (sweep.folds ?? 0) >= 2 ? { kind: 'fold', fold: 0, folds: sweep.folds! } : { kind: 'holdout' };
-      const rowsOf = first.kind === 'fold' ? `training rows of a sweep fold (folds: ${first.folds})` : 'training rows of the sweep holdout (folds: 0)';
+      const rowsOf =
+        first.kind === 'fold' ? `training rows of a sweep fold (folds: ${first.folds})` : 'training rows of the sweep holdout (folds: 0)';
       problems.push(...validationCarveProblems(loaded, data, [rows.rows(first, loaded.spec.seed)], registry, logger, rowsOf));
     }
   }
@@ -118,7 +119,12 @@ function splitFolds(loaded: LoadedSpec, data: LoadedData, registry: PluginRegist
     const which = folds.length > 1 ? ` (fold ${i + 1} of ${folds.length})` : '';
     const empty = fold.train.length === 0 ? 'training' : 'test';
     throw new SpecErrors([
-      pluginProblem(loaded.source, site, 'split', new InputError('SPLIT_EMPTY', `the split leaves the ${empty} set empty${which}; use a test fraction between 0 and 1 or more data rows`)),
+      pluginProblem(
+        loaded.source,
+        site,
+        'split',
+        new InputError('SPLIT_EMPTY', `the split leaves the ${empty} set empty${which}; use a test fraction between 0 and 1 or more data rows`),
+      ),
     ]);
   });
   return folds;
@@ -128,13 +134,22 @@ function splitFolds(loaded: LoadedSpec, data: LoadedData, registry: PluginRegist
  * A pipeline's `training.validation` carves a stratified slice of each fold's training rows; a
  * fraction too small (or too large) for the classes is refused at that key now, not in `fit`.
  */
-function validationCarveProblems(loaded: LoadedSpec, data: LoadedData, folds: Fold[], registry: PluginRegistry, logger: Logger, rowsOf = 'training rows'): SpecProblem[] {
+function validationCarveProblems(
+  loaded: LoadedSpec,
+  data: LoadedData,
+  folds: Fold[],
+  registry: PluginRegistry,
+  logger: Logger,
+  rowsOf = 'training rows',
+): SpecProblem[] {
   const problems: SpecProblem[] = [];
   for (const [name, pipeline] of Object.entries(loaded.spec.pipelines)) {
     const fraction = pipeline.training?.validation;
     if (typeof fraction !== 'number' || fraction <= 0) continue;
     const path: PathSegment[] = ['pipelines', name, 'training', 'validation'];
-    const splitter = registry.get('split', 'stratified-holdout').create({ test: fraction, seed: loaded.spec.seed }, { seed: loaded.spec.seed, baseDir: loaded.baseDir, logger, log: () => {} }) as Splitter;
+    const splitter = registry
+      .get('split', 'stratified-holdout')
+      .create({ test: fraction, seed: loaded.spec.seed }, { seed: loaded.spec.seed, baseDir: loaded.baseDir, logger, log: () => {} }) as Splitter;
     for (const fold of folds) {
       const labels = fold.train.map((i) => data.labels[i]);
       const present = new Set(labels).size;
@@ -155,10 +170,24 @@ function validationCarveProblems(loaded: LoadedSpec, data: LoadedData, folds: Fo
       try {
         const [carve] = splitter.split(labels, data.classes.length, data.classes);
         if (carve.train.length && carve.test.length) continue;
-        problems.push(problemAt(loaded.source, offsetOf(loaded.source, path), 'VALIDATION_EMPTY', `training.validation ${fraction} of ${labels.length} training rows leaves one side empty; use a fraction such as 0.1`));
+        problems.push(
+          problemAt(
+            loaded.source,
+            offsetOf(loaded.source, path),
+            'VALIDATION_EMPTY',
+            `training.validation ${fraction} of ${labels.length} training rows leaves one side empty; use a fraction such as 0.1`,
+          ),
+        );
       } catch (error) {
         if (!(error instanceof InputError)) throw error;
-        problems.push(problemAt(loaded.source, offsetOf(loaded.source, path), error.code, `training.validation ${fraction} of the ${labels.length} ${rowsOf}: ${error.message}`));
+        problems.push(
+          problemAt(
+            loaded.source,
+            offsetOf(loaded.source, path),
+            error.code,
+            `training.validation ${fraction} of the ${labels.length} ${rowsOf}: ${error.message}`,
+          ),
+        );
       }
       break;
     }

@@ -4,13 +4,7 @@
  * final-accuracy bars and train–test gap. Written beside the report and logged to MLflow.
  */
 import type { LoadedData } from '../plugin';
-import {
-  renderConfusionHeatmap,
-  renderDatasetPanels,
-  renderFinalAccuracyBars,
-  renderNotebookComparison,
-  type ModelCurves,
-} from '../plots';
+import { renderConfusionHeatmap, renderDatasetPanels, renderFinalAccuracyBars, renderNotebookComparison, type ModelCurves } from '../plots';
 import type { RunArtifact, RunReport } from './types';
 
 export async function renderRunPlots(report: RunReport, data: LoadedData): Promise<RunArtifact[]> {

@@ -95,7 +95,12 @@ export class ExperimentRunner {
   }
 
   /** `prepared`: the data and folds the preflight checks already made (run/preflight.ts), not made again. */
-  private async runSteps(loaded: LoadedSpec, events: ListenerChain, markStarted: () => void, prepared?: { data: LoadedData; folds: Fold[] }): Promise<RunOutcome> {
+  private async runSteps(
+    loaded: LoadedSpec,
+    events: ListenerChain,
+    markStarted: () => void,
+    prepared?: { data: LoadedData; folds: Fold[] },
+  ): Promise<RunOutcome> {
     const { spec } = loaded;
     const startedAt = new Date().toISOString();
 
@@ -185,12 +190,18 @@ export class ExperimentRunner {
 
   private makeFolds(loaded: LoadedSpec, data: LoadedData): Fold[] {
     const splitter = this.create<Splitter>(loaded, 'split', ['split'], loaded.spec.split, () => {});
-    const folds = this.step(loaded, 'split', ['split'], loaded.spec.split, 'split', () => splitter.split(data.labels, data.classes.length, data.classes));
+    const folds = this.step(loaded, 'split', ['split'], loaded.spec.split, 'split', () =>
+      splitter.split(data.labels, data.classes.length, data.classes),
+    );
     folds.forEach((fold, i) => {
       const which = folds.length > 1 ? ` (fold ${i + 1} of ${folds.length})` : '';
       if (fold.train.length === 0 || fold.test.length === 0) {
         const empty = fold.train.length === 0 ? 'training' : 'test';
-        throw this.located(loaded, ['split'], new InputError('SPLIT_EMPTY', `the split leaves the ${empty} set empty${which}; use a test fraction between 0 and 1 or more data rows`));
+        throw this.located(
+          loaded,
+          ['split'],
+          new InputError('SPLIT_EMPTY', `the split leaves the ${empty} set empty${which}; use a test fraction between 0 and 1 or more data rows`),
+        );
       }
     });
     return folds;
@@ -206,7 +217,14 @@ export class ExperimentRunner {
     return this.runPipeline(loaded, name, data, fold, new ListenerChain(options.listeners ?? []), options);
   }
 
-  private async runPipeline(loaded: LoadedSpec, name: string, data: LoadedData, fold: Fold, events: ListenerChain, options: FitPipelineOptions): Promise<PipelineFit> {
+  private async runPipeline(
+    loaded: LoadedSpec,
+    name: string,
+    data: LoadedData,
+    fold: Fold,
+    events: ListenerChain,
+    options: FitPipelineOptions,
+  ): Promise<PipelineFit> {
     const pipeline = loaded.spec.pipelines[name];
     if (!pipeline) throw new Error(`the spec has no pipeline "${name}"`);
     const tokens = options.tokens ?? new TokenCache(data.texts, data.rowNumbers);
@@ -232,7 +250,9 @@ export class ExperimentRunner {
     });
     const featurizeSeconds = (performance.now() - featurizeStart) / 1000;
 
-    const regularizers = pipeline.regularizers.map((block, i) => this.create<unknown>(loaded, 'regularizer', [...base, 'regularizers', i], block, log));
+    const regularizers = pipeline.regularizers.map((block, i) =>
+      this.create<unknown>(loaded, 'regularizer', [...base, 'regularizers', i], block, log),
+    );
     const model = this.create<Model>(loaded, 'model', [...base, 'model'], pipeline.model, log);
     const yTrain = Int32Array.from(fold.train, (i) => data.labels[i]);
     const yTest = Int32Array.from(fold.test, (i) => data.labels[i]);
@@ -278,7 +298,10 @@ export class ExperimentRunner {
   private addValidationRows(loaded: LoadedSpec, fitData: FitData, pipeline: PipelineSpec, xTrain: Features, yTrain: Int32Array): void {
     const fraction = pipeline.training?.validation;
     if (typeof fraction !== 'number' || fraction <= 0) return;
-    const splitter = this.registry.get('split', 'stratified-holdout').create({ test: fraction, seed: loaded.spec.seed }, this.context(loaded, () => {})) as Splitter;
+    const splitter = this.registry.get('split', 'stratified-holdout').create(
+      { test: fraction, seed: loaded.spec.seed },
+      this.context(loaded, () => {}),
+    ) as Splitter;
     const [carve] = splitter.split(Array.from(yTrain), fitData.nClasses);
     fitData.validation = { x: selectRows(xTrain, carve.test), y: Int32Array.from(carve.test, (i) => yTrain[i]) };
     fitData.train = { x: selectRows(xTrain, carve.train), y: Int32Array.from(carve.train, (i) => yTrain[i]) };
@@ -301,7 +324,14 @@ export class ExperimentRunner {
     }
   }
 
-  private async stepAsync<T>(loaded: LoadedSpec, kind: PluginKind, path: PathSegment[], block: PluginBlock, phase: string, fn: () => Promise<T>): Promise<T> {
+  private async stepAsync<T>(
+    loaded: LoadedSpec,
+    kind: PluginKind,
+    path: PathSegment[],
+    block: PluginBlock,
+    phase: string,
+    fn: () => Promise<T>,
+  ): Promise<T> {
     return pluginStep(loaded.source, { kind, path, block }, phase, fn);
   }
 

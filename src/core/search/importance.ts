@@ -33,8 +33,14 @@ export interface ImportanceOptions {
  * finite value), largest first (ties in space order). Fewer than two such trials, or trials that
  * all scored the same: every importance is 0.
  */
-export function parameterImportance(space: SearchSpace, observations: readonly Observation[], options: ImportanceOptions = {}): ParameterImportance[] {
-  const trials = observations.filter((t) => t.state === 'complete' && typeof t.value === 'number' && Number.isFinite(t.value)).sort((a, b) => a.number - b.number);
+export function parameterImportance(
+  space: SearchSpace,
+  observations: readonly Observation[],
+  options: ImportanceOptions = {},
+): ParameterImportance[] {
+  const trials = observations
+    .filter((t) => t.state === 'complete' && typeof t.value === 'number' && Number.isFinite(t.value))
+    .sort((a, b) => a.number - b.number);
   const columns = encodeColumns(space);
   const x = trials.map((t) => columns.map((c) => c.encode(t.params[c.parameter])));
   const y = trials.map((t) => t.value as number);
@@ -102,7 +108,14 @@ function sumSquares(y: readonly number[], rows: readonly number[]): number {
  * impurity decrease (squared error removed) to its column. Every column is tried at every node, as
  * scikit-learn's regressor does by default; ties between splits go to the first column.
  */
-function grow(x: readonly number[][], y: readonly number[], rows: readonly number[], depth: number, maxDepth: number, importance: Float64Array): void {
+function grow(
+  x: readonly number[][],
+  y: readonly number[],
+  rows: readonly number[],
+  depth: number,
+  maxDepth: number,
+  importance: Float64Array,
+): void {
   if (rows.length < 2 || depth >= maxDepth) return;
   const parent = sumSquares(y, rows);
   if (parent <= 1e-12 * rows.length) return;
@@ -137,6 +150,20 @@ function grow(x: readonly number[][], y: readonly number[], rows: readonly numbe
   if (!best || best.gain <= 0) return;
   importance[best.column] += best.gain;
   const { column, threshold } = best;
-  grow(x, y, rows.filter((r) => x[r][column] <= threshold), depth + 1, maxDepth, importance);
-  grow(x, y, rows.filter((r) => x[r][column] > threshold), depth + 1, maxDepth, importance);
+  grow(
+    x,
+    y,
+    rows.filter((r) => x[r][column] <= threshold),
+    depth + 1,
+    maxDepth,
+    importance,
+  );
+  grow(
+    x,
+    y,
+    rows.filter((r) => x[r][column] > threshold),
+    depth + 1,
+    maxDepth,
+    importance,
+  );
 }

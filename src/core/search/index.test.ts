@@ -7,7 +7,12 @@ const space: SearchSpace = { parameters: [{ name: 'x', dimension: { type: 'float
 describe('sampler config schema', () => {
   const validate = createAjv().compile(samplerConfigSchema);
 
-  it.each([[{ type: 'random' }], [{ type: 'halton' }], [{ type: 'tpe' }], [{ type: 'tpe', startupTrials: 0, eiCandidates: 64, multivariate: false, constantLiar: false, priorWeight: 2 }]])('accepts %j', (config) => {
+  it.each([
+    [{ type: 'random' }],
+    [{ type: 'halton' }],
+    [{ type: 'tpe' }],
+    [{ type: 'tpe', startupTrials: 0, eiCandidates: 64, multivariate: false, constantLiar: false, priorWeight: 2 }],
+  ])('accepts %j', (config) => {
     expect(validate(structuredClone(config))).toBe(true);
   });
 
@@ -37,6 +42,8 @@ describe('sampler config schema', () => {
     const history = [{ number: 0, params: { x: 0.5 }, state: 'complete' as const, value: 1 }];
     // One finished trial ends a startup of 1 (the default of 10 would still draw at random).
     expect(tpe.suggest(1, history)).not.toEqual(createSampler({ type: 'random' }, space, { seed: 1, direction: 'minimize' }).suggest(1, history));
-    expect(createSampler({ type: 'tpe' }, space, { seed: 1, direction: 'minimize' }).suggest(1, history)).toEqual(createSampler({ type: 'random' }, space, { seed: 1, direction: 'minimize' }).suggest(1, history));
+    expect(createSampler({ type: 'tpe' }, space, { seed: 1, direction: 'minimize' }).suggest(1, history)).toEqual(
+      createSampler({ type: 'random' }, space, { seed: 1, direction: 'minimize' }).suggest(1, history),
+    );
   });
 });

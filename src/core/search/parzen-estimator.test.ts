@@ -23,9 +23,11 @@ function close(actual: number, expected: number, relative = 1e-9): void {
 
 describe('truncated normal (against Optuna 5.1)', () => {
   it('erf', () => reference.erf.forEach(([x, y]: number[]) => close(erf(x), y, 1e-15)));
-  it('log mass on an interval, including far tails', () => reference.logGaussMass.forEach(([a, b, y]: number[]) => close(logGaussMass(a, b), y, 1e-12)));
+  it('log mass on an interval, including far tails', () =>
+    reference.logGaussMass.forEach(([a, b, y]: number[]) => close(logGaussMass(a, b), y, 1e-12)));
   it('inverse CDF', () => reference.ppf.forEach(([q, a, b, y]: number[]) => close(truncatedNormalPpf(q, a, b), y, 1e-7)));
-  it('log density', () => reference.logPdf.forEach(([x, lo, hi, loc, scale, y]: number[]) => close(truncatedNormalLogPdf(x, lo, hi, loc, scale), y, 1e-12)));
+  it('log density', () =>
+    reference.logPdf.forEach(([x, lo, hi, loc, scale, y]: number[]) => close(truncatedNormalLogPdf(x, lo, hi, loc, scale), y, 1e-12)));
 });
 
 describe('Parzen estimator (against Optuna 5.1)', () => {
@@ -43,11 +45,15 @@ describe('Parzen estimator (against Optuna 5.1)', () => {
   }
   const cases: Array<[string, number, Estimator]> = reference.estimators.map((e: Estimator) => [e.space, Object.values(e.observations)[0].length, e]);
   it.each(cases)('log density of a %s estimator from %d observations', (_space, _n, estimator) => {
-      const names = Object.keys(estimator.observations);
-      const count = estimator.observations[names[0]].length;
-      const rows = Array.from({ length: count }, (_, i) => names.map((n) => estimator.observations[n][i]));
-      const pe = new ParzenEstimator(names.map((n) => dimensions[n]), rows, { priorWeight: 1 });
-      const points = Array.from({ length: estimator.logPdf.length }, (_, i) => names.map((n) => estimator.points[n][i]));
+    const names = Object.keys(estimator.observations);
+    const count = estimator.observations[names[0]].length;
+    const rows = Array.from({ length: count }, (_, i) => names.map((n) => estimator.observations[n][i]));
+    const pe = new ParzenEstimator(
+      names.map((n) => dimensions[n]),
+      rows,
+      { priorWeight: 1 },
+    );
+    const points = Array.from({ length: estimator.logPdf.length }, (_, i) => names.map((n) => estimator.points[n][i]));
     // Equal observations at an end of a dimension's range: numpy's unstable argsort decides which
     // of them gets the end bandwidth, and past 25 observations their mixture weights differ, so
     // only there the densities agree loosely.

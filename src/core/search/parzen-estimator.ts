@@ -159,7 +159,19 @@ function buildKernels(dimension: Dimension, values: readonly number[], options: 
   const sigmaArray = Float64Array.from(sigmas);
   const logMass = muArray.map((mu, k) => logGaussMass((adaptedLow - mu) / sigmaArray[k], (adaptedHigh - mu) / sigmaArray[k]));
   const logNormalizers = logMass.map((mass, k) => mass + Math.log(sigmaArray[k]) + LOG_SQRT_2PI);
-  return { kind: 'numeric', mus: muArray, sigmas: sigmaArray, log, step, low: dimension.low, high: top, adaptedLow, adaptedHigh, logMass, logNormalizers };
+  return {
+    kind: 'numeric',
+    mus: muArray,
+    sigmas: sigmaArray,
+    log,
+    step,
+    low: dimension.low,
+    high: top,
+    adaptedLow,
+    adaptedHigh,
+    logMass,
+    logNormalizers,
+  };
 }
 
 /** Optuna's bandwidths: the larger gap to a sorted neighbour (the ends' inner gap only), clipped. */
@@ -242,7 +254,10 @@ function addKernelLogPdf(kernels: Kernels, x: InternalValue, perComponent: Float
 export function toInternal(dimension: Dimension, value: ParamValue, where: () => string): InternalValue {
   if (dimension.type === 'categorical') {
     const index = dimension.choices.indexOf(value);
-    if (index < 0) throw new Error(`${where()} = ${JSON.stringify(value)} is not one of its choices (${dimension.choices.map((c) => JSON.stringify(c)).join(', ')})`);
+    if (index < 0)
+      throw new Error(
+        `${where()} = ${JSON.stringify(value)} is not one of its choices (${dimension.choices.map((c) => JSON.stringify(c)).join(', ')})`,
+      );
     return index;
   }
   if (typeof value !== 'number' || !Number.isFinite(value)) throw new Error(`${where()} = ${JSON.stringify(value)} is not a finite number`);

@@ -18,12 +18,21 @@ function input(): SearchPlotsInput {
   });
   // Trial 3 finishes before trial 2: the history follows completion order, not trial numbers.
   const seconds = [1, 2, 5, 4, 4.5, 6, 7, 8, 9, 10, 11, 12];
-  return { space, observations, direction: 'maximize', metric: 'val_accuracy', completions: observations.map((o, i) => ({ number: o.number, seconds: seconds[i], fits: o.state === 'pruned' ? 1 : 5 })), seed: 42 };
+  return {
+    space,
+    observations,
+    direction: 'maximize',
+    metric: 'val_accuracy',
+    completions: observations.map((o, i) => ({ number: o.number, seconds: seconds[i], fits: o.state === 'pruned' ? 1 : 5 })),
+    seed: 42,
+  };
 }
 
 describe('search plots', () => {
   it('history: best so far in completion order, against cumulative fits (pruned fits count) and time', () => {
-    const spec = optimizationHistory(input()) as { vconcat: Array<{ data: { values: Array<{ trial: number; fits: number; seconds: number; value: number; best: number }> } }> };
+    const spec = optimizationHistory(input()) as {
+      vconcat: Array<{ data: { values: Array<{ trial: number; fits: number; seconds: number; value: number; best: number }> } }>;
+    };
     const points = spec.vconcat[0].data.values; // pruned trial 4 (1 fit) finished between trials 3 and 2
     expect(points.map((p) => p.trial)).toEqual([0, 1, 3, 2, 5, 6, 7, 8, 9, 10, 11]);
     expect(points.map((p) => p.fits)).toEqual([5, 10, 15, 21, 26, 31, 36, 41, 46, 51, 56]);

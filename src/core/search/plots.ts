@@ -56,7 +56,10 @@ function historyPoints(input: SearchPlotsInput): HistoryPoint[] {
   let fits = 0;
   let best: number | undefined;
   for (const completion of ordered) {
-    if (!Number.isFinite(completion.seconds) || completion.seconds < 0) throw new Error(`search plots: trial ${completion.number} has completion time ${completion.seconds}; need seconds >= 0 since the sweep started`);
+    if (!Number.isFinite(completion.seconds) || completion.seconds < 0)
+      throw new Error(
+        `search plots: trial ${completion.number} has completion time ${completion.seconds}; need seconds >= 0 since the sweep started`,
+      );
     fits += completion.fits;
     const trial = byNumber.get(completion.number);
     if (trial?.state !== 'complete' || typeof trial.value !== 'number' || !Number.isFinite(trial.value)) continue;
@@ -79,7 +82,12 @@ function historyPanel(points: readonly HistoryPoint[], x: { field: 'fits' | 'sec
           x: { field: x.field, type: 'quantitative', title: x.title },
           y: { field: 'value', ...y },
           tooltip: [{ field: 'trial' }, { field: 'value' }],
-          color: { datum: 'trial', type: 'nominal', scale: { domain: ['trial', 'best so far'], range: ['#4c78a8', '#d62728'] }, legend: { title: null, orient: 'bottom-right' } },
+          color: {
+            datum: 'trial',
+            type: 'nominal',
+            scale: { domain: ['trial', 'best so far'], range: ['#4c78a8', '#d62728'] },
+            legend: { title: null, orient: 'bottom-right' },
+          },
         },
       },
       {
@@ -101,7 +109,10 @@ export function optimizationHistory(input: SearchPlotsInput): VegaLiteSpec {
   return {
     $schema: SCHEMA,
     title: `Optimization history (${input.direction === 'maximize' ? 'higher' : 'lower'} ${input.metric} is better)`,
-    vconcat: [historyPanel(points, { field: 'fits', title: 'Fits finished' }, input.metric), historyPanel(points, { field: 'seconds', title: 'Seconds since the sweep started' }, input.metric)],
+    vconcat: [
+      historyPanel(points, { field: 'fits', title: 'Fits finished' }, input.metric),
+      historyPanel(points, { field: 'seconds', title: 'Seconds since the sweep started' }, input.metric),
+    ],
     spacing: 24,
   };
 }

@@ -23,7 +23,13 @@ function mixedLoss(p: Record<string, ParamValue>): number {
 }
 
 /** Run a sequential study: each trial sees every earlier one as complete. */
-function study(space: SearchSpace, loss: (p: Record<string, ParamValue>) => number, config: Parameters<typeof createSampler>[0], seed: number, trials: number): Observation[] {
+function study(
+  space: SearchSpace,
+  loss: (p: Record<string, ParamValue>) => number,
+  config: Parameters<typeof createSampler>[0],
+  seed: number,
+  trials: number,
+): Observation[] {
   const sampler = createSampler(config, space, { seed, direction: 'minimize' });
   const history: Observation[] = [];
   for (let n = 0; n < trials; n++) {
@@ -98,7 +104,11 @@ describe('TPE sampler', () => {
     const four = history.slice(0, 4);
     expect(tpe.suggest(4, four)).toEqual(random.suggest(4, four));
     // Running and failed trials do not end the startup phase...
-    const notFinished: Observation[] = [...four, { number: 4, params: history[4].params, state: 'running' }, { number: 5, params: history[5].params, state: 'failed' }];
+    const notFinished: Observation[] = [
+      ...four,
+      { number: 4, params: history[4].params, state: 'running' },
+      { number: 5, params: history[5].params, state: 'failed' },
+    ];
     expect(tpe.suggest(6, notFinished)).toEqual(random.suggest(6, notFinished));
     // ...a pruned one does.
     const pruned: Observation[] = [...four, { number: 4, params: history[4].params, state: 'pruned', intermediate: [[1, 0.5]] }];
@@ -168,7 +178,12 @@ describe('TPE sampler', () => {
     expect(distance(liar, withRunning)).toBeGreaterThan(distance(liar, h));
     // Running trials never count as finished: below the startup count, still random.
     const fresh = createSampler({ type: 'tpe', startupTrials: 10 }, space, { seed: 5, direction: 'minimize' });
-    expect(fresh.suggest(20, running.map((r, i) => ({ ...r, number: i })))).toEqual(createSampler({ type: 'random' }, space, { seed: 5, direction: 'minimize' }).suggest(20, []));
+    expect(
+      fresh.suggest(
+        20,
+        running.map((r, i) => ({ ...r, number: i })),
+      ),
+    ).toEqual(createSampler({ type: 'random' }, space, { seed: 5, direction: 'minimize' }).suggest(20, []));
   });
 
   it('uses pruned trials as Optuna does: those that got furthest count as good', () => {
@@ -176,7 +191,18 @@ describe('TPE sampler', () => {
     // Only pruned trials: the ones at x > 0.8 reached step 5, the others were stopped at step 1.
     const h: Observation[] = Array.from({ length: 20 }, (_, i) => {
       const x = (i + 0.5) / 20;
-      return { number: i, params: { x }, state: 'pruned', intermediate: x > 0.8 ? [[1, 0.4], [5, 0.5]] : [[1, 0.3]] };
+      return {
+        number: i,
+        params: { x },
+        state: 'pruned',
+        intermediate:
+          x > 0.8
+            ? [
+                [1, 0.4],
+                [5, 0.5],
+              ]
+            : [[1, 0.3]],
+      };
     });
     const sampler = createSampler({ type: 'tpe', startupTrials: 5 }, space, { seed: 9, direction: 'maximize' });
     const xs = Array.from({ length: 30 }, (_, k) => sampler.suggest(20 + k, h).x as number);

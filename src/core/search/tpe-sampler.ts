@@ -59,9 +59,7 @@ export class TpeSampler implements Sampler {
   }
 
   suggest(number: number, history: readonly Observation[]): Record<string, ParamValue> {
-    const trials = [...history]
-      .filter((t) => t.number < number && usable(t, this.settings.constantLiar))
-      .sort((a, b) => a.number - b.number);
+    const trials = [...history].filter((t) => t.number < number && usable(t, this.settings.constantLiar)).sort((a, b) => a.number - b.number);
     const finished = trials.filter((t) => t.state !== 'running');
     if (finished.length < this.settings.startupTrials) return this.startup.suggest(number, history);
 
@@ -72,7 +70,9 @@ export class TpeSampler implements Sampler {
     parameters.forEach((parameter, index) => {
       if (Object.prototype.hasOwnProperty.call(chosen, parameter.name) || !isActive(parameter, chosen)) return;
       const group = this.settings.multivariate
-        ? parameters.slice(index).filter((p) => this.groupOf.get(p.name) === this.groupOf.get(parameter.name) && !Object.prototype.hasOwnProperty.call(chosen, p.name))
+        ? parameters
+            .slice(index)
+            .filter((p) => this.groupOf.get(p.name) === this.groupOf.get(parameter.name) && !Object.prototype.hasOwnProperty.call(chosen, p.name))
         : [parameter];
       Object.assign(chosen, this.sampleGroup(group, below, above, random));
     });
@@ -95,7 +95,12 @@ export class TpeSampler implements Sampler {
     };
   }
 
-  private sampleGroup(group: readonly Parameter[], below: readonly Observation[], above: readonly Observation[], random: NumpyRandomState): Record<string, ParamValue> {
+  private sampleGroup(
+    group: readonly Parameter[],
+    below: readonly Observation[],
+    above: readonly Observation[],
+    random: NumpyRandomState,
+  ): Record<string, ParamValue> {
     // A dimension with a single value has nothing to learn (Optuna leaves these out too).
     const fixed: Record<string, ParamValue> = {};
     const free = group.filter((p) => {

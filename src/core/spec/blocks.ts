@@ -23,7 +23,8 @@ export function pluginBlocks(spec: ExperimentSpec): Array<{ kind: PluginKind; pa
     for (const [name, pipeline] of Object.entries(spec.pipelines)) {
       if (!isObject(pipeline)) continue;
       for (const slot of PIPELINE_SLOTS) add(slot.kind, ['pipelines', name, slot.key], pipeline[slot.key]);
-      if (Array.isArray(pipeline.regularizers)) pipeline.regularizers.forEach((block, i) => add('regularizer', ['pipelines', name, 'regularizers', i], block));
+      if (Array.isArray(pipeline.regularizers))
+        pipeline.regularizers.forEach((block, i) => add('regularizer', ['pipelines', name, 'regularizers', i], block));
     }
   }
   return out;

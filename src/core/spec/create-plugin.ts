@@ -37,7 +37,12 @@ export function pluginProblem(source: SpecSource, site: PluginSite, phase: strin
     return problemAt(source, at, error.code, `${prefix}${error.message}`);
   }
   const code = error instanceof MlspecError ? error.code : 'PLUGIN_FAILED';
-  return problemAt(source, fallback ?? offsetOf(source, site.path), code, `${prefix}${phase}: ${error instanceof Error ? error.message : String(error)}`);
+  return problemAt(
+    source,
+    fallback ?? offsetOf(source, site.path),
+    code,
+    `${prefix}${phase}: ${error instanceof Error ? error.message : String(error)}`,
+  );
 }
 
 /** The error to throw for one a plugin raised at `phase`: bad input located in the spec (exit 2), else the plugin failing. */
@@ -59,7 +64,13 @@ export function createPlugin<T>(registry: PluginRegistry, source: SpecSource, si
 }
 
 /** Like createPlugin, but a refusal comes back as a problem, so callers can report every block at once. */
-export function tryCreatePlugin(registry: PluginRegistry, source: SpecSource, site: PluginSite, context: PluginContext, fallback?: number): SpecProblem | undefined {
+export function tryCreatePlugin(
+  registry: PluginRegistry,
+  source: SpecSource,
+  site: PluginSite,
+  context: PluginContext,
+  fallback?: number,
+): SpecProblem | undefined {
   const def = registry.find(site.kind, site.block.type);
   if (!def) return undefined; // the validator reports unknown types
   const { type: _type, ...options } = site.block;

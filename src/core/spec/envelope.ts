@@ -35,8 +35,19 @@ export function envelopeSchema(training: SchemaObject): SchemaObject {
     properties: {
       name: { type: 'string', minLength: 1, description: 'The experiment name (also the MLflow experiment unless tracking.experiment is set).' },
       description: { type: 'string', description: 'What the experiment is for; shown as the MLflow run note.' },
-      seed: { type: 'integer', minimum: 0, maximum: 4294967295, default: 0, description: 'Drives every random choice: split, shuffling, initialisation, dropout.' },
-      backend: { type: 'string', enum: [...BACKENDS], default: 'auto', description: 'TensorFlow.js backend for neural models; auto takes the fastest one installed.' },
+      seed: {
+        type: 'integer',
+        minimum: 0,
+        maximum: 4294967295,
+        default: 0,
+        description: 'Drives every random choice: split, shuffling, initialisation, dropout.',
+      },
+      backend: {
+        type: 'string',
+        enum: [...BACKENDS],
+        default: 'auto',
+        description: 'TensorFlow.js backend for neural models; auto takes the fastest one installed.',
+      },
       plugins: {
         type: 'array',
         items: { type: 'string', minLength: 1 },
@@ -59,7 +70,12 @@ export function envelopeSchema(training: SchemaObject): SchemaObject {
             tokenizer: pluginBlockSchema('tokenizer'),
             featurizer: pluginBlockSchema('featurizer'),
             model: pluginBlockSchema('model'),
-            regularizers: { type: 'array', items: pluginBlockSchema('regularizer'), default: [], description: 'Regularizers applied while the model trains.' },
+            regularizers: {
+              type: 'array',
+              items: pluginBlockSchema('regularizer'),
+              default: [],
+              description: 'Regularizers applied while the model trains.',
+            },
             training,
           },
         },
@@ -67,9 +83,15 @@ export function envelopeSchema(training: SchemaObject): SchemaObject {
       tracking: {
         type: 'object',
         additionalProperties: false,
-        description: 'Where runs are logged: an MLflow tracking server (http(s)://), a SQLite database (sqlite:///mlflow.db) or a file store (a path).',
+        description:
+          'Where runs are logged: an MLflow tracking server (http(s)://), a SQLite database (sqlite:///mlflow.db) or a file store (a path).',
         properties: {
-          uri: { type: 'string', minLength: 1, description: 'MLFLOW_TRACKING_URI and --tracking-uri take precedence. Default sqlite:///mlflow.db in the working folder (./mlruns where that folder already holds file-store runs and no mlflow.db).' },
+          uri: {
+            type: 'string',
+            minLength: 1,
+            description:
+              'MLFLOW_TRACKING_URI and --tracking-uri take precedence. Default sqlite:///mlflow.db in the working folder (./mlruns where that folder already holds file-store runs and no mlflow.db).',
+          },
           experiment: { type: 'string', minLength: 1, description: 'MLflow experiment name (default: the spec name); created if missing.' },
           enabled: { type: 'boolean', default: true, description: 'Set false to log nothing.' },
         },

@@ -30,7 +30,8 @@ export function readSpecText(file: string): string {
     return readFileSync(file, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new InputError('SPEC_FILE_MISSING', `${file}: no such spec file; check the path (it is relative to ${process.cwd()})`);
+    if (code === 'ENOENT')
+      throw new InputError('SPEC_FILE_MISSING', `${file}: no such spec file; check the path (it is relative to ${process.cwd()})`);
     throw new InputError('SPEC_FILE_UNREADABLE', `${file}: cannot read the spec file (${(e as Error).message})`);
   }
 }
@@ -72,18 +73,32 @@ function loadThirdPartyPlugins(source: SpecSource, baseDir: string, registry: Pl
     try {
       const isPath = name.startsWith('.') || path.isAbsolute(name);
       const resolved = isPath ? path.resolve(baseDir, name) : require.resolve(name, { paths: [baseDir, process.cwd()] });
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
+
       const exported = require(resolved) as Record<string, unknown>;
       const definitions = pluginDefinitionsOf(exported);
       if (!definitions.length) {
-        problems.push(problemAt(source, at, 'PLUGIN_MODULE_EMPTY', `plugin module "${name}" exports no plugins; export \`plugins: [definePlugin(...)]\` or a default definition`));
+        problems.push(
+          problemAt(
+            source,
+            at,
+            'PLUGIN_MODULE_EMPTY',
+            `plugin module "${name}" exports no plugins; export \`plugins: [definePlugin(...)]\` or a default definition`,
+          ),
+        );
         return;
       }
       for (const def of definitions) {
         const existing = registry.find(def.kind, def.name);
         if (existing === def) continue; // the same module listed twice
         if (existing) {
-          problems.push(problemAt(source, at, 'PLUGIN_DUPLICATE', `plugin module "${name}" defines ${def.kind} "${def.name}", which is already registered; rename it in the module`));
+          problems.push(
+            problemAt(
+              source,
+              at,
+              'PLUGIN_DUPLICATE',
+              `plugin module "${name}" defines ${def.kind} "${def.name}", which is already registered; rename it in the module`,
+            ),
+          );
           continue;
         }
         registry.register(def);
@@ -102,6 +117,7 @@ function loadThirdPartyPlugins(source: SpecSource, baseDir: string, registry: Pl
 function pluginDefinitionsOf(exported: Record<string, unknown>): PluginDefinition[] {
   const candidates = [exported.plugins, exported.default, exported].flatMap((v) => (Array.isArray(v) ? v : [v]));
   return candidates.filter(
-    (v): v is PluginDefinition => typeof v === 'object' && v !== null && typeof (v as PluginDefinition).create === 'function' && typeof (v as PluginDefinition).kind === 'string',
+    (v): v is PluginDefinition =>
+      typeof v === 'object' && v !== null && typeof (v as PluginDefinition).create === 'function' && typeof (v as PluginDefinition).kind === 'string',
   );
 }

@@ -21,11 +21,28 @@ const plugins: PluginDefinition[] = [
     description: 'a csr featurizer for tests',
     produces: 'csr',
     optionsSchema: object({ low: { type: 'integer', default: 1 }, high: { type: 'integer', default: 1 } }),
-    rules: [({ options }) => (options.low > options.high ? [{ code: 'RANGE_ORDER', option: 'low', message: `low ${options.low} above high ${options.high}` }] : [])],
+    rules: [
+      ({ options }) =>
+        options.low > options.high ? [{ code: 'RANGE_ORDER', option: 'low', message: `low ${options.low} above high ${options.high}` }] : [],
+    ],
     create: () => ({}),
   }),
-  definePlugin({ kind: 'featurizer', name: 'ids', description: 'a sequence featurizer for tests', produces: 'sequences', optionsSchema: object(), create: () => ({}) }),
-  definePlugin({ kind: 'model', name: 'linear', description: 'a csr model for tests', consumes: ['csr'], optionsSchema: object(), create: () => ({}) }),
+  definePlugin({
+    kind: 'featurizer',
+    name: 'ids',
+    description: 'a sequence featurizer for tests',
+    produces: 'sequences',
+    optionsSchema: object(),
+    create: () => ({}),
+  }),
+  definePlugin({
+    kind: 'model',
+    name: 'linear',
+    description: 'a csr model for tests',
+    consumes: ['csr'],
+    optionsSchema: object(),
+    create: () => ({}),
+  }),
   definePlugin({
     kind: 'model',
     name: 'net',
@@ -49,7 +66,12 @@ const plugins: PluginDefinition[] = [
     description: 'a regularizer whose rule is about the pipeline',
     appliesTo: 'epoch-trained-models',
     optionsSchema: object(),
-    rules: [({ pipeline }) => (pipeline?.training?.validation ? [] : [{ code: 'NEEDS_VALIDATION', option: 'training.validation', inPipeline: true, message: 'needs training.validation' }])],
+    rules: [
+      ({ pipeline }) =>
+        pipeline?.training?.validation
+          ? []
+          : [{ code: 'NEEDS_VALIDATION', option: 'training.validation', inPipeline: true, message: 'needs training.validation' }],
+    ],
     create: () => ({}),
   }),
 ];
@@ -57,36 +79,60 @@ const plugins: PluginDefinition[] = [
 function problems(pipeline: string): string[] {
   const text = `name: t\ndata: { type: rows }\nsplit: { type: half }\npipelines:\n  p:\n${pipeline}`;
   const { source } = parseSpecSource('t.yaml', text);
-  return new SpecValidator(new PluginRegistry(plugins), trainingOptionsSchema).validate(source).problems.map((p) => `${p.location.line}:${p.location.col} ${p.code}`);
+  return new SpecValidator(new PluginRegistry(plugins), trainingOptionsSchema)
+    .validate(source)
+    .problems.map((p) => `${p.location.line}:${p.location.col} ${p.code}`);
 }
 
 describe('pipeline checks from plugin declarations', () => {
   it('accepts a pipeline whose blocks fit together', () => {
     expect(problems('    tokenizer: { type: tok }\n    featurizer: { type: bag }\n    model: { type: linear }\n')).toEqual([]);
-    expect(problems('    tokenizer: { type: tok }\n    featurizer: { type: bag }\n    model: { type: net }\n    training: { validation: 0.2 }\n    regularizers: [{ type: watch }]\n')).toEqual([]);
+    expect(
+      problems(
+        '    tokenizer: { type: tok }\n    featurizer: { type: bag }\n    model: { type: net }\n    training: { validation: 0.2 }\n    regularizers: [{ type: watch }]\n',
+      ),
+    ).toEqual([]);
   });
 
   it('refuses features the model does not read, at the model type', () => {
-    expect(problems('    tokenizer: { type: tok }\n    featurizer: { type: ids }\n    model: { type: linear }\n')).toEqual(['8:20 PIPELINE_FEATURES_MISMATCH']);
+    expect(problems('    tokenizer: { type: tok }\n    featurizer: { type: ids }\n    model: { type: linear }\n')).toEqual([
+      '8:20 PIPELINE_FEATURES_MISMATCH',
+    ]);
   });
 
   it('refuses training: and regularizers on a model that does not train in epochs', () => {
-    expect(problems('    tokenizer: { type: tok }\n    featurizer: { type: bag }\n    model: { type: linear }\n    regularizers: [{ type: watch }]\n    training: { epochs: 3 }\n')).toEqual([
+    expect(
+      problems(
+        '    tokenizer: { type: tok }\n    featurizer: { type: bag }\n    model: { type: linear }\n    regularizers: [{ type: watch }]\n    training: { epochs: 3 }\n',
+      ),
+    ).toEqual([
       '9:28 REGULARIZER_UNSUPPORTED', // and its own rules are not run: it is refused already
       '10:5 TRAINING_UNUSED',
     ]);
   });
 
   it('runs each block rule, and locates a pipeline-relative problem in the pipeline', () => {
-    expect(problems('    tokenizer: { type: tok }\n    featurizer: { type: bag, low: 3, high: 1 }\n    model: { type: net }\n    training: { epochs: 2 }\n    regularizers: [{ type: watch }]\n')).toEqual([
+    expect(
+      problems(
+        '    tokenizer: { type: tok }\n    featurizer: { type: bag, low: 3, high: 1 }\n    model: { type: net }\n    training: { epochs: 2 }\n    regularizers: [{ type: watch }]\n',
+      ),
+    ).toEqual([
       '7:35 RANGE_ORDER',
       '9:15 NEEDS_VALIDATION', // no `validation` key written: the training block
     ]);
   });
 
   it('refuses an optimizer setting the chosen optimizer does not read, even when it equals the default', () => {
-    expect(problems('    tokenizer: { type: tok }\n    featurizer: { type: bag }\n    model: { type: net }\n    training: { optimizer: { type: adam, momentum: 0 } }\n')).toEqual(['9:52 OPTION_UNUSED']);
-    expect(problems('    tokenizer: { type: tok }\n    featurizer: { type: bag }\n    model: { type: net }\n    training: { optimizer: { type: sgd, momentum: 0.9 } }\n')).toEqual([]);
+    expect(
+      problems(
+        '    tokenizer: { type: tok }\n    featurizer: { type: bag }\n    model: { type: net }\n    training: { optimizer: { type: adam, momentum: 0 } }\n',
+      ),
+    ).toEqual(['9:52 OPTION_UNUSED']);
+    expect(
+      problems(
+        '    tokenizer: { type: tok }\n    featurizer: { type: bag }\n    model: { type: net }\n    training: { optimizer: { type: sgd, momentum: 0.9 } }\n',
+      ),
+    ).toEqual([]);
   });
 
   it('reports what create refuses at the option it names', () => {

@@ -112,9 +112,18 @@ export function pipelineProblems(
 function featuresMismatch(registry: PluginRegistry, featurizer: PluginDefinition, model: PluginDefinition): string {
   const produces = featurizer.produces!;
   const consumes = model.consumes ?? [];
-  const featurizers = registry.list('featurizer').filter((f) => f.produces && consumes.includes(f.produces)).map((f) => f.name);
-  const models = registry.list('model').filter((m) => m.consumes?.includes(produces)).map((m) => m.name);
-  const fits = [featurizers.length ? `a featurizer that produces ${consumes.join(' or ')} (${featurizers.join(', ')})` : '', models.length ? `a model that reads ${produces} (${models.join(', ')})` : '']
+  const featurizers = registry
+    .list('featurizer')
+    .filter((f) => f.produces && consumes.includes(f.produces))
+    .map((f) => f.name);
+  const models = registry
+    .list('model')
+    .filter((m) => m.consumes?.includes(produces))
+    .map((m) => m.name);
+  const fits = [
+    featurizers.length ? `a featurizer that produces ${consumes.join(' or ')} (${featurizers.join(', ')})` : '',
+    models.length ? `a model that reads ${produces} (${models.join(', ')})` : '',
+  ]
     .filter(Boolean)
     .join(', or ');
   return `model "${model.name}" reads ${consumes.map(describeFeatureKind).join(' or ')}, but featurizer "${featurizer.name}" produces ${describeFeatureKind(produces)}${fits ? `; use ${fits}` : ''}`;

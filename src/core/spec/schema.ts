@@ -10,7 +10,8 @@ import { envelopeSchema } from './envelope';
 
 export function pluginBlockForEditors(registry: PluginRegistry, kind: PluginKind): SchemaObject {
   const plugins = registry.list(kind);
-  if (!plugins.length) return { type: 'object', required: ['type'], properties: { type: { type: 'string', description: `The ${kind} plugin to use.` } } };
+  if (!plugins.length)
+    return { type: 'object', required: ['type'], properties: { type: { type: 'string', description: `The ${kind} plugin to use.` } } };
   return {
     type: 'object',
     required: ['type'],
@@ -32,7 +33,11 @@ export function generateExperimentSchema(registry: PluginRegistry, trainingSchem
   props.data = { ...pluginBlockForEditors(registry, 'dataset'), description: props.data.description };
   props.split = { ...pluginBlockForEditors(registry, 'split'), default: props.split.default, description: props.split.description };
   const pipeline = props.pipelines.additionalProperties;
-  for (const [key, kind] of [['tokenizer', 'tokenizer'], ['featurizer', 'featurizer'], ['model', 'model']] as const) {
+  for (const [key, kind] of [
+    ['tokenizer', 'tokenizer'],
+    ['featurizer', 'featurizer'],
+    ['model', 'model'],
+  ] as const) {
     pipeline.properties[key] = pluginBlockForEditors(registry, kind);
   }
   pipeline.properties.regularizers = { ...pipeline.properties.regularizers, items: pluginBlockForEditors(registry, 'regularizer') };

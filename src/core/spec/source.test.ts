@@ -21,7 +21,8 @@ describe('YAML aliases and merges in a spec', () => {
   it(`accepts ordinary sharing and refuses an expansion past ${MAX_ALIAS_COUNT} copies (an alias bomb) at its first alias`, () => {
     const many = Array.from({ length: 40 }, (_, i) => `k${i}: *a\n`).join('');
     expect(problems(`v: &a [1, 2]\n${many}`)).toEqual([]);
-    const bomb = 'a: &a [x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c]\ne: [*d, *d, *d, *d, *d]\n';
+    const bomb =
+      'a: &a [x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c]\ne: [*d, *d, *d, *d, *d]\n';
     expect(problems(bomb)).toEqual(['2:8 YAML_ALIAS_LIMIT']);
   });
 

@@ -20,7 +20,12 @@ export function parseSpecSource(file: string, text: string): { source: SpecSourc
   const problems = document.errors.map((e) => {
     const offset = e.pos[0];
     if (e.code === 'MULTIPLE_DOCS') {
-      return problemAt(source, offset, 'YAML_MULTIPLE_DOCS', 'a spec file holds one YAML document, but a second one starts here; remove this `---` and what follows, or put it in its own file (mlspec validate a.yaml b.yaml checks several)');
+      return problemAt(
+        source,
+        offset,
+        'YAML_MULTIPLE_DOCS',
+        'a spec file holds one YAML document, but a second one starts here; remove this `---` and what follows, or put it in its own file (mlspec validate a.yaml b.yaml checks several)',
+      );
     }
     return problemAt(source, offset, `YAML_${e.code}`, firstLine(e.message));
   });
@@ -42,7 +47,12 @@ function aliasProblems(source: SpecSource): SpecProblem[] {
     Alias(_, alias) {
       if (alias.resolve(document)) return;
       problems.push(
-        problemAt(source, alias.range?.[0] ?? 0, 'YAML_ALIAS_UNDEFINED', `alias *${alias.source} names no anchor; define &${alias.source} on an earlier value, or write the value out here`),
+        problemAt(
+          source,
+          alias.range?.[0] ?? 0,
+          'YAML_ALIAS_UNDEFINED',
+          `alias *${alias.source} names no anchor; define &${alias.source} on an earlier value, or write the value out here`,
+        ),
       );
     },
     Pair(_, pair) {
@@ -53,7 +63,14 @@ function aliasProblems(source: SpecSource): SpecProblem[] {
         const target = isAlias(node) ? node.resolve(document) : node;
         if (target === undefined || isMap(target)) continue;
         const at = (node as Node | null)?.range?.[0] ?? pair.key.range?.[0] ?? 0;
-        problems.push(problemAt(source, at, 'YAML_MERGE_INVALID', '`<<:` merges a mapping into this one, but this is not a mapping; give it an alias of a mapping (`<<: *shared`)'));
+        problems.push(
+          problemAt(
+            source,
+            at,
+            'YAML_MERGE_INVALID',
+            '`<<:` merges a mapping into this one, but this is not a mapping; give it an alias of a mapping (`<<: *shared`)',
+          ),
+        );
       }
     },
   });
@@ -71,7 +88,12 @@ function aliasProblems(source: SpecSource): SpecProblem[] {
       },
     });
     problems.push(
-      problemAt(source, first, 'YAML_ALIAS_LIMIT', `the spec's aliases expand to more than ${MAX_ALIAS_COUNT} copies (nested aliases multiply); write the shared values out, or alias fewer times`),
+      problemAt(
+        source,
+        first,
+        'YAML_ALIAS_LIMIT',
+        `the spec's aliases expand to more than ${MAX_ALIAS_COUNT} copies (nested aliases multiply); write the shared values out, or alias fewer times`,
+      ),
     );
   }
   return problems;

@@ -46,7 +46,6 @@ export interface ExperimentSpec {
   tracking?: { uri?: string; experiment?: string; enabled: boolean };
 }
 
-
 export interface ValidateOptions {
   /** Folder relative paths resolve against, for plugins created by the check (default: the working directory). */
   baseDir?: string;
@@ -98,7 +97,13 @@ export class SpecValidator {
    * Step 4: create every block that passed steps 2 and 3, so what a plugin checks in `create`
    * (third-party plugins too) is reported now, located, with the rest.
    */
-  private createPlugins(source: SpecSource, spec: ExperimentSpec, valid: ValidBlocks, ruleFailed: ReadonlySet<string>, options: ValidateOptions): SpecProblem[] {
+  private createPlugins(
+    source: SpecSource,
+    spec: ExperimentSpec,
+    valid: ValidBlocks,
+    ruleFailed: ReadonlySet<string>,
+    options: ValidateOptions,
+  ): SpecProblem[] {
     const seed = typeof spec.seed === 'number' ? spec.seed : 0;
     const context = { seed, baseDir: options.baseDir ?? process.cwd(), logger: silentLogger, log: () => {} };
     const problems: SpecProblem[] = [];
@@ -130,7 +135,9 @@ export class SpecValidator {
       }
       const where = `${kind} "${type}"`;
       problems.push(
-        ...this.locate(source, validate.errors ?? [], path, (optionPath) => (optionPath.length ? `option "${optionPath.join('.')}" of ${where}` : where)),
+        ...this.locate(source, validate.errors ?? [], path, (optionPath) =>
+          optionPath.length ? `option "${optionPath.join('.')}" of ${where}` : where,
+        ),
       );
     }
     return { problems, valid };

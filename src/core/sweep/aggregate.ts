@@ -5,15 +5,7 @@
  * Ties keep the lower sd first, then sweep order.
  */
 import type { SelectGoal, SelectMetric } from '../plan';
-import {
-  VALIDATION_METRICS,
-  type Candidate,
-  type CandidateSummary,
-  type FailureLine,
-  type Job,
-  type JobRecord,
-  type MetricSummary,
-} from './types';
+import { VALIDATION_METRICS, type Candidate, type CandidateSummary, type FailureLine, type Job, type JobRecord, type MetricSummary } from './types';
 
 export function summarizeValues(values: readonly number[]): MetricSummary {
   const n = values.length;
@@ -32,7 +24,13 @@ export function summarizeCandidate(candidate: Candidate, jobs: readonly Job[], r
   const finished = done.filter((r) => r.status === 'finished');
   const failed = done.filter((r) => r.status === 'failed');
   const pruned = done.filter((r) => r.status === 'pruned');
-  const status: CandidateSummary['status'] = failed.length ? 'failed' : pruned.length ? 'pruned' : finished.length === own.length ? 'finished' : 'incomplete';
+  const status: CandidateSummary['status'] = failed.length
+    ? 'failed'
+    : pruned.length
+      ? 'pruned'
+      : finished.length === own.length
+        ? 'finished'
+        : 'incomplete';
   const metrics: CandidateSummary['metrics'] = {};
   if (finished.length) {
     for (const metric of VALIDATION_METRICS) {
@@ -86,7 +84,14 @@ export function failureLines(candidates: readonly Candidate[], jobs: readonly Jo
     const r = records.get(job.key);
     if (r?.status !== 'failed' || !r.error) continue;
     const c = byKey.get(r.candidate);
-    lines.push({ candidate: r.candidate, label: c?.label ?? r.candidate.slice(0, 8), pipeline: r.pipeline, rows: r.rows, seed: r.seed, error: r.error });
+    lines.push({
+      candidate: r.candidate,
+      label: c?.label ?? r.candidate.slice(0, 8),
+      pipeline: r.pipeline,
+      rows: r.rows,
+      seed: r.seed,
+      error: r.error,
+    });
   }
   return lines;
 }

@@ -156,15 +156,27 @@ describe('a sweep of the tiny spec, in-process', () => {
     expect(runs.every((r) => r.status === 3)).toBe(true); // FINISHED
     expect(trials.every((t) => t.parent === parent[0].id)).toBe(true);
     // Named after their trial, so a flat search reads trial-3/fold-1.
-    for (const t of trials) expect(folds.filter((f) => f.parent === t.id).map((f) => f.name).sort()).toEqual(['fold-0', 'fold-1', 'fold-2'].map((fold) => `${t.name}/${fold}`));
+    for (const t of trials)
+      expect(
+        folds
+          .filter((f) => f.parent === t.id)
+          .map((f) => f.name)
+          .sort(),
+      ).toEqual(['fold-0', 'fold-1', 'fold-2'].map((fold) => `${t.name}/${fold}`));
   });
 
   it('does nothing again when run again: no job reruns, no new run', async () => {
-    const before = jobRecords(stateDir).map((r) => `${r.key} ${r.finishedAt}`).sort();
+    const before = jobRecords(stateDir)
+      .map((r) => `${r.key} ${r.finishedAt}`)
+      .sort();
     const runsBefore = storedRuns(path.join(work, 'mlruns')).length;
     const again = await sweep(TINY, work).run();
     expect(again.exitCode).toBe(0);
-    expect(jobRecords(stateDir).map((r) => `${r.key} ${r.finishedAt}`).sort()).toEqual(before);
+    expect(
+      jobRecords(stateDir)
+        .map((r) => `${r.key} ${r.finishedAt}`)
+        .sort(),
+    ).toEqual(before);
     expect(storedRuns(path.join(work, 'mlruns'))).toHaveLength(runsBefore);
     expect(again.report.candidates.map((c) => c.metrics)).toEqual(first.report.candidates.map((c) => c.metrics));
   });
@@ -199,7 +211,11 @@ describe('a sweep of the tiny spec, in-process', () => {
     // The earlier runs of the refitted jobs are deleted (restorable in MLflow), their replacements
     // name them; every other run is the same, so each job still has one active run.
     const runsAfter = storedRuns(path.join(work, 'mlruns'));
-    expect(storedRuns(path.join(work, 'mlruns'), 'deleted').map((r) => r.id).sort()).toEqual(replaced.map((r) => r.id).sort());
+    expect(
+      storedRuns(path.join(work, 'mlruns'), 'deleted')
+        .map((r) => r.id)
+        .sort(),
+    ).toEqual(replaced.map((r) => r.id).sort());
     const added = runsAfter.filter((r) => !runsBefore.some((b) => b.id === r.id));
     expect(added.map((r) => [r.role, r.replaces, r.status]).sort()).toEqual(replaced.map((r) => [r.role, r.id, 3]).sort());
     expect(runsAfter).toHaveLength(runsBefore.length);
@@ -217,13 +233,24 @@ describe('a sweep of the tiny spec, in-process', () => {
     writeFileSync(path.join(stateDir, registryFile), JSON.stringify(registry));
     // The crash came before the run ended: it is still RUNNING in the store.
     const root = path.join(work, 'mlruns');
-    const meta = readdirSync(root).map((e) => path.join(root, e, runId, 'meta.yaml')).find((f) => existsSync(f))!;
-    writeFileSync(meta, readFileSync(meta, 'utf8').replace(/^status: \d$/m, 'status: 1').replace(/^end_time: \d+$/m, 'end_time: null'));
+    const meta = readdirSync(root)
+      .map((e) => path.join(root, e, runId, 'meta.yaml'))
+      .find((f) => existsSync(f))!;
+    writeFileSync(
+      meta,
+      readFileSync(meta, 'utf8')
+        .replace(/^status: \d$/m, 'status: 1')
+        .replace(/^end_time: \d+$/m, 'end_time: null'),
+    );
     const runsBefore = storedRuns(root).length;
     await sweep(TINY, work).run();
     expect(storedRuns(root)).toHaveLength(runsBefore);
     // Ended as KILLED before it was deleted, so it does not show as still running.
-    expect(storedRuns(root, 'deleted').filter((r) => r.id === runId).map((r) => r.status)).toEqual([5]);
+    expect(
+      storedRuns(root, 'deleted')
+        .filter((r) => r.id === runId)
+        .map((r) => r.status),
+    ).toEqual([5]);
     const now = JSON.parse(readFileSync(path.join(stateDir, registryFile), 'utf8')).runs[`job:${record.key}`];
     expect(storedRuns(root).find((r) => r.id === now)!.replaces).toBe(runId);
   });
@@ -286,7 +313,10 @@ describe('failures', () => {
     readFileSync(TINY, 'utf8')
       .replace('../../data/ArSenTD-LEV.tsv', DATA)
       .replace('name: tiny-sweep', 'name: failing-sweep\nplugins: [./class-prior.js]')
-      .replace(/sweep:\n[\s\S]*tracking:/, 'sweep:\n  grid:\n    pipelines.bow.model: [{ type: logistic-regression, C: 0.5 }, { type: class-prior, failWhile: fail.marker }]\n  folds: 3\ntracking:'),
+      .replace(
+        /sweep:\n[\s\S]*tracking:/,
+        'sweep:\n  grid:\n    pipelines.bow.model: [{ type: logistic-regression, C: 0.5 }, { type: class-prior, failWhile: fail.marker }]\n  folds: 3\ntracking:',
+      ),
   );
   writeFileSync(path.join(work, 'fail.marker'), '');
 
@@ -322,7 +352,12 @@ describe('failures', () => {
     expect(runs.every((r) => r.status === 3)).toBe(true);
     const deleted = storedRuns(path.join(work, 'mlruns'), 'deleted');
     expect(deleted.map((r) => r.status)).toEqual([4, 4, 4]); // the FAILED attempts
-    expect(runs.filter((r) => r.replaces).map((r) => r.replaces).sort()).toEqual(deleted.map((r) => r.id).sort());
+    expect(
+      runs
+        .filter((r) => r.replaces)
+        .map((r) => r.replaces)
+        .sort(),
+    ).toEqual(deleted.map((r) => r.id).sort());
   });
 });
 
@@ -350,7 +385,8 @@ it('repeats every fold with each seed, and scores on a holdout of the training r
   const records = jobRecords(seeded.report.stateDir);
   expect(records).toHaveLength(8);
   // Each seed deals the training rows into its own pair of folds.
-  const heldOut = (seed: number) => records.filter((r) => r.seed === seed && r.candidate === records[0].candidate).map((r) => r.outcome!.scores!.val_accuracy);
+  const heldOut = (seed: number) =>
+    records.filter((r) => r.seed === seed && r.candidate === records[0].candidate).map((r) => r.outcome!.scores!.val_accuracy);
   expect(heldOut(7)).toHaveLength(2);
   expect(heldOut(seeded.report.seeds[1])).toHaveLength(2);
   expect(heldOut(7)).not.toEqual(heldOut(seeded.report.seeds[1]));

@@ -157,9 +157,13 @@ export class SweepExecutor {
     this.logger = logger;
     if (state.resumed) {
       logger.info(`sweep: continuing ${path.relative(this.options.cwd ?? process.cwd(), state.dir) || state.dir}`);
-      if (state.specText() !== loaded.text) logger.warn(`${loaded.file} changed since this sweep started; it continues with the spec frozen in ${state.dir}`);
+      if (state.specText() !== loaded.text)
+        logger.warn(`${loaded.file} changed since this sweep started; it continues with the spec frozen in ${state.dir}`);
     }
-    if (plan.pruning?.asynchronous) logger.warn('sweep: pruning.asynchronous is on: pruning decisions depend on timing, so this leaderboard is not reproducible (another run or worker count may differ)');
+    if (plan.pruning?.asynchronous)
+      logger.warn(
+        'sweep: pruning.asynchronous is on: pruning decisions depend on timing, so this leaderboard is not reproducible (another run or worker count may differ)',
+      );
     if (plan.search) {
       this.elapsedBefore = state.readSearchClock();
       const frozen = loadSpec(loaded.file, registry, validator, state.specText());
@@ -315,7 +319,12 @@ export class SweepExecutor {
           }, reject);
         }
         if (active === 0) {
-          if (this.scheduler.heldCount) reject(new Error(`the sweep stalled with ${this.scheduler.heldCount} results waiting for decisions and nothing running (a bug in the scheduler)`));
+          if (this.scheduler.heldCount)
+            reject(
+              new Error(
+                `the sweep stalled with ${this.scheduler.heldCount} results waiting for decisions and nothing running (a bug in the scheduler)`,
+              ),
+            );
           else resolve();
         }
       };
@@ -387,7 +396,8 @@ export class SweepExecutor {
     else if (record.status === 'pruned') this.progress.message(`✂ ${where} ${record.notRun ? 'not run' : 'pruned'}: ${record.outcome?.pruneReason}`);
     this.updateBest();
     const score = record.outcome?.scores?.[metric];
-    const line = record.status === 'finished' ? `✓ ${where}: ${metric} ${score?.toFixed(4)} (${record.seconds.toFixed(1)}s)` : `${record.status} ${where}`;
+    const line =
+      record.status === 'finished' ? `✓ ${where}: ${metric} ${score?.toFixed(4)} (${record.seconds.toFixed(1)}s)` : `${record.status} ${where}`;
     this.progress.jobEnded(`${line}${this.best ? ` · best ${this.best.label} ${this.best.metrics[metric]!.mean.toFixed(4)}` : ''}`, this.counts());
   }
 
@@ -446,7 +456,8 @@ export class SweepExecutor {
       () => this.logger.info(`sweep: refitting ${candidate.label} on all training rows`),
     );
     if (this.interrupted) throw new MlspecError('SWEEP_INTERRUPTED', 'the sweep was interrupted', 130);
-    if (this.tracking && !this.tracking.isEnded(`refit:${record.key}`)) await this.tracking.logRefit(record, candidate, this.plan, data.classes, data.source);
+    if (this.tracking && !this.tracking.isEnded(`refit:${record.key}`))
+      await this.tracking.logRefit(record, candidate, this.plan, data.classes, data.source);
     const summary = refitSummary(record, candidate);
     if (!summary) {
       this.progress.message(`✗ refit of ${candidate.label}: ${record.error?.code} ${record.error?.message.split('\n')[0]}`);

@@ -5,10 +5,31 @@ export { loadSweepData, SweepExecutor, type SweepFile, type SweepOptions, type S
 export { JobPruned, JobRunner, logLoss, renameEpochKey, type JobHooks, type JobRunnerOptions, type StopOrder } from './job-runner';
 export { formatLeaderboard, formatSummary, leaderboardCsv, leaderboardMarkdown } from './leaderboard';
 export { renderValidationPlot, validationPlotSpec } from './plots';
-export { ForkPool, InlinePool, MAX_WORKERS_PER_CORE, planWorkers, workerScript, type JobResult, type PoolWorker, type WorkerPlan, type WorkerPool } from './pool';
+export {
+  ForkPool,
+  InlinePool,
+  MAX_WORKERS_PER_CORE,
+  planWorkers,
+  workerScript,
+  type JobResult,
+  type PoolWorker,
+  type WorkerPlan,
+  type WorkerPool,
+} from './pool';
 export { formatDuration, statusLine, SweepProgress, type ProgressCounts } from './progress';
 export { median } from './pruning';
-export { bracketCount, bracketOf, GroupDecisions, policyFor, rungResources, type Curve, type Fate, type Member, type Policy, type Resource } from './rungs';
+export {
+  bracketCount,
+  bracketOf,
+  GroupDecisions,
+  policyFor,
+  rungResources,
+  type Curve,
+  type Fate,
+  type Member,
+  type Policy,
+  type Resource,
+} from './rungs';
 export { SweepScheduler, type Poll, type TrialSource } from './scheduler';
 export { SearchTrials } from './search-trials';
 export { DEFAULT_HOLDOUT, SweepRows } from './rows';

@@ -116,7 +116,9 @@ export class JobRunner {
     const modelTypes = [
       ...plan.trials.flatMap((t) => Object.values(t.spec.pipelines).map((p) => p.model.type)),
       ...Object.values(base.spec.pipelines).map((p) => p.model.type),
-      ...(plan.search?.space.parameters ?? []).filter((p) => p.name.endsWith('.model.type')).flatMap((p) => (p.dimension.type === 'categorical' ? p.dimension.choices : []).map(String)),
+      ...(plan.search?.space.parameters ?? [])
+        .filter((p) => p.name.endsWith('.model.type'))
+        .flatMap((p) => (p.dimension.type === 'categorical' ? p.dimension.choices : []).map(String)),
     ];
     const needsBackend = modelTypes.some((type) => registry.find('model', type)?.requiresBackend);
     let backend: string | undefined;
@@ -224,7 +226,8 @@ function epochFacts(
   metric: string,
   goal: 'max' | 'min',
 ): { bestEpoch?: number; stoppedEpoch?: number } {
-  if (typeof info?.best_epoch === 'number' && typeof info.stopped_epoch === 'number') return { bestEpoch: info.best_epoch, stoppedEpoch: info.stopped_epoch };
+  if (typeof info?.best_epoch === 'number' && typeof info.stopped_epoch === 'number')
+    return { bestEpoch: info.best_epoch, stoppedEpoch: info.stopped_epoch };
   if (!records?.length) return {};
   const scored = records.filter((r) => typeof r[metric] === 'number');
   const stoppedEpoch = records[records.length - 1].epoch;

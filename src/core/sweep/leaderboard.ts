@@ -111,7 +111,9 @@ export function leaderboardCsv(report: SweepReport): string {
     c.key,
     c.pipeline,
     c.trials.join(' '),
-    ...report.params.map((p) => (c.params[p] === undefined ? '' : typeof c.params[p] === 'string' ? String(c.params[p]) : JSON.stringify(c.params[p]))),
+    ...report.params.map((p) =>
+      c.params[p] === undefined ? '' : typeof c.params[p] === 'string' ? String(c.params[p]) : JSON.stringify(c.params[p]),
+    ),
     ...VALIDATION_METRICS.flatMap((m) => [c.metrics[m] ? String(c.metrics[m]!.mean) : '', c.metrics[m] ? String(c.metrics[m]!.sd) : '']),
     c.bestEpoch === undefined ? '' : String(c.bestEpoch),
     c.stoppedEpoch === undefined ? '' : String(c.stoppedEpoch),
@@ -144,8 +146,12 @@ export function formatSummary(report: SweepReport): string {
   const best = report.best;
   if (best) {
     const m = best.metrics[metric]!;
-    const values = Object.entries(best.params).map(([k, v]) => `${k}=${cell(v)}`).join(', ');
-    lines.push(`best: ${best.label} (${best.pipeline}${values ? `; ${values}` : ''}): ${metric} ${m.mean.toFixed(DIGITS)} ± ${m.sd.toFixed(DIGITS)} over ${counted(m.values.length, 'fold')}${report.seeds.length > 1 ? ' and seed' : ''}`);
+    const values = Object.entries(best.params)
+      .map(([k, v]) => `${k}=${cell(v)}`)
+      .join(', ');
+    lines.push(
+      `best: ${best.label} (${best.pipeline}${values ? `; ${values}` : ''}): ${metric} ${m.mean.toFixed(DIGITS)} ± ${m.sd.toFixed(DIGITS)} over ${counted(m.values.length, 'fold')}${report.seeds.length > 1 ? ' and seed' : ''}`,
+    );
   } else {
     lines.push('best: none (no candidate finished all its folds)');
   }
@@ -157,7 +163,8 @@ export function formatSummary(report: SweepReport): string {
   }
   if (report.failures.length) {
     lines.push('', `failures (${report.failures.length}; rerun them with --retry-failed):`);
-    for (const f of report.failures) lines.push(`  ${f.label} ${rowsLabel(f.rows, f.seed, report.seeds.length)}: ${f.error.code} ${f.error.message.split('\n')[0]}`);
+    for (const f of report.failures)
+      lines.push(`  ${f.label} ${rowsLabel(f.rows, f.seed, report.seeds.length)}: ${f.error.code} ${f.error.message.split('\n')[0]}`);
   }
   const pruned = report.candidates.filter((c) => c.status === 'pruned');
   if (pruned.length) {

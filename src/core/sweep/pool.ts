@@ -89,7 +89,12 @@ class ForkWorker implements PoolWorker {
     const ready = this.spawn();
     if (!this.initialised) {
       this.initialised = true;
-      this.send({ type: 'init', stateDir, specFile: this.options.specFile, ...(this.options.recurrentThreads ? { recurrentThreads: this.options.recurrentThreads } : {}) });
+      this.send({
+        type: 'init',
+        stateDir,
+        specFile: this.options.specFile,
+        ...(this.options.recurrentThreads ? { recurrentThreads: this.options.recurrentThreads } : {}),
+      });
     }
     return ready;
   }
@@ -135,7 +140,8 @@ class ForkWorker implements PoolWorker {
       if (this.child === child) this.child = undefined;
       const pending = this.pending;
       this.pending = undefined;
-      if (pending && !this.stopping) pending.resolve({ ok: false, error: { code: 'WORKER_DIED', message: this.died(code, signal, 'while running this job').message } });
+      if (pending && !this.stopping)
+        pending.resolve({ ok: false, error: { code: 'WORKER_DIED', message: this.died(code, signal, 'while running this job').message } });
     });
     return this.ready;
   }
@@ -225,12 +231,20 @@ export interface WorkerPlan {
  * gets its share of the cores (MLSPEC_RECURRENT_THREADS, when set, wins). Results never depend on
  * either count.
  */
-export function planWorkers(requested: number | undefined, runnable: number, cores = os.availableParallelism(), env: NodeJS.ProcessEnv = process.env): WorkerPlan {
+export function planWorkers(
+  requested: number | undefined,
+  runnable: number,
+  cores = os.availableParallelism(),
+  env: NodeJS.ProcessEnv = process.env,
+): WorkerPlan {
   const asked = requested ?? cores;
   const limit = Math.max(1, cores * MAX_WORKERS_PER_CORE);
   const workers = Math.max(1, Math.min(asked, runnable, limit));
   // Fewer jobs than workers needs no warning; a request beyond the per-core limit does.
-  const capped = asked > limit && runnable > limit ? `${asked} workers asked for, ${limit} started: at most ${MAX_WORKERS_PER_CORE} per core (${cores} cores)` : undefined;
+  const capped =
+    asked > limit && runnable > limit
+      ? `${asked} workers asked for, ${limit} started: at most ${MAX_WORKERS_PER_CORE} per core (${cores} cores)`
+      : undefined;
   const fromEnv = Number(env.MLSPEC_RECURRENT_THREADS);
   const recurrentThreads = Number.isInteger(fromEnv) && fromEnv >= 1 ? fromEnv : Math.max(1, Math.floor(cores / workers));
   return { workers, recurrentThreads, ...(capped ? { capped } : {}) };

@@ -73,7 +73,10 @@ export class SweepProgress {
       this.redraw();
       return;
     }
-    if (!this.quiet) this.stream.write(`[${counts.jobsDone}/${counts.jobsTotal}] ${line}${counts.eta !== undefined ? ` · ETA ${formatDuration(counts.eta)}` : ''}\n`);
+    if (!this.quiet)
+      this.stream.write(
+        `[${counts.jobsDone}/${counts.jobsTotal}] ${line}${counts.eta !== undefined ? ` · ETA ${formatDuration(counts.eta)}` : ''}\n`,
+      );
   }
 
   /** A logger whose messages go above the status line instead of through it. */

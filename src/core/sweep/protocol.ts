@@ -5,7 +5,12 @@ import type { Job, JobFailure, JobOutcome } from './types';
 
 export type ToWorker =
   /** Load the frozen plan and spec from the state folder, the data, the backend. */
-  | { type: 'init'; stateDir: string; specFile: string; /** Threads of the fused recurrent kernels in this worker, decided once by the coordinator. */ recurrentThreads?: number }
+  | {
+      type: 'init';
+      stateDir: string;
+      specFile: string;
+      /** Threads of the fused recurrent kernels in this worker, decided once by the coordinator. */ recurrentThreads?: number;
+    }
   /** `spec`: the trial's resolved spec when the frozen plan does not hold it (adaptive search). */
   | { type: 'job'; job: Job; spec?: ExperimentSpec }
   /** Stop the running job at this epoch (the coordinator's pruning decision). */

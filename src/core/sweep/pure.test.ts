@@ -87,7 +87,15 @@ function candidate(key: string, params: Candidate['params'] = {}, pipeline = 'bo
 }
 
 function job(c: string, fold: number): Job {
-  return { key: `${c}-${fold}`, candidate: c, trial: 0, pipeline: 'bow', rows: { kind: 'fold', fold, folds: 3 }, seed: 1, label: `trial-${c} fold-${fold}` };
+  return {
+    key: `${c}-${fold}`,
+    candidate: c,
+    trial: 0,
+    pipeline: 'bow',
+    rows: { kind: 'fold', fold, folds: 3 },
+    seed: 1,
+    label: `trial-${c} fold-${fold}`,
+  };
 }
 
 function finished(j: Job, accuracy: number, extra: Partial<NonNullable<JobRecord['outcome']>> = {}): JobRecord {
@@ -126,7 +134,13 @@ describe('aggregation', () => {
   [0.4, 0.5, 0.6].forEach((v, f) => records.set(`${a.key}-${f}`, finished(job(a.key, f), v, { bestEpoch: f + 1, stoppedEpoch: f + 3 })));
   [0.5, 0.7, 0.6].forEach((v, f) => records.set(`${b.key}-${f}`, finished(job(b.key, f), v)));
   records.set(`${c.key}-0`, finished(job(c.key, 0), 0.9));
-  records.set(`${c.key}-1`, { ...job(c.key, 1), status: 'failed', error: { code: 'NAN_LOSS', message: 'the loss became NaN' }, seconds: 1, finishedAt: '' });
+  records.set(`${c.key}-1`, {
+    ...job(c.key, 1),
+    status: 'failed',
+    error: { code: 'NAN_LOSS', message: 'the loss became NaN' },
+    seconds: 1,
+    finishedAt: '',
+  });
   records.set(`${d.key}-0`, finished(job(d.key, 0), 0.9));
 
   it('summarises each candidate over its folds; only complete candidates are ranked', () => {
@@ -146,7 +160,14 @@ describe('aggregation', () => {
     // val_loss is minimised: 1 − accuracy makes the same order.
     expect(rankCandidates(summaries, 'val_loss', 'min')[0].label).toBe('trial-bbbb2222');
     expect(failureLines([a, b, c, d], jobs, records)).toEqual([
-      { candidate: c.key, label: 'trial-cccc3333', pipeline: 'bow', rows: { kind: 'fold', fold: 1, folds: 3 }, seed: 1, error: { code: 'NAN_LOSS', message: 'the loss became NaN' } },
+      {
+        candidate: c.key,
+        label: 'trial-cccc3333',
+        pipeline: 'bow',
+        rows: { kind: 'fold', fold: 1, folds: 3 },
+        seed: 1,
+        error: { code: 'NAN_LOSS', message: 'the loss became NaN' },
+      },
     ]);
   });
 
@@ -228,7 +249,16 @@ describe('the leaderboard', () => {
         errors: [{ code: 'VOCABULARY_EMPTY', message: 'empty vocabulary' }],
       },
     ],
-    failures: [{ candidate: 'k2', label: 'trial-0', pipeline: 'bow', rows: { kind: 'fold', fold: 2, folds: 3 }, seed: 7, error: { code: 'VOCABULARY_EMPTY', message: 'empty vocabulary\nmore' } }],
+    failures: [
+      {
+        candidate: 'k2',
+        label: 'trial-0',
+        pipeline: 'bow',
+        rows: { kind: 'fold', fold: 2, folds: 3 },
+        seed: 7,
+        error: { code: 'VOCABULARY_EMPTY', message: 'empty vocabulary\nmore' },
+      },
+    ],
     search: { sampler: 'grid', scheduler: 'none', reproducible: true, fits: 6, epochs: 0, epochsTrained: 0 },
     startedAt: '',
     finishedAt: '',
@@ -245,7 +275,17 @@ describe('the leaderboard', () => {
 
   it('writes CSV with every number in full and quoted text fields, and Markdown', () => {
     const [header, first, second] = leaderboardCsv(report).trim().split('\n');
-    expect(header.split(',').slice(0, 9)).toEqual(['rank', 'candidate', 'candidate_id', 'pipeline', 'trials', 'featurizer.type', 'model.C', 'cv_mean_val_accuracy', 'cv_sd_val_accuracy']);
+    expect(header.split(',').slice(0, 9)).toEqual([
+      'rank',
+      'candidate',
+      'candidate_id',
+      'pipeline',
+      'trials',
+      'featurizer.type',
+      'model.C',
+      'cv_mean_val_accuracy',
+      'cv_sd_val_accuracy',
+    ]);
     expect(first.split(',').slice(0, 9)).toEqual(['1', 'trial-1', 'k1', 'bow', '1', 'tfidf', '10', '0.51234', '0.02']);
     expect(second).toContain('"counts, ""odd"""');
     expect(second.endsWith('failed,VOCABULARY_EMPTY: empty vocabulary')).toBe(true);
@@ -265,7 +305,13 @@ describe('the leaderboard', () => {
   });
 
   it('plots one panel per swept setting, numbers on a log axis when they span a decade', () => {
-    const spec = validationPlotSpec({ ...report, candidates: [report.candidates[0], { ...report.candidates[0], key: 'k3', label: 'trial-2', params: { 'featurizer.type': 'counts', 'model.C': 0.1 } }] }) as any;
+    const spec = validationPlotSpec({
+      ...report,
+      candidates: [
+        report.candidates[0],
+        { ...report.candidates[0], key: 'k3', label: 'trial-2', params: { 'featurizer.type': 'counts', 'model.C': 0.1 } },
+      ],
+    }) as any;
     expect(spec.concat).toHaveLength(2);
     expect(spec.concat[0].layer[1].encoding.x.type).toBe('nominal');
     expect(spec.concat[1].layer[1].encoding.x).toMatchObject({ type: 'quantitative', scale: { type: 'log' } });
@@ -292,8 +338,18 @@ describe('the leaderboard', () => {
   });
 
   it('shows progress on one line', () => {
-    expect(statusLine('val_accuracy', { jobsDone: 3, jobsTotal: 10, running: 2, failed: 1, pruned: 0, candidatesDone: 1, candidatesTotal: 4, best: { label: 'trial-1', mean: 0.5, sd: 0.01 }, eta: 75 })).toBe(
-      'sweep: jobs 3/10 · candidates 1/4 · running 2 · failed 1 · best trial-1 val_accuracy 0.5000 ± 0.0100 · ETA 1m15s',
-    );
+    expect(
+      statusLine('val_accuracy', {
+        jobsDone: 3,
+        jobsTotal: 10,
+        running: 2,
+        failed: 1,
+        pruned: 0,
+        candidatesDone: 1,
+        candidatesTotal: 4,
+        best: { label: 'trial-1', mean: 0.5, sd: 0.01 },
+        eta: 75,
+      }),
+    ).toBe('sweep: jobs 3/10 · candidates 1/4 · running 2 · failed 1 · best trial-1 val_accuracy 0.5000 ± 0.0100 · ETA 1m15s');
   });
 });

@@ -50,8 +50,13 @@ describe('SweepRows', () => {
   it('makes the folds the stratified-kfold plugin makes on the training labels, reshuffled for each seed', async () => {
     const { data, rows } = await setup();
     const train = rows.split.train;
-    const kfold = registry.get('split', 'stratified-kfold').create({ k: 3, shuffle: true, seed: 7 }, { seed: 7, baseDir: '.', logger: silentLogger, log: () => {} }) as Splitter;
-    const expected = kfold.split(train.map((i) => data.labels[i]), data.classes.length);
+    const kfold = registry
+      .get('split', 'stratified-kfold')
+      .create({ k: 3, shuffle: true, seed: 7 }, { seed: 7, baseDir: '.', logger: silentLogger, log: () => {} }) as Splitter;
+    const expected = kfold.split(
+      train.map((i) => data.labels[i]),
+      data.classes.length,
+    );
     expect(rows.rows({ kind: 'fold', fold: 1, folds: 3 }, 7).test).toEqual(expected[1].test.map((i) => train[i]));
     expect(rows.rows({ kind: 'fold', fold: 1, folds: 3 }, 8).test).not.toEqual(expected[1].test.map((i) => train[i]));
   });

@@ -70,7 +70,10 @@ export class SweepRows {
   }
 
   private holdoutSplitter(seed: number): Splitter {
-    const test = this.spec.split.type === 'stratified-holdout' && typeof this.spec.split.test === 'number' && this.spec.split.test < 1 ? this.spec.split.test : DEFAULT_HOLDOUT;
+    const test =
+      this.spec.split.type === 'stratified-holdout' && typeof this.spec.split.test === 'number' && this.spec.split.test < 1
+        ? this.spec.split.test
+        : DEFAULT_HOLDOUT;
     return this.registry.get('split', 'stratified-holdout').create({ test, seed }, { ...this.context, seed }) as Splitter;
   }
 }

@@ -5,9 +5,16 @@
  */
 import { bracketCount, bracketOf, GroupDecisions, policyFor, rungResources, type Member, type Policy } from './rungs';
 
-const asha = (overrides: Partial<Policy> = {}): Policy => ({ ...policyFor({ type: 'asha', warmupEpochs: 0, startupTrials: 5, reductionFactor: 3 }, 'max', 'epochs')!, ...overrides });
+const asha = (overrides: Partial<Policy> = {}): Policy => ({
+  ...policyFor({ type: 'asha', warmupEpochs: 0, startupTrials: 5, reductionFactor: 3 }, 'max', 'epochs')!,
+  ...overrides,
+});
 
-const member = (values: number[] | undefined, ended = true, maxResource = 9): Member => ({ key: String(Math.random()), maxResource, ...(values ? { curve: { values, ended } } : {}) });
+const member = (values: number[] | undefined, ended = true, maxResource = 9): Member => ({
+  key: String(Math.random()),
+  maxResource,
+  ...(values ? { curve: { values, ended } } : {}),
+});
 
 describe('successive halving (ASHA in trial order)', () => {
   it('puts rungs at min·η^i below the maximum resource', () => {
@@ -27,7 +34,9 @@ describe('successive halving (ASHA in trial order)', () => {
     ]);
     expect(d.fate(0)).toEqual({ kind: 'pass', rungs: 2 }); // the first trial is the best so far at every rung
     expect(d.fate(1)).toMatchObject({ kind: 'stop', at: 1, rung: 0 }); // 0.4 < best of 2
-    expect(d.fate(1).kind === 'stop' && d.fate(1)).toMatchObject({ reason: 'best heldout_accuracy up to epoch 1, 0.4000, is not among the best 1 of 2 trials up to this one at that rung (threshold 0.5000)' });
+    expect(d.fate(1).kind === 'stop' && d.fate(1)).toMatchObject({
+      reason: 'best heldout_accuracy up to epoch 1, 0.4000, is not among the best 1 of 2 trials up to this one at that rung (threshold 0.5000)',
+    });
     expect(d.fate(2)).toEqual({ kind: 'pass', rungs: 2 }); // promoted at 1 (best of 3) and at 3 (best of 2: trial 1 stopped before it)
     expect(d.fate(3)).toMatchObject({ kind: 'stop', at: 1 });
   });
@@ -46,7 +55,10 @@ describe('successive halving (ASHA in trial order)', () => {
     const d = new GroupDecisions(asha(), [member([0.5, 0.6, 0.7, 0.7]), member([0.55, 0.65])]);
     // Rung 1: 0.55 is the best of {0.5, 0.55}; rung 3: its best, 0.65, is below trial 0's 0.7.
     expect(d.fate(1)).toMatchObject({ kind: 'stop', at: 3, rung: 1 });
-    const median = new GroupDecisions({ ...asha(), type: 'median', startupTrials: 1, warmupEpochs: 0 }, [member([0.5, 0.6, 0.7, 0.7], true, 4), member([0.55, 0.65], true, 4)]);
+    const median = new GroupDecisions({ ...asha(), type: 'median', startupTrials: 1, warmupEpochs: 0 }, [
+      member([0.5, 0.6, 0.7, 0.7], true, 4),
+      member([0.55, 0.65], true, 4),
+    ]);
     expect(median.fate(1)).toEqual({ kind: 'pass', rungs: 2 }); // the median rule judges only the epochs a fit reported
   });
 
@@ -60,7 +72,11 @@ describe('successive halving (ASHA in trial order)', () => {
     expect(rungResources(policy, 0, 5)).toEqual([1, 3]);
     const d = new GroupDecisions(policy, [member([0.5, 0.3, 0.4, 0.5, 0.5], true, 5), member([0.45], false, 5)]);
     expect(d.valueAt({ values: [0.5, 0.3, 0.4], ended: false }, 3)).toBeCloseTo(0.4);
-    expect(d.fate(1)).toMatchObject({ kind: 'stop', at: 1, reason: expect.stringMatching(/^mean val_accuracy of the first 1 fit, 0\.4500, is not among the best 1 of 2/) });
+    expect(d.fate(1)).toMatchObject({
+      kind: 'stop',
+      at: 1,
+      reason: expect.stringMatching(/^mean val_accuracy of the first 1 fit, 0\.4500, is not among the best 1 of 2/),
+    });
   });
 });
 
@@ -88,14 +104,26 @@ describe('hyperband', () => {
 });
 
 describe('median (Optuna’s MedianPruner, in trial order)', () => {
-  const median = (overrides: Partial<Policy> = {}): Policy => ({ ...policyFor({ type: 'median', warmupEpochs: 1, startupTrials: 2 }, 'max', 'epochs')!, ...overrides });
+  const median = (overrides: Partial<Policy> = {}): Policy => ({
+    ...policyFor({ type: 'median', warmupEpochs: 1, startupTrials: 2 }, 'max', 'epochs')!,
+    ...overrides,
+  });
 
   it('stops a trial whose best so far is below the median of the earlier finished trials, after the warm-up and the startup trials', () => {
-    const d = new GroupDecisions(median(), [member([0.3, 0.4, 0.5], true, 3), member([0.5, 0.6], true, 3), member([0.1, 0.44, 0.9], true, 3), member([0.1, 0.46], true, 3)]);
+    const d = new GroupDecisions(median(), [
+      member([0.3, 0.4, 0.5], true, 3),
+      member([0.5, 0.6], true, 3),
+      member([0.1, 0.44, 0.9], true, 3),
+      member([0.1, 0.46], true, 3),
+    ]);
     expect(d.fate(0).kind).toBe('pass');
     expect(d.fate(1).kind).toBe('pass'); // one earlier finished trial: fewer than startupTrials
     // Epoch 2: bests so far 0.4 and 0.6, median 0.5; 0.44 is below.
-    expect(d.fate(2)).toMatchObject({ kind: 'stop', at: 2, reason: 'best heldout_accuracy up to epoch 2, 0.4400, is below the median 0.5000 of 2 earlier finished trials up to that epoch' });
+    expect(d.fate(2)).toMatchObject({
+      kind: 'stop',
+      at: 2,
+      reason: 'best heldout_accuracy up to epoch 2, 0.4400, is below the median 0.5000 of 2 earlier finished trials up to that epoch',
+    });
     expect(d.fate(3)).toMatchObject({ kind: 'stop', at: 2 }); // median of 0.4, 0.6 (trial 2 was stopped: not a reference)
   });
 

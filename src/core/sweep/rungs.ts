@@ -66,7 +66,12 @@ export interface Policy {
   asynchronous: boolean;
 }
 
-export function policyFor(pruning: PruningSpec, goal: 'max' | 'min', resource: Resource, metric = resource === 'epochs' ? 'heldout_accuracy' : 'val_accuracy'): Policy | undefined {
+export function policyFor(
+  pruning: PruningSpec,
+  goal: 'max' | 'min',
+  resource: Resource,
+  metric = resource === 'epochs' ? 'heldout_accuracy' : 'val_accuracy',
+): Policy | undefined {
   if (pruning.type === 'median' && resource !== 'epochs') return undefined;
   return {
     type: pruning.type === 'asha' ? 'successive-halving' : pruning.type,
@@ -149,7 +154,8 @@ export class GroupDecisions {
   /** The decision points of member `index`: every epoch after the warm-up (median), or its rungs. */
   points(index: number): number[] {
     const m = this.members[index];
-    if (this.policy.type === 'median') return Array.from({ length: Math.max(0, m.maxResource - this.policy.warmupEpochs) }, (_, i) => this.policy.warmupEpochs + 1 + i);
+    if (this.policy.type === 'median')
+      return Array.from({ length: Math.max(0, m.maxResource - this.policy.warmupEpochs) }, (_, i) => this.policy.warmupEpochs + 1 + i);
     return rungResources(this.policy, this.bracket(index), m.maxResource);
   }
 
@@ -224,7 +230,10 @@ export class GroupDecisions {
     const threshold = sorted[keep - 1];
     const ok = this.policy.goal === 'max' ? own >= threshold : own <= threshold;
     if (ok) return 'go';
-    const what = this.policy.resource === 'epochs' ? `best ${this.policy.metric} up to epoch ${r}` : `mean ${this.policy.metric} of the first ${r} fit${r === 1 ? '' : 's'}`;
+    const what =
+      this.policy.resource === 'epochs'
+        ? `best ${this.policy.metric} up to epoch ${r}`
+        : `mean ${this.policy.metric} of the first ${r} fit${r === 1 ? '' : 's'}`;
     const of = `${values.length} trial${values.length === 1 ? '' : 's'}${this.brackets > 1 ? ` of bracket ${bracket}` : ''}`;
     return `${what}, ${own.toFixed(4)}, is not among the best ${keep} of ${of} up to this one at that rung (threshold ${threshold.toFixed(4)})`;
   }

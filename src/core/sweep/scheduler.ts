@@ -158,7 +158,11 @@ export class SweepScheduler {
   private decisionsFor(group: Group): GroupDecisions {
     let d = this.decisions.get(group.key);
     if (!d) {
-      const members: Member[] = group.candidates.map((c) => ({ key: c.key, maxResource: this.maxResource(c, group.resource), curve: this.curve(c, group) }));
+      const members: Member[] = group.candidates.map((c) => ({
+        key: c.key,
+        maxResource: this.maxResource(c, group.resource),
+        curve: this.curve(c, group),
+      }));
       // An adaptive search knows the most epochs any of its trials can train before it has them all.
       const searched = this.plan.search?.pipelines[group.candidates[0].pipeline]?.maxEpochs;
       d = new GroupDecisions(group.policy, members, group.resource === 'epochs' ? searched : undefined);
@@ -318,9 +322,19 @@ export class SweepScheduler {
 
   /** `mlspec.search.*` tags of a candidate's runs: the scheduler, its bracket, the rungs it passed, promoted or stopped. */
   searchTags(candidate: string): Record<string, string> {
-    const tags: Record<string, string> = { 'mlspec.search.sampler': this.plan.search ? this.plan.search.sampler.type : this.plan.params.some((p) => p.source === 'random') ? 'random' : 'grid' };
+    const tags: Record<string, string> = {
+      'mlspec.search.sampler': this.plan.search
+        ? this.plan.search.sampler.type
+        : this.plan.params.some((p) => p.source === 'random')
+          ? 'random'
+          : 'grid',
+    };
     const decided = this.fate(candidate);
-    tags['mlspec.search.scheduler'] = decided ? decided.type : this.plan.pruning ? `${this.plan.pruning.type} (not applied: fits of a model without epochs)` : 'none';
+    tags['mlspec.search.scheduler'] = decided
+      ? decided.type
+      : this.plan.pruning
+        ? `${this.plan.pruning.type} (not applied: fits of a model without epochs)`
+        : 'none';
     if (!decided) return tags;
     tags['mlspec.search.resource'] = decided.resource;
     if (decided.type === 'hyperband') tags['mlspec.search.bracket'] = String(decided.bracket);
@@ -371,7 +385,16 @@ function notRun(job: Job, reason: string, fits: number): JobRecord {
     rows: job.rows,
     seed: job.seed,
     status: 'pruned',
-    outcome: { status: 'pruned', prunedAt: fits, pruneReason: reason, fitSeconds: 0, featurizeSeconds: 0, features: 0, trainRows: 0, evaluationRows: 0 },
+    outcome: {
+      status: 'pruned',
+      prunedAt: fits,
+      pruneReason: reason,
+      fitSeconds: 0,
+      featurizeSeconds: 0,
+      features: 0,
+      trainRows: 0,
+      evaluationRows: 0,
+    },
     seconds: 0,
     finishedAt: new Date().toISOString(),
     notRun: true,

@@ -45,10 +45,15 @@ export class SearchTrials implements TrialSource {
   restore(): number {
     const records = this.state.readSearchTrials();
     records.forEach((record, k) => {
-      if (record.number !== k) throw new Error(`${this.state.dir}: search trial ${k} is missing (found trial ${record.number}); the state folder is damaged — start the sweep afresh`);
+      if (record.number !== k)
+        throw new Error(
+          `${this.state.dir}: search trial ${k} is missing (found trial ${record.number}); the state folder is damaged — start the sweep afresh`,
+        );
       const trial = this.build(k, record.params);
       if (trial.id !== record.id) {
-        throw new Error(`${this.state.dir}: search trial ${k} rebuilds to another spec (id ${trial.id.slice(0, 12)}, recorded ${record.id.slice(0, 12)}); the state folder is damaged or mlspec changed — start the sweep afresh`);
+        throw new Error(
+          `${this.state.dir}: search trial ${k} rebuilds to another spec (id ${trial.id.slice(0, 12)}, recorded ${record.id.slice(0, 12)}); the state folder is damaged or mlspec changed — start the sweep afresh`,
+        );
       }
       this.add(trial);
     });
@@ -68,8 +73,19 @@ export class SearchTrials implements TrialSource {
       return earlier ? { ...built.trial, duplicateOf: earlier.index } : built.trial;
     }
     const why = built.problems.map((p) => `${p.code} ${p.message}`).join('; ');
-    const id = createHash('sha256').update(`invalid\0${JSON.stringify(params)}`, 'utf8').digest('hex');
-    return { index: k, id, shortId: id.slice(0, 8), params: params as SweepTrial['params'], spec: this.builder.baseSpec, dropped: [], pipelines: {}, invalid: why };
+    const id = createHash('sha256')
+      .update(`invalid\0${JSON.stringify(params)}`, 'utf8')
+      .digest('hex');
+    return {
+      index: k,
+      id,
+      shortId: id.slice(0, 8),
+      params: params as SweepTrial['params'],
+      spec: this.builder.baseSpec,
+      dropped: [],
+      pipelines: {},
+      invalid: why,
+    };
   }
 
   dropped(): ReadonlySet<number> {
@@ -100,7 +116,10 @@ export class SearchTrials implements TrialSource {
     }
     const pruned = summaries.find((s) => s.status === 'pruned');
     if (pruned) {
-      const watch = scheduler.jobsOf(pruned.key).map((j) => scheduler.records.get(j.key)).find((r) => r?.status === 'pruned' && !r.notRun);
+      const watch = scheduler
+        .jobsOf(pruned.key)
+        .map((j) => scheduler.records.get(j.key))
+        .find((r) => r?.status === 'pruned' && !r.notRun);
       const watched = metric === 'val_loss' ? 'heldout_loss' : 'heldout_accuracy';
       const intermediate = (watch?.outcome?.epochs ?? []).filter((e) => typeof e[watched] === 'number').map((e) => [e.epoch, e[watched]] as const);
       return { number: k, params, state: 'pruned', intermediate };
@@ -147,7 +166,9 @@ export class SearchTrials implements TrialSource {
       if (!o) return;
       if (o.state === 'complete' && (this.plan.select.goal === 'max' ? o.value! >= target : o.value! <= target)) {
         this.cutoff = k;
-        this.logger.info(`search: trial ${k} reached the target ${target} (${o.value!.toFixed(4)}); no more trials${k + 1 < this.plan.trials.length ? `, trials ${k + 1}–${this.plan.trials.length - 1} dropped` : ''}`);
+        this.logger.info(
+          `search: trial ${k} reached the target ${target} (${o.value!.toFixed(4)}); no more trials${k + 1 < this.plan.trials.length ? `, trials ${k + 1}–${this.plan.trials.length - 1} dropped` : ''}`,
+        );
         return;
       }
     }

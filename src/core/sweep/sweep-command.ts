@@ -29,11 +29,17 @@ export interface SweepFlags {
 export function parseWorkers(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InputError('CLI_USAGE', `--workers takes a whole number of worker processes, 1 or more; got "${value}"`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new InputError('CLI_USAGE', `--workers takes a whole number of worker processes, 1 or more; got "${value}"`);
   return n;
 }
 
-export async function sweepCommand(container: Container, loaded: LoadedSpec, flags: SweepFlags, write: (text: string) => void = (t) => process.stdout.write(t)): Promise<number> {
+export async function sweepCommand(
+  container: Container,
+  loaded: LoadedSpec,
+  flags: SweepFlags,
+  write: (text: string) => void = (t) => process.stdout.write(t),
+): Promise<number> {
   const { registry, validator, logger } = services(container);
   const workers = parseWorkers(flags.workers);
   const trackingOff = flags.noTracking === true || loaded.spec.tracking?.enabled === false;
@@ -73,7 +79,10 @@ export async function sweepCommand(container: Container, loaded: LoadedSpec, fla
     if (report.tracking) {
       const lines = [`\nMLflow: sweep run ${report.tracking.parentRunId} in ${report.tracking.uri} (experiment ${report.tracking.experimentId})`];
       const command = tracker && openCommand(tracker);
-      if (command) lines.push(`  open it with: ${command}   (then ${experimentPage(report.tracking.experimentId)}; select the trial runs for the parallel-coordinates view)`);
+      if (command)
+        lines.push(
+          `  open it with: ${command}   (then ${experimentPage(report.tracking.experimentId)}; select the trial runs for the parallel-coordinates view)`,
+        );
       write(`${lines.join('\n')}\n`);
     }
     return exitCode === 0 ? EXIT_OK : exitCode;

@@ -17,7 +17,6 @@
  * (see `startJob`). Only the coordinator process logs.
  */
 import { createHash } from 'node:crypto';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import YAML from 'yaml';
 import { InputError } from '../errors';
@@ -120,7 +119,9 @@ export class SweepTracking {
     const adopted = [...found].filter(([role]) => !registry.get(role));
     for (const [role, runId] of adopted) registry.set(role, runId);
     if (adopted.length > 0) {
-      this.options.logger.info(`MLflow: reattaching to ${adopted.length} run(s) of this sweep that an interrupted run left RUNNING in ${tracker.uri}`);
+      this.options.logger.info(
+        `MLflow: reattaching to ${adopted.length} run(s) of this sweep that an interrupted run left RUNNING in ${tracker.uri}`,
+      );
     }
 
     const specPath = path.resolve(this.options.specFile);
@@ -146,7 +147,11 @@ export class SweepTracking {
       'sweep.params': JSON.stringify(plan.params.map((p) => p.path)),
       'sweep.pruning': plan.pruning ? JSON.stringify(plan.pruning) : 'none',
       ...(plan.search
-        ? { 'sweep.search.sampler': JSON.stringify(plan.search.sampler), 'sweep.search.budget': JSON.stringify(plan.search.budget), 'sweep.search.concurrent_trials': plan.search.concurrentTrials }
+        ? {
+            'sweep.search.sampler': JSON.stringify(plan.search.sampler),
+            'sweep.search.budget': JSON.stringify(plan.search.budget),
+            'sweep.search.concurrent_trials': plan.search.concurrentTrials,
+          }
         : {}),
       'dataset.source': dataset.source,
       'dataset.rows': dataset.rows,
@@ -307,14 +312,19 @@ export class SweepTracking {
       }
       if (outcome.bestEpoch !== undefined) log('best_epoch', outcome.bestEpoch, 0, now);
       if (outcome.stoppedEpoch !== undefined) log('stopped_epoch', outcome.stoppedEpoch, 0, now);
-      const tags: Record<string, string> = { 'mlspec.status': record.status, 'mlspec.train_rows': String(outcome.trainRows), 'mlspec.heldout_rows': String(outcome.evaluationRows) };
+      const tags: Record<string, string> = {
+        'mlspec.status': record.status,
+        'mlspec.train_rows': String(outcome.trainRows),
+        'mlspec.heldout_rows': String(outcome.evaluationRows),
+      };
       for (const [key, value] of Object.entries(outcome.info ?? {})) tags[safeKey(`mlspec.info.${key}`)] = String(value);
       if (outcome.pruneReason) tags['mlspec.prune_reason'] = outcome.pruneReason;
       handle.setTags(tags);
     }
     if (record.error) handle.setTags({ 'mlspec.status': 'failed', 'mlspec.error': `${record.error.code}: ${record.error.message}` });
     // A pruned fit stopped early on purpose: KILLED (not FINISHED), and said in its name too.
-    if (record.status === 'pruned' && this.runNames.has(record.key)) handle.setTags({ 'mlflow.runName': `${this.runNames.get(record.key)} (pruned)` });
+    if (record.status === 'pruned' && this.runNames.has(record.key))
+      handle.setTags({ 'mlflow.runName': `${this.runNames.get(record.key)} (pruned)` });
     await handle.end(record.status === 'failed' ? 'FAILED' : record.status === 'pruned' ? 'KILLED' : 'FINISHED');
     this.options.registry.markEnded(`job:${record.key}`);
   }
@@ -336,7 +346,11 @@ export class SweepTracking {
     if (summary.bestEpoch !== undefined) log('best_epoch', summary.bestEpoch, 0, now);
     if (summary.stoppedEpoch !== undefined) log('stopped_epoch', summary.stoppedEpoch, 0, now);
     log('fit_seconds', summary.fitSeconds, 0, now);
-    const tags: Record<string, string> = { ...searchTags, 'mlspec.status': summary.status, 'mlspec.jobs': `${summary.jobs.finished}/${summary.jobs.total}` };
+    const tags: Record<string, string> = {
+      ...searchTags,
+      'mlspec.status': summary.status,
+      'mlspec.jobs': `${summary.jobs.finished}/${summary.jobs.total}`,
+    };
     if (summary.errors.length) tags['mlspec.error'] = `${summary.errors[0].code}: ${summary.errors[0].message}`;
     if (summary.pruneReason) tags['mlspec.prune_reason'] = summary.pruneReason;
     handle.setTags(tags);
@@ -351,7 +365,12 @@ export class SweepTracking {
     const handle = await this.openRun(`refit:${record.key}`, {
       runName: 'refit',
       parentRunId: this.parent.runId,
-      tags: { ...this.commonTags('refit', `refit:${record.key}`), 'mlspec.pipeline': candidate.pipeline, 'mlspec.candidate_id': candidate.key, 'mlspec.refit_of': candidate.label },
+      tags: {
+        ...this.commonTags('refit', `refit:${record.key}`),
+        'mlspec.pipeline': candidate.pipeline,
+        'mlspec.candidate_id': candidate.key,
+        'mlspec.refit_of': candidate.label,
+      },
     });
     const log = loggerOnce(handle);
     const params: Record<string, string | number> = { pipeline: candidate.pipeline, seed: record.seed };
@@ -380,14 +399,23 @@ export class SweepTracking {
     for (const [key, value] of Object.entries(outcome.info ?? {})) tags[safeKey(`mlspec.info.${key}`)] = String(value);
     handle.setTags(tags);
     if (outcome.trainRowNumbers && outcome.testRowNumbers) {
-      const dataset = { source: datasetSource, digest: this.options.dataset.digest, specFile: this.options.specFile, columns: specColumns(plan.trials[candidate.trials[0]].spec) };
+      const dataset = {
+        source: datasetSource,
+        digest: this.options.dataset.digest,
+        specFile: this.options.specFile,
+        columns: specColumns(plan.trials[candidate.trials[0]].spec),
+      };
       await handle.logInputs(splitDatasetInputs(dataset, outcome.trainRowNumbers, outcome.testRowNumbers));
     }
     await handle.logArtifact({ bytes: YAML.stringify(plan.trials[candidate.trials[0]].spec) }, 'spec.yaml');
     await handle.logArtifact({ bytes: `${JSON.stringify({ classes, matrix: evaluation.confusion }, null, 2)}\n` }, 'confusion_matrix.json');
-    await handle.logArtifact({ bytes: confusionMatrixSvg(classes, evaluation.confusion, `refit of ${candidate.label}: confusion matrix`) }, 'confusion_matrix.svg');
+    await handle.logArtifact(
+      { bytes: confusionMatrixSvg(classes, evaluation.confusion, `refit of ${candidate.label}: confusion matrix`) },
+      'confusion_matrix.svg',
+    );
     await handle.logArtifact({ bytes: formatClassificationReport(evaluation.report) }, 'classification_report.txt');
-    if (outcome.fitted) await handle.logArtifact({ bytes: JSON.stringify({ format: 'mlspec-pipeline/1', ...(outcome.fitted as object) }) }, 'model/pipeline.json');
+    if (outcome.fitted)
+      await handle.logArtifact({ bytes: JSON.stringify({ format: 'mlspec-pipeline/1', ...(outcome.fitted as object) }) }, 'model/pipeline.json');
     await handle.end('FINISHED');
     this.options.registry.markEnded(`refit:${record.key}`);
   }
@@ -406,7 +434,8 @@ export class SweepTracking {
       log('best_test_accuracy', report.refit.test.accuracy, 0, now);
       log('best_test_macro_f1', report.refit.test.macroF1, 0, now);
     }
-    for (const status of ['finished', 'failed', 'pruned'] as const) log(`candidates_${status}`, report.candidates.filter((c) => c.status === status).length, 0, now);
+    for (const status of ['finished', 'failed', 'pruned'] as const)
+      log(`candidates_${status}`, report.candidates.filter((c) => c.status === status).length, 0, now);
     if (report.best) this.parent.setTags({ 'mlspec.best_candidate': report.best.label, 'mlspec.best_candidate_id': report.best.key });
     for (const file of files) await this.parent.logArtifact({ bytes: file.bytes }, file.path);
     await this.parent.end(status);
@@ -451,5 +480,4 @@ export class SweepTracking {
   spooled(): number {
     return this.options.tracker.spoolInfo().length;
   }
-
 }

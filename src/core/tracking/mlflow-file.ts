@@ -21,7 +21,7 @@ import type { MlflowExperiment } from './mlflow-rest';
 import { createHash, randomUUID } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { fileURLToPath, pathToFileURL } from 'url';
+import { pathToFileURL } from 'url';
 import YAML from 'yaml';
 import { InputError } from '../errors';
 import type { Logger } from '../plugin';
@@ -29,7 +29,6 @@ import { createFileExclusive, mkdirExclusive, writeFileAtomic } from './atomic-f
 import { localArtifactFolder, writeLocalArtifact } from './local-artifacts';
 import {
   DATASET_CONTEXT_TAG,
-  artifactRelPath,
   checkKey,
   checkMetric,
   currentUser,
@@ -143,7 +142,7 @@ export class FileTracker implements Tracker {
 
   async findRuns(experimentId: string, tag: { key: string; value: string }): Promise<FoundRun[]> {
     const dir = path.join(this.root, experimentId);
-    let entries: fs.Dirent[] = [];
+    let entries: fs.Dirent[];
     try {
       entries = fs.readdirSync(dir, { withFileTypes: true });
     } catch {
@@ -238,8 +237,17 @@ export class FileTracker implements Tracker {
       const runDir = path.join(experimentDir, runId);
       const meta = readYaml(path.join(runDir, 'meta.yaml'));
       if (!meta) continue;
-      if (meta.lifecycle_stage !== 'active') throw new InputError('TRACKING_RUN_DELETED', `Run ${runId} in ${this.root} is deleted; restore it before logging to it.`);
-      return new FileRunHandle(runId, experimentId, runDir, experimentDir, String(meta.artifact_uri), this.logger, latestMetrics(path.join(runDir, 'metrics')));
+      if (meta.lifecycle_stage !== 'active')
+        throw new InputError('TRACKING_RUN_DELETED', `Run ${runId} in ${this.root} is deleted; restore it before logging to it.`);
+      return new FileRunHandle(
+        runId,
+        experimentId,
+        runDir,
+        experimentDir,
+        String(meta.artifact_uri),
+        this.logger,
+        latestMetrics(path.join(runDir, 'metrics')),
+      );
     }
     throw new InputError('TRACKING_NO_RUN', `No run ${runId} in ${this.root}.`);
   }
@@ -264,7 +272,10 @@ export class FileTracker implements Tracker {
       fs.mkdirSync(path.join(this.root, TRASH), { recursive: true });
     } catch (error) {
       if (error instanceof InputError) throw error;
-      throw new InputError('TRACKING_UNREACHABLE', `Cannot create the MLflow tracking folder ${this.root}: ${(error as Error).message}. Choose another with --tracking-uri.`);
+      throw new InputError(
+        'TRACKING_UNREACHABLE',
+        `Cannot create the MLflow tracking folder ${this.root}: ${(error as Error).message}. Choose another with --tracking-uri.`,
+      );
     }
     this.ready = true;
   }

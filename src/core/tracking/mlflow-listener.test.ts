@@ -27,7 +27,11 @@ test('a pipeline logs its hyperparameters only: the description is the run note,
     description: 'The notebook LSTM',
     tokenizer: { type: 'chars' },
     model: { type: 'lstm', units: 8 },
-    training: { epochs: 3, progress: false, optimizer: { type: 'adam', learningRate: 0.001, momentum: 0, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, rho: 0.99 } },
+    training: {
+      epochs: 3,
+      progress: false,
+      optimizer: { type: 'adam', learningRate: 0.001, momentum: 0, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, rho: 0.99 },
+    },
   };
   const { params, description } = pipelineHyperparameters(resolved);
   expect(description).toBe('The notebook LSTM');

@@ -89,7 +89,13 @@ export function pipelineHyperparameters(resolved: { [key: string]: JsonValue }):
   if (training && typeof training === 'object' && !Array.isArray(training)) {
     for (const key of DISPLAY_ONLY_TRAINING_OPTIONS) delete training[key];
     const optimizer = training.optimizer;
-    if (optimizer && typeof optimizer === 'object' && !Array.isArray(optimizer) && typeof optimizer.type === 'string' && optimizer.type in OPTIMIZER_READS.reads) {
+    if (
+      optimizer &&
+      typeof optimizer === 'object' &&
+      !Array.isArray(optimizer) &&
+      typeof optimizer.type === 'string' &&
+      optimizer.type in OPTIMIZER_READS.reads
+    ) {
       const reads = new Set<string>(['type', ...OPTIMIZER_READS.reads[optimizer.type]]);
       for (const key of Object.keys(optimizer)) if (!reads.has(key)) delete optimizer[key];
     }
@@ -143,7 +149,9 @@ export function splitDatasetInputs(
 
 /** A digest of exactly which rows of the dataset were used. */
 export function rowsDigest(datasetDigest: string, rows: readonly number[]): string {
-  return createHash('sha256').update(`${datasetDigest}\n${rows.join(',')}`).digest('hex');
+  return createHash('sha256')
+    .update(`${datasetDigest}\n${rows.join(',')}`)
+    .digest('hex');
 }
 
 export class MlflowListener implements RunListener {
@@ -263,12 +271,21 @@ export class MlflowListener implements RunListener {
     for (const [key, value] of Object.entries(result.info ?? {})) infoTags[safeKey(`mlspec.info.${key}`)] = String(value);
     handle.setTags(infoTags);
     if (this.dataset) {
-      const dataset = { source: this.dataset.source, digest: this.dataset.digest, specFile: this.specFile, cwd: this.options.cwd, columns: this.columns };
+      const dataset = {
+        source: this.dataset.source,
+        digest: this.dataset.digest,
+        specFile: this.specFile,
+        cwd: this.options.cwd,
+        columns: this.columns,
+      };
       await handle.logInputs(splitDatasetInputs(dataset, info.trainRows, info.testRows));
     }
     const classes = evaluation.report.classes.map((row) => row.label);
     await handle.logArtifact({ bytes: `${JSON.stringify({ classes, matrix: evaluation.confusion }, null, 2)}\n` }, 'confusion_matrix.json');
-    await handle.logArtifact({ bytes: confusionMatrixSvg(classes, evaluation.confusion, `${child.record.name}: confusion matrix`) }, 'confusion_matrix.svg');
+    await handle.logArtifact(
+      { bytes: confusionMatrixSvg(classes, evaluation.confusion, `${child.record.name}: confusion matrix`) },
+      'confusion_matrix.svg',
+    );
     await handle.logArtifact({ bytes: formatClassificationReport(evaluation.report) }, 'classification_report.txt');
     if (info.fitted) await handle.logArtifact({ bytes: JSON.stringify({ format: 'mlspec-pipeline/1', ...info.fitted }) }, 'model/pipeline.json');
     await this.endChild(child, 'FINISHED');

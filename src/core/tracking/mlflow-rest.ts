@@ -233,7 +233,10 @@ export class MlflowRestClient {
     try {
       url = new URL(uri);
     } catch {
-      throw new InputError('TRACKING_URI_INVALID', `Tracking URI '${redactUri(uri)}' is not a valid URL (check the host and port, e.g. http://127.0.0.1:5000); fix --tracking-uri, MLFLOW_TRACKING_URI or the spec's tracking.uri.`);
+      throw new InputError(
+        'TRACKING_URI_INVALID',
+        `Tracking URI '${redactUri(uri)}' is not a valid URL (check the host and port, e.g. http://127.0.0.1:5000); fix --tracking-uri, MLFLOW_TRACKING_URI or the spec's tracking.uri.`,
+      );
     }
     const env = options.env ?? process.env;
     const userInfo = url.username ? { user: decodeURIComponent(url.username), password: decodeURIComponent(url.password) } : undefined;
@@ -262,10 +265,16 @@ export class MlflowRestClient {
         );
       }
       if (error instanceof MlflowApiError && error.status === 404) {
-        throw new InputError('TRACKING_NOT_MLFLOW', `${this.uri} answers, but not as an MLflow tracking server (HTTP 404 for /api/2.0/mlflow/experiments/search). Check the tracking URI.`);
+        throw new InputError(
+          'TRACKING_NOT_MLFLOW',
+          `${this.uri} answers, but not as an MLflow tracking server (HTTP 404 for /api/2.0/mlflow/experiments/search). Check the tracking URI.`,
+        );
       }
       if (error instanceof MlflowApiError) {
-        throw new InputError('TRACKING_REFUSED', `The MLflow server at ${this.uri} refused mlspec's first request (HTTP ${error.status} ${error.errorCode}: ${error.message}). Check the tracking URI (a proxy in front of MLflow?) and the server's logs.`);
+        throw new InputError(
+          'TRACKING_REFUSED',
+          `The MLflow server at ${this.uri} refused mlspec's first request (HTTP ${error.status} ${error.errorCode}: ${error.message}). Check the tracking URI (a proxy in front of MLflow?) and the server's logs.`,
+        );
       }
       throw error;
     }
@@ -296,7 +305,8 @@ export class MlflowRestClient {
       if (!(error instanceof MlflowApiError && error.errorCode === 'RESOURCE_ALREADY_EXISTS')) throw error;
     }
     const created = await this.getExperimentByName(name);
-    if (!created) throw new MlflowApiError(404, 'RESOURCE_DOES_NOT_EXIST', 'experiments/get-by-name', `experiment '${name}' vanished right after it was created`);
+    if (!created)
+      throw new MlflowApiError(404, 'RESOURCE_DOES_NOT_EXIST', 'experiments/get-by-name', `experiment '${name}' vanished right after it was created`);
     return created;
   }
 
@@ -358,7 +368,11 @@ export class MlflowRestClient {
         await this.call('POST', 'runs/log-inputs', { body: { run_id: runId, datasets } });
         return;
       } catch (error) {
-        if (!(error instanceof MlflowApiError && /UNIQUE constraint|IntegrityError|Duplicate entry|duplicate key/i.test(error.message)) || attempt >= 3) throw error;
+        if (
+          !(error instanceof MlflowApiError && /UNIQUE constraint|IntegrityError|Duplicate entry|duplicate key/i.test(error.message)) ||
+          attempt >= 3
+        )
+          throw error;
         await sleep(100 * (attempt + 1));
       }
     }
@@ -433,11 +447,21 @@ export class MlflowRestClient {
     }
     const [, netloc, artifactRoot = '/'] = parsed;
     const base = netloc ? new URL(`${this.base.protocol}//${netloc}`) : this.base;
-    const root = artifactRoot.replace(/^\/+|\/+$/g, '').split('/').filter(Boolean).map(encodeURIComponent).join('/');
+    const root = artifactRoot
+      .replace(/^\/+|\/+$/g, '')
+      .split('/')
+      .filter(Boolean)
+      .map(encodeURIComponent)
+      .join('/');
     return new URL(`${base.toString().replace(/\/+$/, '')}/api/2.0/mlflow-artifacts/artifacts/${root ? `${root}/` : ''}${encoded}`);
   }
 
-  private async call<T = unknown>(method: 'GET' | 'POST', endpoint: string, request: { query?: Query; body?: unknown }, policy: RetryPolicy = this.policy): Promise<T> {
+  private async call<T = unknown>(
+    method: 'GET' | 'POST',
+    endpoint: string,
+    request: { query?: Query; body?: unknown },
+    policy: RetryPolicy = this.policy,
+  ): Promise<T> {
     const url = new URL(`${this.base.toString().replace(/\/+$/, '')}/api/2.0/mlflow/${endpoint}`);
     for (const [key, value] of Object.entries(request.query ?? {})) if (value !== undefined) url.searchParams.set(key, String(value));
     const init = request.body === undefined ? {} : { body: JSON.stringify(request.body), contentType: 'application/json' };

@@ -54,7 +54,22 @@ const FLUSH_INTERVAL_MS = 1000;
 const WRITTEN_COLUMNS: Record<string, string[]> = {
   experiments: ['experiment_id', 'name', 'artifact_location', 'lifecycle_stage', 'creation_time', 'last_update_time'],
   experiment_tags: ['key', 'value', 'experiment_id'],
-  runs: ['run_uuid', 'name', 'source_type', 'source_name', 'entry_point_name', 'user_id', 'status', 'start_time', 'end_time', 'source_version', 'lifecycle_stage', 'artifact_uri', 'experiment_id', 'deleted_time'],
+  runs: [
+    'run_uuid',
+    'name',
+    'source_type',
+    'source_name',
+    'entry_point_name',
+    'user_id',
+    'status',
+    'start_time',
+    'end_time',
+    'source_version',
+    'lifecycle_stage',
+    'artifact_uri',
+    'experiment_id',
+    'deleted_time',
+  ],
   tags: ['key', 'value', 'run_uuid'],
   params: ['key', 'value', 'run_uuid'],
   metrics: ['key', 'value', 'timestamp', 'run_uuid', 'step', 'is_nan'],
@@ -151,7 +166,10 @@ export class SqliteTracker implements Tracker {
     try {
       db = new Database(this.file, { timeout: BUSY_TIMEOUT_MS });
     } catch (error) {
-      throw new InputError('TRACKING_UNREACHABLE', `Cannot open the MLflow database ${this.file}: ${(error as Error).message}. Choose another with --tracking-uri.`);
+      throw new InputError(
+        'TRACKING_UNREACHABLE',
+        `Cannot open the MLflow database ${this.file}: ${(error as Error).message}. Choose another with --tracking-uri.`,
+      );
     }
     retryBusy(() => db.pragma('journal_mode = WAL'));
     // NORMAL is durable in WAL mode except for the last transactions before a power cut (SQLite's advice).
@@ -186,11 +204,14 @@ export class SqliteTracker implements Tracker {
     }
     const row = this.write(() => {
       const found = this.db.prepare('SELECT experiment_id, lifecycle_stage, artifact_location FROM experiments WHERE name = ?').get(name) as
-        | { experiment_id: number; lifecycle_stage: string; artifact_location: string | null }
-        | undefined;
+        { experiment_id: number; lifecycle_stage: string; artifact_location: string | null } | undefined;
       if (found) return found;
       const now = Date.now();
-      const id = Number(this.db.prepare("INSERT INTO experiments (name, lifecycle_stage, creation_time, last_update_time) VALUES (?, 'active', ?, ?)").run(name, now, now).lastInsertRowid);
+      const id = Number(
+        this.db
+          .prepare("INSERT INTO experiments (name, lifecycle_stage, creation_time, last_update_time) VALUES (?, 'active', ?, ?)")
+          .run(name, now, now).lastInsertRowid,
+      );
       const location = path.join(this.options.artifactRoot, String(id));
       this.db.prepare('UPDATE experiments SET artifact_location = ? WHERE experiment_id = ?').run(location, id);
       return { experiment_id: id, lifecycle_stage: 'active', artifact_location: location };
@@ -209,7 +230,9 @@ export class SqliteTracker implements Tracker {
   async setExperimentTags(experimentId: string, tags: Record<string, string>): Promise<void> {
     for (const key of Object.keys(tags)) checkKey('tag', key);
     this.write(() => {
-      const upsert = this.db.prepare('INSERT INTO experiment_tags (key, value, experiment_id) VALUES (?, ?, ?) ON CONFLICT (key, experiment_id) DO UPDATE SET value = excluded.value');
+      const upsert = this.db.prepare(
+        'INSERT INTO experiment_tags (key, value, experiment_id) VALUES (?, ?, ?) ON CONFLICT (key, experiment_id) DO UPDATE SET value = excluded.value',
+      );
       for (const [key, value] of Object.entries(tags)) upsert.run(key, value, Number(experimentId));
     });
   }
@@ -220,9 +243,9 @@ export class SqliteTracker implements Tracker {
     if (options.parentRunId) tags['mlflow.parentRunId'] = options.parentRunId;
     for (const key of Object.keys(tags)) checkKey('tag', key);
     const artifactUri = this.write(() => {
-      const experiment = this.db.prepare('SELECT artifact_location, lifecycle_stage FROM experiments WHERE experiment_id = ?').get(Number(options.experimentId)) as
-        | { artifact_location: string | null; lifecycle_stage: string }
-        | undefined;
+      const experiment = this.db
+        .prepare('SELECT artifact_location, lifecycle_stage FROM experiments WHERE experiment_id = ?')
+        .get(Number(options.experimentId)) as { artifact_location: string | null; lifecycle_stage: string } | undefined;
       if (!experiment || experiment.lifecycle_stage !== 'active') {
         throw new InputError('TRACKING_NO_EXPERIMENT', `No active experiment with id ${options.experimentId} in ${this.file}.`);
       }
@@ -243,20 +266,33 @@ export class SqliteTracker implements Tracker {
 
   async resumeRun(runId: string, _options?: ResumeRunOptions): Promise<RunHandle> {
     const run = this.db.prepare('SELECT experiment_id, lifecycle_stage, artifact_uri FROM runs WHERE run_uuid = ?').get(runId) as
-      | { experiment_id: number; lifecycle_stage: string; artifact_uri: string }
-      | undefined;
+      { experiment_id: number; lifecycle_stage: string; artifact_uri: string } | undefined;
     if (!run) throw new InputError('TRACKING_NO_RUN', `No run ${runId} in ${this.file}.`);
-    if (run.lifecycle_stage !== 'active') throw new InputError('TRACKING_RUN_DELETED', `Run ${runId} in ${this.file} is deleted; restore it before logging to it.`);
-    const latest = this.db.prepare('SELECT key, value, is_nan FROM latest_metrics WHERE run_uuid = ?').all(runId) as Array<{ key: string; value: number; is_nan: number }>;
+    if (run.lifecycle_stage !== 'active')
+      throw new InputError('TRACKING_RUN_DELETED', `Run ${runId} in ${this.file} is deleted; restore it before logging to it.`);
+    const latest = this.db.prepare('SELECT key, value, is_nan FROM latest_metrics WHERE run_uuid = ?').all(runId) as Array<{
+      key: string;
+      value: number;
+      is_nan: number;
+    }>;
     const params = this.db.prepare('SELECT key, value FROM params WHERE run_uuid = ?').all(runId) as Array<{ key: string; value: string }>;
-    const handle = new SqliteRunHandle(this, runId, String(run.experiment_id), run.artifact_uri, this.logger, new Map(latest.map((m) => [m.key, m.is_nan ? NaN : m.value])));
+    const handle = new SqliteRunHandle(
+      this,
+      runId,
+      String(run.experiment_id),
+      run.artifact_uri,
+      this.logger,
+      new Map(latest.map((m) => [m.key, m.is_nan ? NaN : m.value])),
+    );
     for (const p of params) handle.ledger.remember(p.key, p.value);
     return handle;
   }
 
   async deleteRun(runId: string): Promise<void> {
     // As SqlAlchemyStore.delete_run: the run stays, marked deleted (restorable).
-    const changed = this.write(() => this.db.prepare("UPDATE runs SET lifecycle_stage = 'deleted', deleted_time = ? WHERE run_uuid = ?").run(Date.now(), runId).changes);
+    const changed = this.write(
+      () => this.db.prepare("UPDATE runs SET lifecycle_stage = 'deleted', deleted_time = ? WHERE run_uuid = ?").run(Date.now(), runId).changes,
+    );
     if (changed === 0) throw new InputError('TRACKING_NO_RUN', `No run ${runId} in ${this.file}.`);
   }
 
@@ -294,11 +330,9 @@ export class SqliteTracker implements Tracker {
     db.exec(fs.readFileSync(SCHEMA_FILE, 'utf8'));
     const now = Date.now();
     // MLflow's SqlAlchemyStore._create_default_experiment.
-    db.prepare("INSERT INTO experiments (experiment_id, name, artifact_location, lifecycle_stage, creation_time, last_update_time) VALUES (0, 'Default', ?, 'active', ?, ?)").run(
-      path.join(this.options.artifactRoot, '0'),
-      now,
-      now,
-    );
+    db.prepare(
+      "INSERT INTO experiments (experiment_id, name, artifact_location, lifecycle_stage, creation_time, last_update_time) VALUES (0, 'Default', ?, 'active', ?, ?)",
+    ).run(path.join(this.options.artifactRoot, '0'), now, now);
   }
 }
 
@@ -312,7 +346,9 @@ function tableNames(db: Database.Database): Set<string> {
  */
 function checkSchema(db: Database.Database, file: string): void {
   const tables = tableNames(db);
-  const revision = tables.has('alembic_version') ? ((db.prepare('SELECT version_num FROM alembic_version').get() as { version_num?: string } | undefined)?.version_num ?? 'none') : 'none';
+  const revision = tables.has('alembic_version')
+    ? ((db.prepare('SELECT version_num FROM alembic_version').get() as { version_num?: string } | undefined)?.version_num ?? 'none')
+    : 'none';
   const problems: string[] = [];
   for (const [table, written] of Object.entries(WRITTEN_COLUMNS)) {
     if (!tables.has(table)) {
@@ -325,7 +361,8 @@ function checkSchema(db: Database.Database, file: string): void {
     for (const column of columns) {
       // experiment_id is an INTEGER PRIMARY KEY: SQLite fills it.
       const filled = written.includes(column.name) || (table === 'experiments' && column.name === 'experiment_id');
-      if (!filled && column.notnull && column.dflt_value === null) problems.push(`column ${table}.${column.name} is required and mlspec does not know it`);
+      if (!filled && column.notnull && column.dflt_value === null)
+        problems.push(`column ${table}.${column.name} is required and mlspec does not know it`);
     }
   }
   if (problems.length === 0) return;
@@ -395,8 +432,12 @@ class SqliteRunHandle implements RunHandle {
       const insertDataset = db.prepare(
         'INSERT INTO datasets (dataset_uuid, experiment_id, name, digest, dataset_source_type, dataset_source, dataset_schema, dataset_profile) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       );
-      const findInput = db.prepare("SELECT input_uuid FROM inputs WHERE source_type = 'DATASET' AND source_id = ? AND destination_type = 'RUN' AND destination_id = ?");
-      const insertInput = db.prepare("INSERT INTO inputs (input_uuid, source_type, source_id, destination_type, destination_id) VALUES (?, 'DATASET', ?, 'RUN', ?)");
+      const findInput = db.prepare(
+        "SELECT input_uuid FROM inputs WHERE source_type = 'DATASET' AND source_id = ? AND destination_type = 'RUN' AND destination_id = ?",
+      );
+      const insertInput = db.prepare(
+        "INSERT INTO inputs (input_uuid, source_type, source_id, destination_type, destination_id) VALUES (?, 'DATASET', ?, 'RUN', ?)",
+      );
       const insertTag = db.prepare('INSERT INTO input_tags (input_uuid, name, value) VALUES (?, ?, ?)');
       // As SqlAlchemyStore._log_inputs_impl: one dataset per (experiment, name, digest), one input per dataset and run.
       for (const input of inputs) {
@@ -404,7 +445,16 @@ class SqliteRunHandle implements RunHandle {
         let datasetUuid = (findDataset.get(experimentId, dataset.name, dataset.digest) as { dataset_uuid: string } | undefined)?.dataset_uuid;
         if (!datasetUuid) {
           datasetUuid = randomUUID().replace(/-/g, '');
-          insertDataset.run(datasetUuid, experimentId, dataset.name, dataset.digest, dataset.source_type, dataset.source, dataset.schema ?? null, dataset.profile ?? null);
+          insertDataset.run(
+            datasetUuid,
+            experimentId,
+            dataset.name,
+            dataset.digest,
+            dataset.source_type,
+            dataset.source,
+            dataset.schema ?? null,
+            dataset.profile ?? null,
+          );
         }
         if (findInput.get(datasetUuid, this.runId)) continue;
         const inputUuid = randomUUID().replace(/-/g, '');
@@ -475,13 +525,17 @@ class SqliteRunHandle implements RunHandle {
         }
       }
       if (Object.keys(tags).length > 0) {
-        const upsert = db.prepare('INSERT INTO tags (key, value, run_uuid) VALUES (?, ?, ?) ON CONFLICT (key, run_uuid) DO UPDATE SET value = excluded.value');
+        const upsert = db.prepare(
+          'INSERT INTO tags (key, value, run_uuid) VALUES (?, ?, ?) ON CONFLICT (key, run_uuid) DO UPDATE SET value = excluded.value',
+        );
         for (const [key, value] of Object.entries(tags)) upsert.run(key, value, this.runId);
         // The run's name column follows the mlflow.runName tag, as in SqlAlchemyStore.
         if (tags['mlflow.runName'] !== undefined) db.prepare('UPDATE runs SET name = ? WHERE run_uuid = ?').run(tags['mlflow.runName'], this.runId);
       }
       if (metrics.length > 0) {
-        const insert = db.prepare('INSERT INTO metrics (key, value, timestamp, run_uuid, step, is_nan) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING');
+        const insert = db.prepare(
+          'INSERT INTO metrics (key, value, timestamp, run_uuid, step, is_nan) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
+        );
         // latest_metrics keeps the entry with the highest (step, timestamp, value), as MLflow's _update_latest_metrics_if_necessary.
         const latest = db.prepare(
           `INSERT INTO latest_metrics (key, value, timestamp, step, is_nan, run_uuid) VALUES (?, ?, ?, ?, ?, ?)

@@ -24,7 +24,10 @@ export const DEFAULT_SPOOL_DIR = '.mlspec-spool';
 export type TrackingUriSource = '--tracking-uri' | 'MLFLOW_TRACKING_URI' | 'spec' | 'default';
 
 /** The URI a command uses and where it came from: the flag, then the variable, then the spec, then the default store. */
-export function chooseTrackingUri(given: { flag?: string; env?: Record<string, string | undefined>; spec?: string }): { uri: string | undefined; source: TrackingUriSource } {
+export function chooseTrackingUri(given: { flag?: string; env?: Record<string, string | undefined>; spec?: string }): {
+  uri: string | undefined;
+  source: TrackingUriSource;
+} {
   const set = (value: string | undefined) => value !== undefined && value.trim() !== '';
   if (set(given.flag)) return { uri: given.flag!.trim(), source: '--tracking-uri' };
   const variable = (given.env ?? process.env).MLFLOW_TRACKING_URI;
@@ -38,7 +41,9 @@ export type ResolvedTrackingUri = { kind: 'rest'; uri: string } | { kind: 'file'
 /** MLflow's _has_existing_mlruns_data: a numbered folder with a meta.yaml. */
 export function holdsFileStoreRuns(folder: string): boolean {
   try {
-    return fs.readdirSync(folder, { withFileTypes: true }).some((entry) => entry.isDirectory() && /^\d+$/.test(entry.name) && fs.existsSync(path.join(folder, entry.name, 'meta.yaml')));
+    return fs
+      .readdirSync(folder, { withFileTypes: true })
+      .some((entry) => entry.isDirectory() && /^\d+$/.test(entry.name) && fs.existsSync(path.join(folder, entry.name, 'meta.yaml')));
   } catch {
     return false;
   }
@@ -71,7 +76,10 @@ export function resolveTrackingUri(uri: string | undefined, cwd: string = proces
 function sqlitePath(uri: string, cwd: string): string {
   const match = /^sqlite:\/\/\/([^?]+)(\?.*)?$/i.exec(uri);
   if (!match || match[1] === ':memory:') {
-    throw new InputError('TRACKING_URI_UNSUPPORTED', `Tracking URI '${redactUri(uri)}' names no database file: use sqlite:///mlflow.db (relative to this folder) or sqlite:////absolute/path/mlflow.db.`);
+    throw new InputError(
+      'TRACKING_URI_UNSUPPORTED',
+      `Tracking URI '${redactUri(uri)}' names no database file: use sqlite:///mlflow.db (relative to this folder) or sqlite:////absolute/path/mlflow.db.`,
+    );
   }
   return path.resolve(cwd, decodeURIComponent(match[1]));
 }

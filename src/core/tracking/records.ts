@@ -109,7 +109,10 @@ function keyProblem(key: string): string | undefined {
 
 /** Replace characters MLflow rejects in names (e.g. in a class label used as a metric key). */
 export function safeKey(key: string): string {
-  const cleaned = key.replace(/[^/\p{L}\p{N}_.\- :]/gu, '_').replace(/\/+/g, '/').replace(/^\/|\/$/g, '');
+  const cleaned = key
+    .replace(/[^/\p{L}\p{N}_.\- :]/gu, '_')
+    .replace(/\/+/g, '/')
+    .replace(/^\/|\/$/g, '');
   const parts = cleaned.split('/').map((p) => (p === '.' || p === '..' ? p.replace(/\./g, '_') : p));
   return parts.join('/').slice(0, MLFLOW_LIMITS.key) || '_';
 }
@@ -180,8 +183,18 @@ export function checkMetric(key: string, value: number, step: number, timestamp:
  */
 export function artifactRelPath(artifactPath: string): string {
   const normalized = path.posix.normalize(artifactPath.replace(/\\/g, '/'));
-  if (normalized === '.' || normalized === '' || normalized.startsWith('../') || normalized === '..' || path.posix.isAbsolute(normalized) || normalized.endsWith('/')) {
-    throw new InputError('TRACKING_BAD_ARTIFACT_PATH', `Artifact path '${artifactPath}' must name a file inside the run's artifact folder (e.g. 'plots/confusion.svg').`);
+  if (
+    normalized === '.' ||
+    normalized === '' ||
+    normalized.startsWith('../') ||
+    normalized === '..' ||
+    path.posix.isAbsolute(normalized) ||
+    normalized.endsWith('/')
+  ) {
+    throw new InputError(
+      'TRACKING_BAD_ARTIFACT_PATH',
+      `Artifact path '${artifactPath}' must name a file inside the run's artifact folder (e.g. 'plots/confusion.svg').`,
+    );
   }
   return normalized;
 }

@@ -4,7 +4,8 @@
  * credentials (`?password=…`, `?token=…`, AWS-style signatures). Everything else is kept, so the
  * redacted URI still says where the data went.
  */
-const SECRET_QUERY = /^(pass(word)?|pwd|token|access[_-]?token|auth|secret|api[_-]?key|key|x-amz-signature|x-amz-credential|sig|signature|credential)$/i;
+const SECRET_QUERY =
+  /^(pass(word)?|pwd|token|access[_-]?token|auth|secret|api[_-]?key|key|x-amz-signature|x-amz-credential|sig|signature|credential)$/i;
 
 export const REDACTED = '***';
 

@@ -115,7 +115,12 @@ export class RestTracker implements Tracker {
           userId: tags['mlflow.user'] ?? currentUser(),
           tags: Object.entries(tags).map(([key, value]) => ({ key, value })),
         });
-        return new RestRunHandle(this, { runId: info.run_id, experimentId: info.experiment_id, artifactUri: info.artifact_uri }, new ParamLedger(info.run_id), spool);
+        return new RestRunHandle(
+          this,
+          { runId: info.run_id, experimentId: info.experiment_id, artifactUri: info.artifact_uri },
+          new ParamLedger(info.run_id),
+          spool,
+        );
       } catch (error) {
         if (!(error instanceof ServerUnavailableError)) throw error;
         this.goOffline(error);
@@ -123,7 +128,12 @@ export class RestTracker implements Tracker {
     }
     if (!spool) throw trackingUnreachable(this.uri, this.offlineReason ?? 'offline');
     const runId = `local-${randomUUID().replace(/-/g, '')}`;
-    const place: RunPlace = { runId, experimentId: options.experimentId, artifactUri: '', local: { runName: options.runName, parentRunId: options.parentRunId, tags, startTime } };
+    const place: RunPlace = {
+      runId,
+      experimentId: options.experimentId,
+      artifactUri: '',
+      local: { runName: options.runName, parentRunId: options.parentRunId, tags, startTime },
+    };
     return new RestRunHandle(this, place, new ParamLedger(runId), true);
   }
 
@@ -142,7 +152,13 @@ export class RestTracker implements Tracker {
       const ledger = new ParamLedger(runId);
       for (const param of run.data.params) ledger.remember(param.key, param.value);
       const latest = new Map(run.data.metrics.map((m) => [m.key, m.value]));
-      return new RestRunHandle(this, { runId, experimentId: run.info.experiment_id, artifactUri: run.info.artifact_uri }, ledger, options.spool !== false, latest);
+      return new RestRunHandle(
+        this,
+        { runId, experimentId: run.info.experiment_id, artifactUri: run.info.artifact_uri },
+        ledger,
+        options.spool !== false,
+        latest,
+      );
     } catch (error) {
       if (error instanceof ServerUnavailableError) throw trackingUnreachable(this.uri, error.problem);
       throw error;
@@ -193,7 +209,12 @@ export class RestTracker implements Tracker {
   spoolFor(place: RunPlace): SpoolWriter {
     let writer = this.spools.get(place.runId);
     if (!writer) {
-      writer = new SpoolWriter(this.options.spoolDir, { runId: place.runId, local: Boolean(place.local), experimentId: place.experimentId, trackingUri: this.uri });
+      writer = new SpoolWriter(this.options.spoolDir, {
+        runId: place.runId,
+        local: Boolean(place.local),
+        experimentId: place.experimentId,
+        trackingUri: this.uri,
+      });
       if (place.local) writer.append({ type: 'create', experimentId: place.experimentId, ...place.local });
       this.spools.set(place.runId, writer);
     }
@@ -269,7 +290,8 @@ class RestRunHandle implements RunHandle {
 
   async logArtifact(source: ArtifactSource, artifactPath: string): Promise<void> {
     const rel = artifactRelPath(artifactPath);
-    const bytes = 'file' in source ? fs.readFileSync(source.file) : typeof source.bytes === 'string' ? Buffer.from(source.bytes, 'utf8') : source.bytes;
+    const bytes =
+      'file' in source ? fs.readFileSync(source.file) : typeof source.bytes === 'string' ? Buffer.from(source.bytes, 'utf8') : source.bytes;
     void this.kick();
     await this.enqueue({ type: 'artifact', artifactPath: rel, bytes }, false);
   }

@@ -3,7 +3,15 @@ import { confusionMatrixSvg } from './run-artifacts';
 
 test('the confusion-matrix SVG is a valid image with escaped labels', () => {
   const classes = ['neg', 'neu', 'pos & <more>'];
-  const svg = confusionMatrixSvg(classes, [[5, 1, 0], [2, 7, 1], [0, 0, 9]], 'lr: confusion');
+  const svg = confusionMatrixSvg(
+    classes,
+    [
+      [5, 1, 0],
+      [2, 7, 1],
+      [0, 0, 9],
+    ],
+    'lr: confusion',
+  );
   expect(svg).toContain('pos &amp; &lt;more&gt;');
   expect(svg).not.toContain('<more>');
   const image = new Resvg(svg).render();

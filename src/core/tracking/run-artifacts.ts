@@ -48,8 +48,12 @@ export function confusionMatrixSvg(classes: string[], matrix: number[][], title 
       const x = left + j * cell;
       const value = matrix[i]?.[j] ?? 0;
       const t = value / max;
-      parts.push(`<rect x="${x}" y="${y}" width="${cell}" height="${cell}" fill="${blue(t)}" stroke="white"><title>true ${escapeXml(classes[i])}, predicted ${escapeXml(classes[j])}: ${value}</title></rect>`);
-      parts.push(`<text x="${x + cell / 2}" y="${y + cell / 2 + 5}" text-anchor="middle" font-size="14" fill="${t > 0.55 ? 'white' : 'black'}">${value}</text>`);
+      parts.push(
+        `<rect x="${x}" y="${y}" width="${cell}" height="${cell}" fill="${blue(t)}" stroke="white"><title>true ${escapeXml(classes[i])}, predicted ${escapeXml(classes[j])}: ${value}</title></rect>`,
+      );
+      parts.push(
+        `<text x="${x + cell / 2}" y="${y + cell / 2 + 5}" text-anchor="middle" font-size="14" fill="${t > 0.55 ? 'white' : 'black'}">${value}</text>`,
+      );
     }
   }
   for (let j = 0; j < n; j++) {

@@ -60,7 +60,14 @@ export async function syncSpool(folder: string, tracker: Tracker, options: SyncO
         const tags = { ...record.tags };
         delete tags['mlflow.parentRunId'];
         delete tags['mlflow.runName'];
-        handle = await tracker.startRun({ experimentId: record.experimentId, runName: record.runName, parentRunId: parent, tags, startTime: record.startTime, spool: false });
+        handle = await tracker.startRun({
+          experimentId: record.experimentId,
+          runName: record.runName,
+          parentRunId: parent,
+          tags,
+          startTime: record.startTime,
+          spool: false,
+        });
         progress.runId = handle.runId;
       } else {
         handle ??= await tracker.resumeRun(progress.runId ?? spoolRunId, { spool: false });
@@ -73,7 +80,8 @@ export async function syncSpool(folder: string, tracker: Tracker, options: SyncO
     const runId = progress.runId ?? spoolRunId;
     if (run.manifest.local && !progress.runId) throw new InputError('SPOOL_INVALID', `${run.folder}: a local run without its 'create' record.`);
     const ended = run.records.some((record) => record.type === 'end');
-    if (!ended) options.logger?.warn(`Spooled run ${spoolRunId} has no end record (its process stopped early); run ${runId} stays RUNNING on the server.`);
+    if (!ended)
+      options.logger?.warn(`Spooled run ${spoolRunId} has no end record (its process stopped early); run ${runId} stays RUNNING on the server.`);
     fs.rmSync(run.folder, { recursive: true, force: true });
     serverIds.set(spoolRunId, runId);
     results.push({ spoolRunId, runId, records: applied, ended });
@@ -86,7 +94,8 @@ export async function syncSpool(folder: string, tracker: Tracker, options: SyncO
     if (known) return known;
     const parent = byId.get(runId);
     if (!parent) {
-      if (runId.startsWith('local-')) throw new InputError('SPOOL_INVALID', `A spooled run names parent ${runId}, which was never created on the server and is not in this spool.`);
+      if (runId.startsWith('local-'))
+        throw new InputError('SPOOL_INVALID', `A spooled run names parent ${runId}, which was never created on the server and is not in this spool.`);
       return runId;
     }
     if (parent.progress.runId) return parent.progress.runId;

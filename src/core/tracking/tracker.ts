@@ -127,4 +127,3 @@ export const stderrLogger: Logger = {
   warn: (m) => process.stderr.write(`warning: ${m}\n`),
   debug: () => undefined,
 };
-

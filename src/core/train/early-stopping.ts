@@ -29,7 +29,8 @@ export class EarlyStoppingTracker {
 
   observe(record: EpochRecord): EarlyStoppingDecision {
     const value = record[this.config.monitor];
-    if (value === undefined || Number.isNaN(value)) throw new Error(`early stopping monitors ${this.config.monitor}, which epoch ${record.epoch} did not report`);
+    if (value === undefined || Number.isNaN(value))
+      throw new Error(`early stopping monitors ${this.config.monitor}, which epoch ${record.epoch} did not report`);
     const { minDelta } = this.config;
     const improved = this.best === undefined || (this.mode === 'min' ? value < this.best - minDelta : value > this.best + minDelta);
     if (improved) {

@@ -12,7 +12,11 @@ import { collectRegularizers, type Regularizer } from './regularizer';
 /** Softmax regression over dense rows of a CSR matrix: small enough to train in milliseconds. */
 class LinearNetwork implements TrainableNetwork<{ rows: number; values: Float32Array }> {
   readonly params: tf.Variable[];
-  constructor(readonly inputs: number, readonly classes: number, seed: number) {
+  constructor(
+    readonly inputs: number,
+    readonly classes: number,
+    seed: number,
+  ) {
     const rng = new Rng(seed);
     const w = Float32Array.from({ length: inputs * classes }, () => rng.uniformIn(-0.5, 0.5));
     this.params = tf.tidy(() => [tf.variable(tf.tensor2d(w, [inputs, classes])), tf.variable(tf.zeros([classes]))]);
@@ -39,7 +43,11 @@ class LinearNetwork implements TrainableNetwork<{ rows: number; values: Float32A
 /** Three noisy clusters in 4-D. */
 function blobs(rows: number, seed: number): { x: CsrMatrix; y: Int32Array } {
   const rng = new Rng(seed);
-  const centres = [[2, 0, 0, 1], [0, 2, 0, -1], [0, 0, 2, 0]];
+  const centres = [
+    [2, 0, 0, 1],
+    [0, 2, 0, -1],
+    [0, 0, 2, 0],
+  ];
   const y = Int32Array.from({ length: rows }, (_, i) => i % 3);
   const maps = Array.from(y, (c) => new Map(centres[c].map((v, j) => [j, v + rng.normal() * 1.2] as [number, number])));
   return { x: csrFromRows(maps, 4), y };
@@ -57,9 +65,22 @@ function context(seed: number, logged: { key: string; value: number; step?: numb
 const quietOptions = (over: Record<string, unknown> = {}) =>
   resolveTrainingOptions({ epochs: 4, batchSize: 8, progress: false, optimizer: { type: 'adam', learningRate: 0.05 }, ...(over as object) } as never);
 
-async function train(seed: number, data: FitData, over: Record<string, unknown> = {}, regularizers: Regularizer[] = [], logged: { key: string; value: number; step?: number }[] = []) {
+async function train(
+  seed: number,
+  data: FitData,
+  over: Record<string, unknown> = {},
+  regularizers: Regularizer[] = [],
+  logged: { key: string; value: number; step?: number }[] = [],
+) {
   const network = new LinearNetwork(4, 3, 1);
-  const summary = await trainNetwork({ network, data, options: quietOptions(over), regularizers: collectRegularizers(regularizers), context: context(seed, logged), label: 'test' });
+  const summary = await trainNetwork({
+    network,
+    data,
+    options: quietOptions(over),
+    regularizers: collectRegularizers(regularizers),
+    context: context(seed, logged),
+    label: 'test',
+  });
   return { network, summary };
 }
 
@@ -119,7 +140,11 @@ describe('trainNetwork', () => {
       options: quietOptions({ epochs: 5 }),
       regularizers: collectRegularizers([
         { kind: 'gradient-clipping', mode: 'norm', max: 1 },
-        { kind: 'penalty', name: 'l2', penalty: (ws: readonly tf.Variable[]) => tf.mul(tf.addN(ws.map((w) => tf.sum(tf.square(w)))), 1e-3) as tf.Scalar },
+        {
+          kind: 'penalty',
+          name: 'l2',
+          penalty: (ws: readonly tf.Variable[]) => tf.mul(tf.addN(ws.map((w) => tf.sum(tf.square(w)))), 1e-3) as tf.Scalar,
+        },
         { kind: 'early-stopping', monitor: 'val_loss', mode: 'auto', patience: 10, minDelta: 0, restoreBestWeights: true },
       ]),
       context: ctx,
@@ -134,7 +159,14 @@ describe('trainNetwork', () => {
 
   it('early stopping stops after `patience` epochs without improvement and restores the best weights', async () => {
     // minDelta larger than any change: only epoch 1 counts as an improvement.
-    const stopping: Regularizer = { kind: 'early-stopping', monitor: 'train_loss', mode: 'auto', patience: 2, minDelta: 100, restoreBestWeights: true };
+    const stopping: Regularizer = {
+      kind: 'early-stopping',
+      monitor: 'train_loss',
+      mode: 'auto',
+      patience: 2,
+      minDelta: 100,
+      restoreBestWeights: true,
+    };
     const { network, summary } = await train(5, baseData, { epochs: 10 }, [stopping]);
     expect(summary.epochs!.length).toBe(3);
     expect(summary.info).toMatchObject({ stopped_epoch: 3, best_epoch: 1, restored_best_weights: true });
@@ -146,7 +178,14 @@ describe('trainNetwork', () => {
   });
 
   it('without restoreBestWeights the last epoch’s weights are kept', async () => {
-    const stopping: Regularizer = { kind: 'early-stopping', monitor: 'train_loss', mode: 'auto', patience: 2, minDelta: 100, restoreBestWeights: false };
+    const stopping: Regularizer = {
+      kind: 'early-stopping',
+      monitor: 'train_loss',
+      mode: 'auto',
+      patience: 2,
+      minDelta: 100,
+      restoreBestWeights: false,
+    };
     const stopped = await train(5, baseData, { epochs: 10 }, [stopping]);
     const three = await train(5, baseData, { epochs: 3 });
     expect(stopped.summary.info).toMatchObject({ restored_best_weights: false });
@@ -161,7 +200,9 @@ describe('trainNetwork', () => {
   });
 
   it('follows the learning-rate schedule', async () => {
-    const { network, summary } = await train(1, baseData, { epochs: 4 }, [{ kind: 'lr-schedule', schedule: { type: 'step', stepSize: 2, gamma: 0.5 } }]);
+    const { network, summary } = await train(1, baseData, { epochs: 4 }, [
+      { kind: 'lr-schedule', schedule: { type: 'step', stepSize: 2, gamma: 0.5 } },
+    ]);
     expect(summary.epochs!.map((e: EpochRecord) => e.learning_rate)).toEqual([0.05, 0.05, 0.025, 0.025]);
     network.dispose();
   });
@@ -204,7 +245,12 @@ describe('collectRegularizers', () => {
   });
 
   it('rejects duplicates and things that are not regularizers', () => {
-    expect(() => collectRegularizers([{ kind: 'dropout', rate: 0.1 }, { kind: 'dropout', rate: 0.2 }])).toThrow(/more than one dropout/);
+    expect(() =>
+      collectRegularizers([
+        { kind: 'dropout', rate: 0.1 },
+        { kind: 'dropout', rate: 0.2 },
+      ]),
+    ).toThrow(/more than one dropout/);
     expect(() => collectRegularizers([{ something: 1 }])).toThrow(InputError);
   });
 });

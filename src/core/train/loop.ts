@@ -58,7 +58,11 @@ function checkMonitor(what: string, monitor: MonitoredMetric, data: FitData): vo
 }
 
 /** Mean loss and accuracy of the network on labelled rows, without dropout. */
-export function evaluateNetwork<Batch>(network: TrainableNetwork<Batch>, rows: LabelledFeatures, nClasses: number): { loss: number; accuracy: number } {
+export function evaluateNetwork<Batch>(
+  network: TrainableNetwork<Batch>,
+  rows: LabelledFeatures,
+  nClasses: number,
+): { loss: number; accuracy: number } {
   const n = rows.y.length;
   let lossSum = 0;
   let correct = 0;
@@ -112,7 +116,8 @@ export async function trainNetwork<Batch>(input: TrainNetworkInput<Batch>): Prom
   if (regularizers.earlyStopping) checkMonitor('early stopping', regularizers.earlyStopping.monitor, data);
   const schedule = regularizers.lrSchedule?.schedule;
   if (schedule?.type === 'reduce-on-plateau') checkMonitor('the reduce-on-plateau schedule', schedule.monitor, data);
-  if (options.validation > 0 && !data.validation) context.logger.warn(`training.validation is ${options.validation}, but no validation rows were given to the model`);
+  if (options.validation > 0 && !data.validation)
+    context.logger.warn(`training.validation is ${options.validation}, but no validation rows were given to the model`);
 
   const params = network.params;
   const optimizer = createOptimizer(options.optimizer, regularizers.weightDecay);

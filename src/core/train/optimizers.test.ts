@@ -111,7 +111,14 @@ describe('optimizers follow PyTorch’s update rules', () => {
 
 describe('each optimizer decreases the loss of a toy logistic regression', () => {
   // Two separable clusters in 2-D.
-  const x = [[2, 1], [1.5, 2], [2.5, 1.5], [-2, -1], [-1, -2.5], [-1.5, -1]];
+  const x = [
+    [2, 1],
+    [1.5, 2],
+    [2.5, 1.5],
+    [-2, -1],
+    [-1, -2.5],
+    [-1.5, -1],
+  ];
   const y = [1, 1, 1, 0, 0, 0];
 
   it.each(['adam', 'adamw', 'sgd', 'rmsprop'] as OptimizerType[])('%s', (type) => {

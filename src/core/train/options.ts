@@ -56,12 +56,28 @@ export const trainingOptionsSchema: SchemaObject = {
           enum: [...OPTIMIZER_TYPES],
           description: 'adam, adamw (Adam with decoupled weight decay), sgd (with optional momentum) or rmsprop.',
         },
-        learningRate: { type: 'number', exclusiveMinimum: 0, default: 0.001, description: 'Step size (the starting one when an lr-schedule regularizer is used).' },
+        learningRate: {
+          type: 'number',
+          exclusiveMinimum: 0,
+          default: 0.001,
+          description: 'Step size (the starting one when an lr-schedule regularizer is used).',
+        },
         momentum: { type: 'number', minimum: 0, exclusiveMaximum: 1, default: 0, description: 'Momentum for sgd and rmsprop (0 = none).' },
         beta1: { type: 'number', minimum: 0, exclusiveMaximum: 1, default: 0.9, description: 'Adam/AdamW decay of the first-moment average.' },
         beta2: { type: 'number', minimum: 0, exclusiveMaximum: 1, default: 0.999, description: 'Adam/AdamW decay of the second-moment average.' },
-        epsilon: { type: 'number', exclusiveMinimum: 0, default: 1e-8, description: 'Added to the denominator of adam, adamw and rmsprop for numerical stability.' },
-        rho: { type: 'number', minimum: 0, exclusiveMaximum: 1, default: 0.99, description: "RMSprop's decay of the squared-gradient average (PyTorch's alpha)." },
+        epsilon: {
+          type: 'number',
+          exclusiveMinimum: 0,
+          default: 1e-8,
+          description: 'Added to the denominator of adam, adamw and rmsprop for numerical stability.',
+        },
+        rho: {
+          type: 'number',
+          minimum: 0,
+          exclusiveMaximum: 1,
+          default: 0.99,
+          description: "RMSprop's decay of the squared-gradient average (PyTorch's alpha).",
+        },
       },
     },
     validation: {
@@ -69,12 +85,14 @@ export const trainingOptionsSchema: SchemaObject = {
       minimum: 0,
       exclusiveMaximum: 1,
       default: 0,
-      description: 'Fraction of the training rows held out (stratified) to report val_loss/val_accuracy each epoch and drive early stopping; 0 = none.',
+      description:
+        'Fraction of the training rows held out (stratified) to report val_loss/val_accuracy each epoch and drive early stopping; 0 = none.',
     },
     curves: {
       type: 'boolean',
       default: false,
-      description: "Also score the test rows after every epoch, only to draw learning curves (the notebook's test accuracy per epoch); never used for decisions.",
+      description:
+        "Also score the test rows after every epoch, only to draw learning curves (the notebook's test accuracy per epoch); never used for decisions.",
     },
     progress: { type: 'boolean', default: true, description: 'Show a progress bar (a TTY) or one line per epoch (otherwise) on stderr.' },
   },

@@ -9,7 +9,10 @@ describe('seeded random streams', () => {
     expect(draw(42)).toEqual(draw(42));
     expect(draw(42)).not.toEqual(draw(43));
     expect(deriveSeed(42, 'lstm', 'init')).toBe(deriveSeed(42, 'lstm', 'init'));
-    expect(new Set([deriveSeed(42, 'lstm', 'init'), deriveSeed(42, 'lstm', 'dropout'), deriveSeed(43, 'lstm', 'init'), deriveSeed(42, 'gru', 'init')]).size).toBe(4);
+    expect(
+      new Set([deriveSeed(42, 'lstm', 'init'), deriveSeed(42, 'lstm', 'dropout'), deriveSeed(43, 'lstm', 'init'), deriveSeed(42, 'gru', 'init')])
+        .size,
+    ).toBe(4);
     // Labels are separated: ("ab", "c") is not ("a", "bc").
     expect(deriveSeed(1, 'ab', 'c')).not.toBe(deriveSeed(1, 'a', 'bc'));
   });

@@ -107,7 +107,10 @@ export function collectRegularizers(list: readonly unknown[] | undefined): Regul
   const seen = new Set<SingleKind>();
   for (const r of list ?? []) {
     if (!isRegularizer(r)) {
-      throw new InputError('REGULARIZER_UNSUPPORTED', `a regularizer of this pipeline is not one the training loop understands (expected kind ${[...SINGLE_KINDS, 'penalty'].join(', ')})`);
+      throw new InputError(
+        'REGULARIZER_UNSUPPORTED',
+        `a regularizer of this pipeline is not one the training loop understands (expected kind ${[...SINGLE_KINDS, 'penalty'].join(', ')})`,
+      );
     }
     if (r.kind === 'penalty') {
       set.penalties.push(r);

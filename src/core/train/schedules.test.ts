@@ -20,14 +20,18 @@ describe('learning-rate schedules', () => {
   it('cosine: from the base rate down to the minimum at tMax (default: the number of epochs)', () => {
     const r = rates(createScheduler(1, { type: 'cosine', tMax: 0, minLearningRate: 0.1 }, 5), 5);
     expect(r[0]).toBe(1);
-    expect(r[2]).toBeCloseTo(0.1 + 0.9 * (1 + Math.cos(Math.PI * 2 / 5)) / 2, 12);
+    expect(r[2]).toBeCloseTo(0.1 + (0.9 * (1 + Math.cos((Math.PI * 2) / 5))) / 2, 12);
     for (let i = 1; i < r.length; i++) expect(r[i]).toBeLessThan(r[i - 1]);
     const explicit = createScheduler(1, { type: 'cosine', tMax: 2, minLearningRate: 0 }, 10);
     expect(explicit.rateFor(3)).toBeCloseTo(0, 12);
   });
 
   it('reduce-on-plateau: ×factor after more than `patience` epochs without improvement, then cooldown', () => {
-    const s = createScheduler(1, { type: 'reduce-on-plateau', monitor: 'val_loss', mode: 'auto', factor: 0.5, patience: 1, minDelta: 0, cooldown: 1, minLearningRate: 0.3 }, 10);
+    const s = createScheduler(
+      1,
+      { type: 'reduce-on-plateau', monitor: 'val_loss', mode: 'auto', factor: 0.5, patience: 1, minDelta: 0, cooldown: 1, minLearningRate: 0.3 },
+      10,
+    );
     const losses = [1.0, 0.9, 0.95, 0.95, 0.95, 0.95, 0.95, 0.95];
     const seen: number[] = [];
     losses.forEach((loss, i) => {

@@ -32,7 +32,7 @@ function randomInput(cell: FusedCell, steps: number, rows: number, units: number
   const rng = new Rng(seed);
   const n = GATES[cell] * units;
   const values = (count: number, s: number) => Float32Array.from({ length: count }, () => rng.uniformIn(-s, s));
-  const mask = Float32Array.from({ length: steps * rows }, (_, i) => (Math.floor(i / rows) < 1 + (i % rows) % steps ? 1 : 0));
+  const mask = Float32Array.from({ length: steps * rows }, (_, i) => (Math.floor(i / rows) < 1 + ((i % rows) % steps) ? 1 : 0));
   return {
     cell,
     steps,
@@ -72,9 +72,15 @@ describe('the native engine', () => {
   it('is refused when missing, unloadable, or built from another fused-rnn.c', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlspec-addon-'));
     try {
-      expect(inspectNativeAddon(path.join(dir, 'absent.node')).info).toEqual({ available: false, reason: 'not built (npm run install:native builds it)' });
+      expect(inspectNativeAddon(path.join(dir, 'absent.node')).info).toEqual({
+        available: false,
+        reason: 'not built (npm run install:native builds it)',
+      });
       fs.writeFileSync(path.join(dir, 'garbage.node'), 'not a shared library');
-      expect(inspectNativeAddon(path.join(dir, 'garbage.node')).info).toMatchObject({ available: false, reason: expect.stringMatching(/^it does not load: /) });
+      expect(inspectNativeAddon(path.join(dir, 'garbage.node')).info).toMatchObject({
+        available: false,
+        reason: expect.stringMatching(/^it does not load: /),
+      });
       // A stand-in for an addon of an older source: what matters is the SHA-256 it reports.
       fs.writeFileSync(path.join(dir, 'stale.js'), `module.exports = { sourceSha256: '${'0'.repeat(64)}', isa: 'avx2', lanes: 8 };`);
       expect(inspectNativeAddon(path.join(dir, 'stale.js')).info).toEqual({
@@ -302,7 +308,6 @@ describe.each(ENGINES)('on the %s engine', (engineUnderTest) => {
       xs.forEach((x, i) => expect(Math.abs(lstm.last[i] - sigmoid(x) * Math.tanh(sigmoid(x) * Math.tanh(1)))).toBeLessThan(3e-7));
     });
   });
-
 });
 
 describe('the heap', () => {

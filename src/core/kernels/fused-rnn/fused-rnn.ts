@@ -238,7 +238,11 @@ export function isBinaryMask(mask: Float32Array): boolean {
 export function fusedRecurrenceForward(input: FusedForwardInput): FusedForwardOutput {
   const { cell, steps: T, rows: B, units: H, reverse } = input;
   const N = GATE_COUNT[cell] * H;
-  for (const [name, n] of [['steps', T], ['rows', B], ['units', H]] as const) {
+  for (const [name, n] of [
+    ['steps', T],
+    ['rows', B],
+    ['units', H],
+  ] as const) {
     if (!Number.isInteger(n) || n < 1) throw new Error(`fused recurrence: ${name} must be a positive integer, got ${n}`);
   }
   const projection = input.inputProjection;

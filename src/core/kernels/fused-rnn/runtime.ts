@@ -206,10 +206,11 @@ export class FusedRnnRuntime {
   private armIdleStop(): void {
     if (this.workers.length === 0) return;
     if (this.idleTimer) this.idleTimer.refresh();
-    else this.idleTimer = setTimeout(() => {
-      this.idleTimer = undefined;
-      this.stopHelpers();
-    }, idleMs).unref();
+    else
+      this.idleTimer = setTimeout(() => {
+        this.idleTimer = undefined;
+        this.stopHelpers();
+      }, idleMs).unref();
   }
 
   /**
@@ -299,7 +300,8 @@ export function fusedRnnThreadCount(): number {
 
 /** Sets the thread count for the next jobs (undefined: back to the default); restarts the helpers if it changed. */
 export function setFusedRnnThreads(threads: number | undefined): void {
-  if (threads !== undefined && (!Number.isInteger(threads) || threads < 1)) throw new Error(`thread count must be a positive integer, got ${threads}`);
+  if (threads !== undefined && (!Number.isInteger(threads) || threads < 1))
+    throw new Error(`thread count must be a positive integer, got ${threads}`);
   requestedThreads = threads;
   if ([...running.values()].some((r) => r.threads !== fusedRnnThreadCount())) shutdownFusedRnn();
 }

@@ -64,7 +64,11 @@ class JsonlDataset implements Dataset {
           throw optionError('DATA_PARSE', 'path', `${o.path}:${number} (data row ${rows - 1}): not a JSON object: ${(error as Error).message}`);
         }
         if (record === null || typeof record !== 'object' || Array.isArray(record)) {
-          throw optionError('DATA_PARSE', 'path', `${o.path}:${number} (data row ${rows - 1}): expected a JSON object per line, found ${Array.isArray(record) ? 'an array' : JSON.stringify(record)}`);
+          throw optionError(
+            'DATA_PARSE',
+            'path',
+            `${o.path}:${number} (data row ${rows - 1}): expected a JSON object per line, found ${Array.isArray(record) ? 'an array' : JSON.stringify(record)}`,
+          );
         }
         const fields = record as Record<string, unknown>;
         const r = kept.read();
@@ -74,10 +78,17 @@ class JsonlDataset implements Dataset {
         }
         const text = fieldText(fields[o.text]);
         const label = fieldText(fields[o.label]);
-        for (const [value, name, option] of [[text, o.text, 'text'], [label, o.label, 'label']] as const) {
+        for (const [value, name, option] of [
+          [text, o.text, 'text'],
+          [label, o.label, 'label'],
+        ] as const) {
           if (value === undefined) {
             const found = fields[name] === undefined ? 'has no' : `has a ${fields[name] === null ? 'null' : typeof fields[name]}`;
-            throw optionError('DATA_COLUMN_MISSING', option, `${o.path}:${number} (data row ${r}) ${found} "${name}" field; each line needs "${name}" as a string (or number); its fields are: ${Object.keys(fields).join(', ')}`);
+            throw optionError(
+              'DATA_COLUMN_MISSING',
+              option,
+              `${o.path}:${number} (data row ${r}) ${found} "${name}" field; each line needs "${name}" as a string (or number); its fields are: ${Object.keys(fields).join(', ')}`,
+            );
           }
         }
         for (let k = 0; k < o.keepColumns.length; k++) extra[k] = fieldText(fields[o.keepColumns[k]]) ?? '';
@@ -86,11 +97,21 @@ class JsonlDataset implements Dataset {
     } catch (e) {
       if (e instanceof MlspecError) throw e;
       const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') throw optionError('DATA_FILE_MISSING', 'path', `data file ${shown} does not exist; fix \`path\` (it is relative to the spec file)`);
-      if (code === 'EISDIR') throw optionError('DATA_FILE_IS_DIRECTORY', 'path', `data file ${shown} is a directory; \`path\` must name a data file in it (relative to the spec file)`);
+      if (code === 'ENOENT')
+        throw optionError('DATA_FILE_MISSING', 'path', `data file ${shown} does not exist; fix \`path\` (it is relative to the spec file)`);
+      if (code === 'EISDIR')
+        throw optionError(
+          'DATA_FILE_IS_DIRECTORY',
+          'path',
+          `data file ${shown} is a directory; \`path\` must name a data file in it (relative to the spec file)`,
+        );
       if (typeof code === 'string') throw optionError('DATA_FILE_UNREADABLE', 'path', `cannot read data file ${file}: ${(e as Error).message}`);
       if (e instanceof InvalidUtf8Error) {
-        throw optionError('DATA_ENCODING', 'path', `${shown}:${lineNumber + 1} (data row ${rows}): ${e.message}; the file must be UTF-8 (pandas refuses it too): re-save it as UTF-8 or fix that byte`);
+        throw optionError(
+          'DATA_ENCODING',
+          'path',
+          `${shown}:${lineNumber + 1} (data row ${rows}): ${e.message}; the file must be UTF-8 (pandas refuses it too): re-save it as UTF-8 or fix that byte`,
+        );
       }
       throw e;
     }

@@ -19,8 +19,15 @@ const load = (dir: string, options: Record<string, unknown> = {}) =>
 
 describe('jsonl dataset', () => {
   it('reads ArSenTD-LEV written as JSON Lines exactly as the tsv dataset reads the TSV: rows, labels, digest, statistics', async () => {
-    const all = await tsv.create({ path: 'data/ArSenTD-LEV.tsv', text: 'Tweet', label: 'Sentiment', where: {}, keepColumns: ['Country', 'Topic'], classes }, testContext({ baseDir: repo })).load();
-    const lines = all.texts.map((t, i) => JSON.stringify({ Tweet: t, Sentiment: classes[all.labels[i]], Country: all.columns.Country[i], Topic: all.columns.Topic[i] }));
+    const all = await tsv
+      .create(
+        { path: 'data/ArSenTD-LEV.tsv', text: 'Tweet', label: 'Sentiment', where: {}, keepColumns: ['Country', 'Topic'], classes },
+        testContext({ baseDir: repo }),
+      )
+      .load();
+    const lines = all.texts.map((t, i) =>
+      JSON.stringify({ Tweet: t, Sentiment: classes[all.labels[i]], Country: all.columns.Country[i], Topic: all.columns.Topic[i] }),
+    );
     const dir = workspace(`${lines.join('\r\n')}\n`);
     const options = { text: 'Tweet', label: 'Sentiment', where: { Country: 'lebanon' }, keepColumns: ['Topic'], classes };
     const fromJsonl = await load(dir, options);
@@ -40,14 +47,20 @@ describe('jsonl dataset', () => {
 
   it('names the line and row of a line that is not a JSON object', async () => {
     const dir = workspace('{"text":"a","label":"x"}\n{"text": oops}\n');
-    await expect(load(dir)).rejects.toMatchObject({ code: 'DATA_PARSE', option: 'path', message: expect.stringMatching(/^d\.jsonl:2 \(data row 1\): not a JSON object: /) });
+    await expect(load(dir)).rejects.toMatchObject({
+      code: 'DATA_PARSE',
+      option: 'path',
+      message: expect.stringMatching(/^d\.jsonl:2 \(data row 1\): not a JSON object: /),
+    });
     await expect(load(workspace('[1, 2]\n'))).rejects.toThrow('d.jsonl:1 (data row 0): expected a JSON object per line, found an array');
   });
 
   it('names the line of a row without its text or label field', async () => {
     const dir = workspace('{"text":"a","label":"x"}\n{"txt":"b","label":"y"}\n');
     await expect(load(dir)).rejects.toMatchObject({ code: 'DATA_COLUMN_MISSING', option: 'text' });
-    await expect(load(dir)).rejects.toThrow('d.jsonl:2 (data row 1) has no "text" field; each line needs "text" as a string (or number); its fields are: txt, label');
+    await expect(load(dir)).rejects.toThrow(
+      'd.jsonl:2 (data row 1) has no "text" field; each line needs "text" as a string (or number); its fields are: txt, label',
+    );
     await expect(load(workspace('{"text":"a","label":null}\n'))).rejects.toThrow('d.jsonl:1 (data row 0) has a null "label" field');
   });
 

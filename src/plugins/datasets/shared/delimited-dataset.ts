@@ -78,7 +78,11 @@ export function streamDelimited(file: string, delimiter: string, onRecord: (fiel
       throw optionError('DATA_FILE_MISSING', 'path', `data file ${shown} does not exist; fix \`path\` (it is relative to the spec file)`);
     }
     if (code === 'EISDIR') {
-      throw optionError('DATA_FILE_IS_DIRECTORY', 'path', `data file ${shown} is a directory; \`path\` must name a data file in it (relative to the spec file)`);
+      throw optionError(
+        'DATA_FILE_IS_DIRECTORY',
+        'path',
+        `data file ${shown} is a directory; \`path\` must name a data file in it (relative to the spec file)`,
+      );
     }
     if (typeof code === 'string') throw optionError('DATA_FILE_UNREADABLE', 'path', `cannot read data file ${file}: ${(e as Error).message}`);
     if (e instanceof InvalidUtf8Error) {
@@ -117,7 +121,11 @@ class DelimitedDataset implements Dataset {
     const column = (name: string, option: string): number => {
       const index = header!.indexOf(name);
       if (index < 0) {
-        throw optionError('DATA_COLUMN_MISSING', option, `column "${name}" is not in ${o.path}${didYouMean(name, header!)}; its columns are: ${header!.join(', ')}`);
+        throw optionError(
+          'DATA_COLUMN_MISSING',
+          option,
+          `column "${name}" is not in ${o.path}${didYouMean(name, header!)}; its columns are: ${header!.join(', ')}`,
+        );
       }
       return index;
     };

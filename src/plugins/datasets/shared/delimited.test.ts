@@ -20,7 +20,9 @@ describe('delimited parser', () => {
     const table = readDelimited(path.join(repo, 'data/ArSenTD-LEV.tsv'), '\t');
     expect(table.header).toEqual(pandas.columns);
     expect(table.rows).toHaveLength(pandas.rows);
-    const digest = createHash('sha256').update(table.rows.map((r) => r.join('\x1f')).join('\x1e')).digest('hex');
+    const digest = createHash('sha256')
+      .update(table.rows.map((r) => r.join('\x1f')).join('\x1e'))
+      .digest('hex');
     expect(table.rows.slice(0, 3)).toEqual(pandas.first_rows);
     expect(digest).toBe(pandas.sha256_cells);
   });
@@ -160,17 +162,23 @@ describe('tsv dataset', () => {
 
   it('names the file, line, row and byte offset of invalid UTF-8', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'mlspec-ds-'));
-    writeFileSync(path.join(dir, 'd.tsv'), Buffer.concat([Buffer.from('text\tlabel\nhello\tpos\nwor'), Buffer.from([0xff]), Buffer.from('ld\tneg\n')]));
-    const load = tsv.create({ ...options, path: 'd.tsv', text: 'text', label: 'label', where: {}, keepColumns: [], classes: ['pos', 'neg'] }, context(dir)).load();
+    writeFileSync(
+      path.join(dir, 'd.tsv'),
+      Buffer.concat([Buffer.from('text\tlabel\nhello\tpos\nwor'), Buffer.from([0xff]), Buffer.from('ld\tneg\n')]),
+    );
+    const load = tsv
+      .create({ ...options, path: 'd.tsv', text: 'text', label: 'label', where: {}, keepColumns: [], classes: ['pos', 'neg'] }, context(dir))
+      .load();
     await expect(load).rejects.toMatchObject({ code: 'DATA_ENCODING', option: 'path' });
     await expect(load).rejects.toThrow(/d\.tsv:3 \(data row 1\): invalid UTF-8: byte 0xff at byte offset 24 \(invalid start byte\)/);
   });
 
-
   it('names the row of a label outside the class list', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'mlspec-ds-'));
     writeFileSync(path.join(dir, 'd.tsv'), 'text\tlabel\nhello\tpos\nworld\tneg\nagain\tpositive\n');
-    const load = tsv.create({ ...options, path: 'd.tsv', text: 'text', label: 'label', where: {}, keepColumns: [], classes: ['pos', 'neg'] }, context(dir)).load();
+    const load = tsv
+      .create({ ...options, path: 'd.tsv', text: 'text', label: 'label', where: {}, keepColumns: [], classes: ['pos', 'neg'] }, context(dir))
+      .load();
     await expect(load).rejects.toThrow(InputError);
     await expect(load).rejects.toThrow('d.tsv:4 (data row 2): label "positive" is not in the class list [pos, neg]');
   });

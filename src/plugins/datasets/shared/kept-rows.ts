@@ -63,8 +63,14 @@ export class KeptRows {
     this.progress?.finish();
     const o = this.options;
     if (this.texts.length === 0) {
-      const described = Object.entries(o.where).map(([k, v]) => `${k} = ${JSON.stringify(v)}`).join(' and ');
-      throw optionError('DATA_EMPTY', 'where', `no rows of ${o.path} match ${described || 'the filter'} (${this.rowsRead} rows read); check the values in \`where\``);
+      const described = Object.entries(o.where)
+        .map(([k, v]) => `${k} = ${JSON.stringify(v)}`)
+        .join(' and ');
+      throw optionError(
+        'DATA_EMPTY',
+        'where',
+        `no rows of ${o.path} match ${described || 'the filter'} (${this.rowsRead} rows read); check the values in \`where\``,
+      );
     }
     const classes = o.classes ?? [...new Set(this.labelNames)].sort();
     const classIndex = new Map(classes.map((c, i) => [c, i]));

@@ -24,7 +24,6 @@ const dfFiltered = readFixture<{ configs: { params: Record<string, number | bool
   'df-filtered-vocabularies.json',
 );
 
-
 const context = testContext();
 const resolveOptions = (options: Record<string, unknown>) => resolvePluginOptions(countsFeaturizer, options);
 
@@ -90,7 +89,12 @@ describe('counts featurizer', () => {
       const { sums, nonZero } = columnTotals(counts.transform(trainDocs));
       expect(sums).toEqual(fullVocabulary.counts);
       expect(nonZero).toEqual(fullVocabulary.documentFrequencies);
-      expect(counts.summary()).toEqual({ features: fullVocabulary.terms.length, vocabularyBeforeCut: fullVocabulary.terms.length, cutCount: 0, tiedTermsCut: 0 });
+      expect(counts.summary()).toEqual({
+        features: fullVocabulary.terms.length,
+        vocabularyBeforeCut: fullVocabulary.terms.length,
+        cutCount: 0,
+        tiedTermsCut: 0,
+      });
     });
 
     it("with sklearn's 1000 terms as vocabulary, transforms train and test rows exactly as CountVectorizer", () => {
@@ -171,9 +175,19 @@ describe('counts featurizer', () => {
       // A custom token pattern can yield "a b"; CountVectorizer keys terms by string, so the token
       // "a b" and the bigram (a, b) are one column, counted together.
       const counts = featurizer({ ngramRange: [1, 2] });
-      counts.fit([['a b', 'c'], ['a', 'b']]);
+      counts.fit([
+        ['a b', 'c'],
+        ['a', 'b'],
+      ]);
       expect(counts.terms()).toEqual(['a', 'a b', 'a b c', 'b', 'c']);
-      expect(plain(counts.transform([['a', 'b', 'a b'], ['x y', 'c']]))).toEqual({
+      expect(
+        plain(
+          counts.transform([
+            ['a', 'b', 'a b'],
+            ['x y', 'c'],
+          ]),
+        ),
+      ).toEqual({
         rows: 2,
         cols: 5,
         indptr: [0, 3, 4],
@@ -219,7 +233,11 @@ describe('counts featurizer', () => {
   describe('maxFeatures ties', () => {
     it('keeps the higher document frequency, then the earlier term in code point order, and reports the dropped ties', () => {
       // Totals: a 3 (df 1), b 2 (df 2), c 2 (df 1), d 2 (df 1), 😀x… astral terms sort last.
-      const docs = [['a', 'a', 'a', 'c', 'c', 'd', 'd'], ['b', '\uffee'], ['b', '\uffee', '😀']];
+      const docs = [
+        ['a', 'a', 'a', 'c', 'c', 'd', 'd'],
+        ['b', '\uffee'],
+        ['b', '\uffee', '😀'],
+      ];
       const counts = featurizer({ maxFeatures: 3 });
       counts.fit(docs);
       // Tied at 2: b and \uffee (df 2), c and d (df 1). Kept: a, then b and \uffee.
@@ -240,7 +258,12 @@ describe('counts featurizer', () => {
   });
 
   describe('document frequency bounds', () => {
-    const docs = [['a', 'b'], ['a', 'c'], ['a', 'b'], ['d', 'e']];
+    const docs = [
+      ['a', 'b'],
+      ['a', 'c'],
+      ['a', 'b'],
+      ['d', 'e'],
+    ];
     const termsWith = (options: Record<string, unknown>) => {
       const counts = featurizer(options);
       counts.fit(docs);
@@ -283,9 +306,9 @@ describe('counts featurizer', () => {
     });
 
     it('rejects duplicate vocabulary terms and vocabulary combined with term selection', () => {
-      expect(() => countsFeaturizer.create({ ngramRange: [1, 1], maxFeatures: null, minDf: 1, maxDf: 1, binary: false, vocabulary: ['a', 'a'] }, context)).toThrow(
-        /lists "a" twice/,
-      );
+      expect(() =>
+        countsFeaturizer.create({ ngramRange: [1, 1], maxFeatures: null, minDf: 1, maxDf: 1, binary: false, vocabulary: ['a', 'a'] }, context),
+      ).toThrow(/lists "a" twice/);
       expect(() => featurizer({ vocabulary: ['a'], maxFeatures: 10 })).toThrow(/maxFeatures select terms/);
     });
 

@@ -18,7 +18,13 @@ const texts = readFixture<{ test: string[] }>('notebook-split.json').test;
 const words = new WordsTokenizer({ lowercase: true, pattern: null });
 const docs = texts.map((t) => words.tokenize(t));
 
-const plain = (x: CsrMatrix) => ({ rows: x.rows, cols: x.cols, indptr: Array.from(x.indptr), indices: Array.from(x.indices), data: Array.from(x.data) });
+const plain = (x: CsrMatrix) => ({
+  rows: x.rows,
+  cols: x.cols,
+  indptr: Array.from(x.indptr),
+  indices: Array.from(x.indices),
+  data: Array.from(x.data),
+});
 
 describe('MurmurHash3', () => {
   // sklearn.utils.murmurhash3_32(s, seed) on these strings (UTF-8), scikit-learn 1.6.1.
@@ -42,7 +48,13 @@ describe('MurmurHash3', () => {
 describe('hashing featurizer', () => {
   it('is exported as default and by name, with HashingVectorizer defaults', () => {
     expect(hashingDefault).toBe(hashingFeaturizer);
-    expect(resolvePluginOptions(hashingFeaturizer, {})).toEqual({ nFeatures: 1048576, ngramRange: [1, 1], alternateSign: true, norm: 'l2', binary: false });
+    expect(resolvePluginOptions(hashingFeaturizer, {})).toEqual({
+      nFeatures: 1048576,
+      ngramRange: [1, 1],
+      alternateSign: true,
+      norm: 'l2',
+      binary: false,
+    });
   });
 
   it.each(fixture.cases.map((c) => [JSON.stringify(c.params), c] as const))("matches scikit-learn's HashingVectorizer matrix with %s", (_name, c) => {

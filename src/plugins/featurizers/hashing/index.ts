@@ -79,7 +79,7 @@ export class HashingFeaturizer implements Featurizer {
         indices = growInt(indices, size);
         data = growFloat(data, size);
       }
-      for (let k = 0; k < found; ) {
+      for (let k = 0; k < found;) {
         const column = columns[order[k]];
         let sum = 0;
         let end = k;
@@ -143,7 +143,13 @@ export const hashingFeaturizer = definePlugin<HashingOptions, HashingFeaturizer>
     ({ options }) => {
       const [minN, maxN] = options.ngramRange;
       if (minN <= maxN) return [];
-      return [{ code: 'NGRAM_RANGE_INVALID', option: 'ngramRange', message: `hashing: ngramRange [${minN}, ${maxN}] has its smallest n above its largest; write it as [${maxN}, ${minN}]` }];
+      return [
+        {
+          code: 'NGRAM_RANGE_INVALID',
+          option: 'ngramRange',
+          message: `hashing: ngramRange [${minN}, ${maxN}] has its smallest n above its largest; write it as [${maxN}, ${minN}]`,
+        },
+      ];
     },
   ],
   optionsSchema: {
@@ -177,7 +183,8 @@ export const hashingFeaturizer = definePlugin<HashingOptions, HashingFeaturizer>
       binary: {
         type: 'boolean',
         default: false,
-        description: 'Set every non-zero entry to 1 before scaling (scikit-learn binary; with alternateSign, negative entries become 1 too, as there).',
+        description:
+          'Set every non-zero entry to 1 before scaling (scikit-learn binary; with alternateSign, negative entries become 1 too, as there).',
       },
     },
     additionalProperties: false,

@@ -4,7 +4,12 @@ import * as path from 'path';
 import indexSequence, { compareCodePoints, IndexSequenceFeaturizer, type IndexSequenceOptions } from '.';
 
 const ROOT = path.resolve(__dirname, '../../../..');
-const options = (over: Partial<IndexSequenceOptions> = {}): IndexSequenceOptions => ({ maxLength: 5, vocabularyFrom: 'train', unknown: 'separate-id', ...over });
+const options = (over: Partial<IndexSequenceOptions> = {}): IndexSequenceOptions => ({
+  maxLength: 5,
+  vocabularyFrom: 'train',
+  unknown: 'separate-id',
+  ...over,
+});
 const chars = (texts: string[]) => texts.map((t) => Array.from(t));
 
 /** Just enough of a TSV reader for the data file: tab-separated, double-quoted fields with "" escapes. */

@@ -108,12 +108,17 @@ export const indexSequenceFeaturizer = definePlugin<IndexSequenceOptions, IndexS
     additionalProperties: false,
     required: ['maxLength'],
     properties: {
-      maxLength: { type: 'integer', minimum: 1, description: 'Every row becomes exactly this many ids: longer ones keep their first tokens, shorter ones are padded with 0 at the end.' },
+      maxLength: {
+        type: 'integer',
+        minimum: 1,
+        description: 'Every row becomes exactly this many ids: longer ones keep their first tokens, shorter ones are padded with 0 at the end.',
+      },
       vocabularyFrom: {
         type: 'string',
         enum: ['train', 'all'],
         default: 'train',
-        description: "Build the vocabulary from the training rows, or from every text of the dataset ('all', as the notebook does; test tokens then never count as unknown).",
+        description:
+          "Build the vocabulary from the training rows, or from every text of the dataset ('all', as the notebook does; test tokens then never count as unknown).",
       },
       unknown: {
         type: 'string',

@@ -29,8 +29,7 @@ function documentFrequencySchema(description: string, defaultValue: number, minC
 export const bagOfWordsProperties = {
   ngramRange: {
     type: 'array',
-    description:
-      'Smallest and largest n of the word n-grams, as [min, max] (scikit-learn ngram_range). Tokens are joined by one space.',
+    description: 'Smallest and largest n of the word n-grams, as [min, max] (scikit-learn ngram_range). Tokens are joined by one space.',
     items: { type: 'integer', minimum: 1 },
     minItems: 2,
     maxItems: 2,
@@ -86,7 +85,8 @@ export function bagOfWordsProblems(options: Readonly<BagOfWordsOptions>, plugin:
   if (options.vocabulary === null) return problems;
   const seen = new Set<string>();
   for (const term of options.vocabulary) {
-    if (seen.has(term)) problems.push({ code: 'VOCABULARY_DUPLICATE', option: 'vocabulary', message: `${plugin}: the vocabulary lists "${term}" twice` });
+    if (seen.has(term))
+      problems.push({ code: 'VOCABULARY_DUPLICATE', option: 'vocabulary', message: `${plugin}: the vocabulary lists "${term}" twice` });
     seen.add(term);
   }
   if (seen.size === 0) problems.push({ code: 'VOCABULARY_EMPTY', option: 'vocabulary', message: `${plugin}: the vocabulary is empty` });

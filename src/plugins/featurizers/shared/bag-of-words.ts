@@ -55,7 +55,8 @@ export class BagOfWords {
     const summary = stateNumberRecord(fields.summary, this.plugin, 'summary') as VocabularySummary;
     const index = termIndex(terms);
     if (index.size !== terms.length) throw stateError(this.plugin, '"terms" lists a term twice');
-    if (summary.features !== terms.length) throw stateError(this.plugin, `"summary.features" is ${summary.features} but there are ${terms.length} terms`);
+    if (summary.features !== terms.length)
+      throw stateError(this.plugin, `"summary.features" is ${summary.features} but there are ${terms.length} terms`);
     this.fitted = { terms: terms.slice(), columns: new TermColumns(terms.slice()), summary: { ...summary } };
   }
 

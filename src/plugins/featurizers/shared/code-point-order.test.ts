@@ -19,7 +19,7 @@ function shuffled(items: readonly string[]): string[] {
 }
 
 describe('code point order', () => {
-  it("puts an astral character after U+E000–U+FFFF, where UTF-16 order does not", () => {
+  it('puts an astral character after U+E000–U+FFFF, where UTF-16 order does not', () => {
     const terms = ['😀', '\uffef', 'z', '\ue000', '𐀀'];
     expect(sortByCodePoint(terms.slice())).toEqual(['z', '\ue000', '\uffef', '𐀀', '😀']);
     expect(terms.slice().sort()).not.toEqual(sortByCodePoint(terms.slice()));

@@ -93,7 +93,7 @@ export function countMatrix(docs: readonly (readonly string[])[], columns: TermC
       indices = grow(indices, size);
       data = growFloat(data, size);
     }
-    for (let k = 0; k < found; ) {
+    for (let k = 0; k < found;) {
       const column = sorted[k];
       let end = k + 1;
       while (end < found && sorted[end] === column) end++;

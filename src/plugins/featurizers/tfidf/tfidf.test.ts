@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { InputError } from '../../../core/errors';
 import type { CsrMatrix } from '../../../core/features';
-import { createPlugin, resolvePluginOptions, testContext } from '../../../core/testing';
+import { createPlugin, resolvePluginOptions } from '../../../core/testing';
 import { WordsTokenizer } from '../../tokenizers/words';
 import { CountsFeaturizer } from '../counts';
 import tfidfFeaturizerDefault, { tfidfFeaturizer, type TfidfFeaturizer } from './index';
@@ -27,8 +27,6 @@ interface TfidfConfig {
 const split = readFixture<{ train: string[]; test: string[] }>('notebook-split.json');
 const tfidfFixture = readFixture<{ testRows: number; configs: TfidfConfig[] }>('tfidf-max-features-1000.json');
 
-
-const context = testContext();
 const resolveOptions = (options: Record<string, unknown>) => resolvePluginOptions(tfidfFeaturizer, options);
 
 const featurizer = (options: Record<string, unknown> = {}): TfidfFeaturizer => createPlugin(tfidfFeaturizer, options) as TfidfFeaturizer;
@@ -112,7 +110,10 @@ describe('tfidf featurizer', () => {
   });
 
   it('gives identical transforms after a JSON round trip of its state', () => {
-    for (const options of [{ ngramRange: [1, 2], maxFeatures: 1000 }, { useIdf: false, norm: 'l1' }]) {
+    for (const options of [
+      { ngramRange: [1, 2], maxFeatures: 1000 },
+      { useIdf: false, norm: 'l1' },
+    ]) {
       const fitted = featurizer(options);
       fitted.fit(trainDocs);
       const restored = featurizer(options);

@@ -21,13 +21,15 @@ export const logisticRegression = definePlugin<LogisticRegressionOptions, Model>
         type: 'number',
         exclusiveMinimum: 0,
         default: 1,
-        description: 'Inverse regularisation strength: smaller values penalise the weights more. The penalty is ‖W‖² / (2·C·n) on the mean cross-entropy, as in scikit-learn; intercepts are not penalised.',
+        description:
+          'Inverse regularisation strength: smaller values penalise the weights more. The penalty is ‖W‖² / (2·C·n) on the mean cross-entropy, as in scikit-learn; intercepts are not penalised.',
       },
       maxIter: {
         type: 'integer',
         minimum: 1,
         default: 1000,
-        description: "Most L-BFGS iterations. The notebook uses 1000 (scikit-learn's default is 100); a warning is logged when the limit stops the fit.",
+        description:
+          "Most L-BFGS iterations. The notebook uses 1000 (scikit-learn's default is 100); a warning is logged when the limit stops the fit.",
       },
       tol: {
         type: 'number',

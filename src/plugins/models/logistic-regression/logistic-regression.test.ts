@@ -32,7 +32,14 @@ const readJson = <T>(file: string): T => JSON.parse(fs.readFileSync(path.join(fi
 
 function readCsr(file: string): CsrMatrix {
   const j = readJson<{ rows: number; cols: number; indptr: number[]; indices: number[]; data: number[] }>(file);
-  return { kind: 'csr', rows: j.rows, cols: j.cols, indptr: Int32Array.from(j.indptr), indices: Int32Array.from(j.indices), data: Float64Array.from(j.data) };
+  return {
+    kind: 'csr',
+    rows: j.rows,
+    cols: j.cols,
+    indptr: Int32Array.from(j.indptr),
+    indices: Int32Array.from(j.indices),
+    data: Float64Array.from(j.data),
+  };
 }
 
 const ref = readJson<Reference>('reference.json');
@@ -171,7 +178,10 @@ describe('logistic-regression fits only the classes present in training, as skle
 });
 
 describe('logistic-regression errors and warnings', () => {
-  const small = selectRows(xTrain, Array.from({ length: 50 }, (_, i) => i)) as CsrMatrix;
+  const small = selectRows(
+    xTrain,
+    Array.from({ length: 50 }, (_, i) => i),
+  ) as CsrMatrix;
   const smallY = yTrain.subarray(0, 50);
 
   const withValue = (x: CsrMatrix, value: number): CsrMatrix => {
@@ -226,14 +236,18 @@ describe('logistic-regression errors and warnings', () => {
   });
 
   it('needs at least two classes in the training rows', async () => {
-    await expect(create().fit({ train: { x: small, y: new Int32Array(50).fill(2) }, nClasses: K }, context())).rejects.toMatchObject({ code: 'TOO_FEW_CLASSES' });
+    await expect(create().fit({ train: { x: small, y: new Int32Array(50).fill(2) }, nClasses: K }, context())).rejects.toMatchObject({
+      code: 'TOO_FEW_CLASSES',
+    });
   });
 
   it('rejects labels outside the classes and mismatched shapes', async () => {
     const y = Int32Array.from(smallY);
     y[7] = K;
     await expect(create().fit({ train: { x: small, y }, nClasses: K }, context())).rejects.toMatchObject({ code: 'LABEL_OUT_OF_RANGE' });
-    await expect(create().fit({ train: { x: small, y: smallY.subarray(0, 10) }, nClasses: K }, context())).rejects.toMatchObject({ code: 'SHAPE_MISMATCH' });
+    await expect(create().fit({ train: { x: small, y: smallY.subarray(0, 10) }, nClasses: K }, context())).rejects.toMatchObject({
+      code: 'SHAPE_MISMATCH',
+    });
   });
 
   it('refuses to predict before fit, or on a different number of features', async () => {

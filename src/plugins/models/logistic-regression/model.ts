@@ -81,7 +81,8 @@ export class LogisticRegressionModel implements Model {
     for (let i = 0; i < y.length; i++) yFit[i] = position[y[i]];
 
     const objective = createObjective({ x, y: yFit, nClasses: classes.length, fitIntercept, l2: 1 / (C * x.rows) });
-    const progress = x.rows >= PROGRESS_MIN_ROWS ? context.logger.progress?.(`${context.scope ?? PLUGIN_NAME}: fitting`, 'loss evaluations') : undefined;
+    const progress =
+      x.rows >= PROGRESS_MIN_ROWS ? context.logger.progress?.(`${context.scope ?? PLUGIN_NAME}: fitting`, 'loss evaluations') : undefined;
     let evaluations = 0;
     let result: ReturnType<typeof minimizeLbfgs>;
     try {
@@ -177,7 +178,11 @@ export class LogisticRegressionModel implements Model {
     const { nClasses, nFeatures, classes, coef, intercept } = state;
     if (!isCount(nClasses) || nClasses < 2) throw bad('nClasses must be an integer >= 2');
     if (!isCount(nFeatures)) throw bad('nFeatures must be a non-negative integer');
-    if (!Array.isArray(classes) || classes.length < 2 || classes.some((c, i) => !isCount(c) || c >= nClasses || (i > 0 && c <= (classes[i - 1] as number)))) {
+    if (
+      !Array.isArray(classes) ||
+      classes.length < 2 ||
+      classes.some((c, i) => !isCount(c) || c >= nClasses || (i > 0 && c <= (classes[i - 1] as number)))
+    ) {
       throw bad('classes must be at least two ascending class indices below nClasses');
     }
     const P = parameterRows(classes.length);
@@ -185,7 +190,8 @@ export class LogisticRegressionModel implements Model {
     if (!Array.isArray(intercept) || intercept.length !== P || !intercept.every(isFiniteNumber)) throw bad(`intercept must hold ${P} finite numbers`);
     const weights = new Float64Array((nFeatures + 1) * P);
     coef.forEach((row, p) => {
-      if (!Array.isArray(row) || row.length !== nFeatures || !row.every(isFiniteNumber)) throw bad(`coef row ${p} must hold ${nFeatures} finite numbers`);
+      if (!Array.isArray(row) || row.length !== nFeatures || !row.every(isFiniteNumber))
+        throw bad(`coef row ${p} must hold ${nFeatures} finite numbers`);
       for (let j = 0; j < nFeatures; j++) weights[j * P + p] = row[j] as number;
     });
     for (let p = 0; p < P; p++) weights[nFeatures * P + p] = intercept[p] as number;
@@ -193,7 +199,8 @@ export class LogisticRegressionModel implements Model {
   }
 
   private requireFitted(): Fitted {
-    if (!this.fitted) throw new MlspecError('NOT_FITTED', `${PLUGIN_NAME}: the model has not been fitted (call fit or setState first)`, EXIT_RUN_FAILED);
+    if (!this.fitted)
+      throw new MlspecError('NOT_FITTED', `${PLUGIN_NAME}: the model has not been fitted (call fit or setState first)`, EXIT_RUN_FAILED);
     return this.fitted;
   }
 }

@@ -117,7 +117,10 @@ export function createObjective(problem: SoftmaxProblem, options: ObjectiveOptio
   }
 
   const control = new Int32Array(new SharedArrayBuffer(4 * Int32Array.BYTES_PER_ELEMENT));
-  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { ...second, control: control.buffer, P, fitIntercept, cols: x.cols, kernels: kernelSource() } });
+  const worker = new Worker(WORKER_SOURCE, {
+    eval: true,
+    workerData: { ...second, control: control.buffer, P, fitIntercept, cols: x.cols, kernels: kernelSource() },
+  });
   worker.unref();
   let workerError: Error | undefined;
   worker.on('error', (error) => (workerError = error)); // its message, once the main thread sees FAILED
@@ -133,7 +136,8 @@ export function createObjective(problem: SoftmaxProblem, options: ObjectiveOptio
     Atomics.notify(control, SEQ);
     let total = blockLossAndGradient(w, first, yFirst, P, fitIntercept, scores, gradient);
     for (;;) {
-      if (Atomics.load(control, FAILED) !== 0) throw new Error(`logistic-regression: the worker thread failed to evaluate the loss${workerError ? `: ${workerError.message}` : ''}`);
+      if (Atomics.load(control, FAILED) !== 0)
+        throw new Error(`logistic-regression: the worker thread failed to evaluate the loss${workerError ? `: ${workerError.message}` : ''}`);
       const done = Atomics.load(control, DONE);
       if (done === sequence) break;
       Atomics.wait(control, DONE, done);
@@ -205,7 +209,14 @@ function sharedBlock(x: CsrMatrix, cut: number, y: Int32Array, nParams: number):
 
 function blockViews(block: SharedBlock, cols: number): { x: CsrMatrix; y: Int32Array; gradient: Float64Array } {
   return {
-    x: { kind: 'csr', rows: block.rows, cols, indptr: new Int32Array(block.indptr), indices: new Int32Array(block.indices), data: new Float64Array(block.data) },
+    x: {
+      kind: 'csr',
+      rows: block.rows,
+      cols,
+      indptr: new Int32Array(block.indptr),
+      indices: new Int32Array(block.indices),
+      data: new Float64Array(block.data),
+    },
     y: new Int32Array(block.y),
     gradient: new Float64Array(block.gradient),
   };

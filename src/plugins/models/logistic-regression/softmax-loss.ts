@@ -85,7 +85,9 @@ export function finishObjective(total: number, w: Float64Array, gradient: Float6
 
 /** The kernels' source, for a worker thread that evaluates blocks of rows (parallel-objective.ts). */
 export function kernelSource(): string {
-  return [blockLossAndGradient, scoreRows, accumulateGradient, sumColumns, multinomialResiduals, binomialResiduals, sigmoid].map((f) => f.toString()).join('\n');
+  return [blockLossAndGradient, scoreRows, accumulateGradient, sumColumns, multinomialResiduals, binomialResiduals, sigmoid]
+    .map((f) => f.toString())
+    .join('\n');
 }
 
 /**

@@ -86,7 +86,12 @@ const referenceWithProjection: ProjectingRecurrenceKernel = {
  * The outputs and the gradients of Σ seq⊙A + Σ last⊙B with respect to every input: projected
  * (or inputs, W_ih, b_ih), W_hh, b_hh, h0 (and c0).
  */
-function evaluate(kernel: ProjectingRecurrenceKernel, c: Case, v: Values, mode: Mode = 'projected'): { outputs: Float32Array[]; grads: Float32Array[] } {
+function evaluate(
+  kernel: ProjectingRecurrenceKernel,
+  c: Case,
+  v: Values,
+  mode: Mode = 'projected',
+): { outputs: Float32Array[]; grads: Float32Array[] } {
   return tf.tidy(() => {
     const g = GATES[c.cell] * c.units;
     const mask = c.masked ? maskOf(c, v.lengths) : undefined;
@@ -108,7 +113,13 @@ function evaluate(kernel: ProjectingRecurrenceKernel, c: Case, v: Values, mode: 
         returnSequences: c.returnSequences,
       };
       if (mode === 'projected') return kernel.run({ ...common, projected: xs[0] as tf.Tensor3D } satisfies RecurrenceInput);
-      return kernel.runWithProjection({ ...common, input: xs[0] as tf.Tensor2D, steps: c.steps, inputKernel: xs[1] as tf.Tensor2D, inputBias: xs[2] as tf.Tensor1D });
+      return kernel.runWithProjection({
+        ...common,
+        input: xs[0] as tf.Tensor2D,
+        steps: c.steps,
+        inputKernel: xs[1] as tf.Tensor2D,
+        inputBias: xs[2] as tf.Tensor1D,
+      });
     };
     const loss = (...xs: tf.Tensor[]) => {
       const out = run(xs);
@@ -125,7 +136,9 @@ function evaluate(kernel: ProjectingRecurrenceKernel, c: Case, v: Values, mode: 
     ];
     const out = run(xs);
     const outputs = [out.last.dataSync() as Float32Array, ...(out.sequence ? [out.sequence.dataSync() as Float32Array] : [])];
-    const grads = tf.grads(loss)(xs).map((t) => t.dataSync() as Float32Array);
+    const grads = tf
+      .grads(loss)(xs)
+      .map((t) => t.dataSync() as Float32Array);
     return { outputs, grads };
   }) as unknown as { outputs: Float32Array[]; grads: Float32Array[] };
 }
@@ -183,7 +196,9 @@ describe.each(BACKEND_AND_KERNEL)('fused recurrence on %s, %s', (backend, _kerne
     await selectBackend(backend, quiet);
   });
 
-  const cases = combinations().flatMap((c) => (['projected', 'inside'] as Mode[]).map((mode) => [`${describeCase(c)}, projection ${mode}`, c, mode] as const));
+  const cases = combinations().flatMap((c) =>
+    (['projected', 'inside'] as Mode[]).map((mode) => [`${describeCase(c)}, projection ${mode}`, c, mode] as const),
+  );
 
   it.each(cases)('matches the reference: %s', (_name, c, mode) => {
     const values = makeValues(c, c.steps * 31 + c.units + GATES[c.cell]);
@@ -285,7 +300,7 @@ describe('recurrenceFor', () => {
     else process.env.MLSPEC_RECURRENCE = saved;
   });
 
-  it('uses the fused kernel on wasm, cpu and TensorFlow\'s CPU build (natively built where it is), and the reference loop elsewhere', () => {
+  it("uses the fused kernel on wasm, cpu and TensorFlow's CPU build (natively built where it is), and the reference loop elsewhere", () => {
     delete process.env.MLSPEC_RECURRENCE;
     expect(projectsInputs(recurrenceFor('wasm'))).toBe(true);
     expect(projectsInputs(referenceRecurrence)).toBe(false);

@@ -13,7 +13,13 @@
  * values other than 0 and 1, and empty batches, take the reference path.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { fusedRecurrenceForward, isBinaryMask, type FusedForwardInput, type FusedGradients, type FusedRnnEngine } from '../../../core/kernels/fused-rnn';
+import {
+  fusedRecurrenceForward,
+  isBinaryMask,
+  type FusedForwardInput,
+  type FusedGradients,
+  type FusedRnnEngine,
+} from '../../../core/kernels/fused-rnn';
 import { referenceRecurrence, type RecurrenceInput, type RecurrenceKernel, type RecurrenceOutput } from './recurrence';
 
 /** A recurrence whose input projection is part of the kernel. */
@@ -57,7 +63,9 @@ function givenProjection(projected: tf.Tensor3D): InputSource {
 function insideProjection({ input, inputKernel, inputBias }: ProjectedRecurrenceInput): InputSource {
   return {
     tensors: [input, inputKernel, inputBias],
-    read: () => ({ inputProjection: { width: input.shape[1], input: floats(input), inputKernel: floats(inputKernel), inputBias: floats(inputBias) } }),
+    read: () => ({
+      inputProjection: { width: input.shape[1], input: floats(input), inputKernel: floats(inputKernel), inputBias: floats(inputBias) },
+    }),
     gradients: (g) => [tf.tensor(g.dInput!, input.shape), tf.tensor(g.dInputKernel!, inputKernel.shape), tf.tensor(g.dInputBias!, inputBias.shape)],
   };
 }

@@ -13,7 +13,15 @@ import type { RecurrentModel } from './model';
 import type { RecurrentModelOptions } from './options';
 import { decodeWeights } from './weights';
 
-const small: RecurrentModelOptions = { embeddingDim: 8, units: 8, layers: 1, bidirectional: false, pooling: 'last', maskPadding: false, dropout: 0.1 };
+const small: RecurrentModelOptions = {
+  embeddingDim: 8,
+  units: 8,
+  layers: 1,
+  bidirectional: false,
+  pooling: 'last',
+  maskPadding: false,
+  dropout: 0.1,
+};
 
 /** Rows of 2–6 tokens; the class is given by the first token, so it must be carried through the sequence. */
 function task(rows: number, seed: number): { x: IndexSequences; y: Int32Array } {
@@ -36,7 +44,8 @@ function context(seed: number, infos: string[] = []): PluginContext {
 }
 
 // FitData.training is the core's validated block: defaults filled in, as the runner hands it over.
-const training = (epochs: number): FitData['training'] => resolveTrainingOptions({ epochs, batchSize: 8, progress: false, optimizer: { type: 'adam', learningRate: 0.02 } });
+const training = (epochs: number): FitData['training'] =>
+  resolveTrainingOptions({ epochs, batchSize: 8, progress: false, optimizer: { type: 'adam', learningRate: 0.02 } });
 const train = task(36, 1);
 const heldOut = task(12, 2);
 
@@ -97,7 +106,10 @@ describe('recurrent model behaviour', () => {
 
   it('keeps the padding embedding at zero through training (PyTorch padding_idx), weight decay included', async () => {
     const model = gru.create(small, context(1));
-    await model.fit({ train, nClasses: 3, training: training(2), regularizers: [{ kind: 'weight-decay', value: 0.01, decoupled: true }] }, context(3));
+    await model.fit(
+      { train, nClasses: 3, training: training(2), regularizers: [{ kind: 'weight-decay', value: 0.01, decoupled: true }] },
+      context(3),
+    );
     const state = model.getState() as { weights: JsonValue };
     const embedding = decodeWeights(state.weights).find((w) => w.name === 'embedding')!.values;
     expect(Array.from(embedding.subarray(0, small.embeddingDim))).toEqual(new Array(small.embeddingDim).fill(0));
@@ -109,7 +121,7 @@ describe('recurrent model behaviour', () => {
     const model = simpleRnn.create(small, context(1));
     const summary = await model.fit({ train, nClasses: 3, training: training(1), regularizers: [{ kind: 'dropout', rate: 0.3 }] }, context(3, infos));
     expect(summary.info!.dropout).toBe(0.3);
-    expect(infos.some((m) => m.includes('dropout 0.3 from the dropout regularizer replaces the model\'s 0.1'))).toBe(true);
+    expect(infos.some((m) => m.includes("dropout 0.3 from the dropout regularizer replaces the model's 0.1"))).toBe(true);
     model.dispose();
   });
 

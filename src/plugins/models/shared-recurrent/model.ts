@@ -10,7 +10,15 @@ import * as tf from '@tensorflow/tfjs-core';
 import '../../../core/backend';
 import { InputError } from '../../../core/errors';
 import type { Features, IndexSequences } from '../../../core/features';
-import { definePlugin, type FitData, type FitSummary, type JsonValue, type Model, type PluginContext, type PluginDefinition } from '../../../core/plugin';
+import {
+  definePlugin,
+  type FitData,
+  type FitSummary,
+  type JsonValue,
+  type Model,
+  type PluginContext,
+  type PluginDefinition,
+} from '../../../core/plugin';
 import { predictNetwork, trainNetwork } from '../../../core/train/loop';
 import { resolveTrainingOptions } from '../../../core/train/options';
 import { deriveSeed, Rng } from '../../../core/train/random';
@@ -48,7 +56,10 @@ export class RecurrentModel implements Model {
 
   private sequences(x: Features, what: string): IndexSequences {
     if (x.kind !== 'sequences') {
-      throw new InputError('FEATURES_MISMATCH', `model ${this.pluginName} reads token-id sequences (featurizer index-sequence), but the ${what} features are a ${x.kind} matrix`);
+      throw new InputError(
+        'FEATURES_MISMATCH',
+        `model ${this.pluginName} reads token-id sequences (featurizer index-sequence), but the ${what} features are a ${x.kind} matrix`,
+      );
     }
     return x;
   }
@@ -62,7 +73,8 @@ export class RecurrentModel implements Model {
     const regularizers = collectRegularizers(data.regularizers);
     let dropout = this.options.dropout;
     if (regularizers.dropout) {
-      if (regularizers.dropout.rate !== dropout) context.logger.info(`${this.pluginName}: dropout ${regularizers.dropout.rate} from the dropout regularizer replaces the model's ${dropout}`);
+      if (regularizers.dropout.rate !== dropout)
+        context.logger.info(`${this.pluginName}: dropout ${regularizers.dropout.rate} from the dropout regularizer replaces the model's ${dropout}`);
       dropout = regularizers.dropout.rate;
     }
     await tf.ready();
@@ -123,7 +135,12 @@ export class RecurrentModel implements Model {
   }
 }
 
-export function defineRecurrentModel(name: string, cell: CellType, cellName: string, description: string): PluginDefinition<RecurrentModelOptions, RecurrentModel> {
+export function defineRecurrentModel(
+  name: string,
+  cell: CellType,
+  cellName: string,
+  description: string,
+): PluginDefinition<RecurrentModelOptions, RecurrentModel> {
   return definePlugin<RecurrentModelOptions, RecurrentModel>({
     kind: 'model',
     name,

@@ -8,7 +8,14 @@ import '../../../core/backend';
 import { Rng } from '../../../core/train/random';
 import { GATES, type CellType } from './cells';
 import type { ProjectedRecurrenceInput, ProjectingRecurrenceKernel } from './fused-recurrence';
-import { blockLstmWeights, cudnnParams, nativeRecurrence, nativeRecurrenceAvailable, nativeRecurrenceKernel, nativeRecurrencePlan } from './native-recurrence';
+import {
+  blockLstmWeights,
+  cudnnParams,
+  nativeRecurrence,
+  nativeRecurrenceAvailable,
+  nativeRecurrenceKernel,
+  nativeRecurrencePlan,
+} from './native-recurrence';
 import { referenceRecurrence, type RecurrenceInput, type RecurrenceKernel } from './recurrence';
 
 /**
@@ -63,7 +70,11 @@ const inputSize = 5;
 function outputsAndGradients(kernel: 'reference' | 'native', c: Case): Map<string, Float32Array> {
   const rng = new Rng(c.cell.length * 31 + (c.reverse ? 7 : 0));
   const g = GATES[c.cell] * units;
-  const make = (shape: number[]) => tf.tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.uniformIn(-1, 1)), shape);
+  const make = (shape: number[]) =>
+    tf.tensor(
+      Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.uniformIn(-1, 1)),
+      shape,
+    );
   const result = new Map<string, Float32Array>();
   tf.tidy(() => {
     const operands = {
@@ -95,7 +106,13 @@ function outputsAndGradients(kernel: 'reference' | 'native', c: Case): Map<strin
         returnSequences: true,
       };
       if (kernel === 'native' && c.withProjection) {
-        return nativeRecurrence.runWithProjection({ ...recurrence, input: input2d, steps, inputKernel: o.inputKernel as tf.Tensor2D, inputBias: o.inputBias as tf.Tensor1D });
+        return nativeRecurrence.runWithProjection({
+          ...recurrence,
+          input: input2d,
+          steps,
+          inputKernel: o.inputKernel as tf.Tensor2D,
+          inputBias: o.inputBias as tf.Tensor1D,
+        });
       }
       const projected = tf.reshape(tf.add(tf.matMul(input2d, o.inputKernel), o.inputBias), [steps, rows, g]) as tf.Tensor3D;
       return (kernel === 'native' ? nativeRecurrence : referenceRecurrence).run({ ...recurrence, projected });
@@ -143,27 +160,31 @@ describe('parameter packing for the fused ops', () => {
   const rng = new Rng(5);
   const values = (n: number) => Float32Array.from({ length: n }, () => rng.uniformIn(-1, 1));
 
-  it.each(['rnn', 'lstm', 'gru'] as CellType[])('cudnnParams (%s): G input blocks, G recurrent blocks, each [H, in] row-major, then b_ih, b_hh', (cell) => {
-    const gates = GATES[cell];
-    const h = 2;
-    const inSize = 3;
-    const wi = values(inSize * gates * h);
-    const bi = values(gates * h);
-    const wh = values(h * gates * h);
-    const bh = values(gates * h);
-    const expected: number[] = [];
-    // A tfjs kernel W[in, G·H] holds gate g's column j at W[i·G·H + g·H + j]; cuDNN wants row j, column i.
-    const pushBlocks = (w: Float32Array, rowsIn: number) => {
-      for (let gate = 0; gate < gates; gate++) for (let j = 0; j < h; j++) for (let i = 0; i < rowsIn; i++) expected.push(w[i * gates * h + gate * h + j]);
-    };
-    pushBlocks(wi, inSize);
-    pushBlocks(wh, h);
-    expected.push(...bi, ...bh);
-    const packed = tf.tidy(() =>
-      cudnnParams(cell, tf.tensor2d(wi, [inSize, gates * h]), tf.tensor1d(bi), tf.tensor2d(wh, [h, gates * h]), tf.tensor1d(bh)).dataSync(),
-    );
-    expect(Array.from(packed)).toEqual(Array.from(Float32Array.from(expected)));
-  });
+  it.each(['rnn', 'lstm', 'gru'] as CellType[])(
+    'cudnnParams (%s): G input blocks, G recurrent blocks, each [H, in] row-major, then b_ih, b_hh',
+    (cell) => {
+      const gates = GATES[cell];
+      const h = 2;
+      const inSize = 3;
+      const wi = values(inSize * gates * h);
+      const bi = values(gates * h);
+      const wh = values(h * gates * h);
+      const bh = values(gates * h);
+      const expected: number[] = [];
+      // A tfjs kernel W[in, G·H] holds gate g's column j at W[i·G·H + g·H + j]; cuDNN wants row j, column i.
+      const pushBlocks = (w: Float32Array, rowsIn: number) => {
+        for (let gate = 0; gate < gates; gate++)
+          for (let j = 0; j < h; j++) for (let i = 0; i < rowsIn; i++) expected.push(w[i * gates * h + gate * h + j]);
+      };
+      pushBlocks(wi, inSize);
+      pushBlocks(wh, h);
+      expected.push(...bi, ...bh);
+      const packed = tf.tidy(() =>
+        cudnnParams(cell, tf.tensor2d(wi, [inSize, gates * h]), tf.tensor1d(bi), tf.tensor2d(wh, [h, gates * h]), tf.tensor1d(bh)).dataSync(),
+      );
+      expect(Array.from(packed)).toEqual(Array.from(Float32Array.from(expected)));
+    },
+  );
 
   it("blockLstmWeights stacks W_ih's rows over W_hh's, as BlockLSTM multiplies [x, h]", () => {
     const wi = values(3 * 8);
@@ -184,7 +205,11 @@ function recordingFallback(projects: boolean): { kernel: RecurrenceKernel | Proj
   };
   const runWithProjection = (input: ProjectedRecurrenceInput) => {
     calls.push('runWithProjection');
-    const projected = tf.reshape(tf.add(tf.matMul(input.input, input.inputKernel), input.inputBias), [input.steps, input.h0.shape[0], -1]) as tf.Tensor3D;
+    const projected = tf.reshape(tf.add(tf.matMul(input.input, input.inputKernel), input.inputBias), [
+      input.steps,
+      input.h0.shape[0],
+      -1,
+    ]) as tf.Tensor3D;
     return referenceRecurrence.run({ ...input, projected });
   };
   return { kernel: projects ? { name: 'recording', run, runWithProjection } : { name: 'recording', run }, calls };
@@ -204,7 +229,14 @@ function forwardOnce(kernel: ProjectingRecurrenceKernel, method: 'run' | 'runWit
       returnSequences: false,
     };
     if (method === 'run') kernel.run({ ...recurrence, projected: tf.ones([steps, rows, g]) as tf.Tensor3D });
-    else kernel.runWithProjection({ ...recurrence, input: tf.ones([steps * rows, inputSize]) as tf.Tensor2D, steps, inputKernel: tf.ones([inputSize, g]) as tf.Tensor2D, inputBias: tf.zeros([g]) as tf.Tensor1D });
+    else
+      kernel.runWithProjection({
+        ...recurrence,
+        input: tf.ones([steps * rows, inputSize]) as tf.Tensor2D,
+        steps,
+        inputKernel: tf.ones([inputSize, g]) as tf.Tensor2D,
+        inputBias: tf.zeros([g]) as tf.Tensor1D,
+      });
   });
 }
 
@@ -235,13 +267,16 @@ describe('off the TensorFlow backend', () => {
     await tf.setBackend(previous);
   });
 
-  it.each([false, true])('is unavailable and gives exactly the reference kernel results (lstm with c0, reverse, runWithProjection %s)', (withProjection) => {
-    expect(nativeRecurrenceAvailable()).toBe(false);
-    const c: Case = { cell: 'lstm', reverse: true, withProjection, masked: false };
-    const expected = outputsAndGradients('reference', c);
-    const actual = outputsAndGradients('native', c);
-    for (const [name, v] of expected) expect(Array.from(actual.get(name)!)).toEqual(Array.from(v));
-  });
+  it.each([false, true])(
+    'is unavailable and gives exactly the reference kernel results (lstm with c0, reverse, runWithProjection %s)',
+    (withProjection) => {
+      expect(nativeRecurrenceAvailable()).toBe(false);
+      const c: Case = { cell: 'lstm', reverse: true, withProjection, masked: false };
+      const expected = outputsAndGradients('reference', c);
+      const actual = outputsAndGradients('native', c);
+      for (const [name, v] of expected) expect(Array.from(actual.get(name)!)).toEqual(Array.from(v));
+    },
+  );
 });
 
 if (native.problem) {
@@ -267,12 +302,20 @@ if (native.problem) {
       expect(nativeRecurrenceAvailable()).toBe(true);
     });
 
-    it.each(cases.map((c) => [nativeRecurrencePlan(c.cell, false, gpu), c.cell, c.reverse ? 'reverse' : 'forward', c.withProjection ? 'runWithProjection' : 'run (projected inputs)', c] as const))(
-      '%s, %s, %s, %s: outputs and gradients within 1e-4 (h0 and c0 non-zero)',
-      (_plan, _cell, _direction, _inputs, c) => {
-        expectSameAsReference(c);
-      },
-    );
+    it.each(
+      cases.map(
+        (c) =>
+          [
+            nativeRecurrencePlan(c.cell, false, gpu),
+            c.cell,
+            c.reverse ? 'reverse' : 'forward',
+            c.withProjection ? 'runWithProjection' : 'run (projected inputs)',
+            c,
+          ] as const,
+      ),
+    )('%s, %s, %s, %s: outputs and gradients within 1e-4 (h0 and c0 non-zero)', (_plan, _cell, _direction, _inputs, c) => {
+      expectSameAsReference(c);
+    });
 
     it.each(['rnn', 'lstm', 'gru'] as CellType[])('%s with a padding mask runs the reference kernel, with the same results', (cell) => {
       expect(nativeRecurrencePlan(cell, true, gpu)).toBe('fallback');

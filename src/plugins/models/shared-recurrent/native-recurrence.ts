@@ -67,7 +67,11 @@ function activeNativeBackend(): NativeBackend | undefined {
   if (tf.getBackend() !== 'tensorflow') return undefined;
   const backend = tf.backend() as unknown as Partial<NativeBackend>;
   const binding = backend.binding as Partial<NativeBinding> | undefined;
-  if (typeof binding?.executeOp !== 'function' || typeof backend.createOutputTensor !== 'function' || typeof backend.getInputTensorIds !== 'function') {
+  if (
+    typeof binding?.executeOp !== 'function' ||
+    typeof backend.createOutputTensor !== 'function' ||
+    typeof backend.getInputTensorIds !== 'function'
+  ) {
     return undefined;
   }
   return backend as NativeBackend;
@@ -100,7 +104,13 @@ export function blockLstmWeights(inputKernel: tf.Tensor2D, recurrentKernel: tf.T
  * input biases and the G recurrent biases. cuDNN's GRU puts the recurrent bias of n inside
  * r⊙(…), as PyTorch does with b_hn.
  */
-export function cudnnParams(cell: CellType, inputKernel: tf.Tensor2D, inputBias: tf.Tensor1D, recurrentKernel: tf.Tensor2D, recurrentBias: tf.Tensor1D): tf.Tensor1D {
+export function cudnnParams(
+  cell: CellType,
+  inputKernel: tf.Tensor2D,
+  inputBias: tf.Tensor1D,
+  recurrentKernel: tf.Tensor2D,
+  recurrentBias: tf.Tensor1D,
+): tf.Tensor1D {
   return tf.tidy(() => {
     const gates = GATES[cell];
     const blocks = (kernel: tf.Tensor2D) => tf.split(kernel, gates, 1).map((block) => tf.reshape(tf.transpose(block), [-1]));
@@ -163,7 +173,14 @@ function blockLstmSequence(backend: NativeBackend, operands: FusedOperands): tf.
     const w = blockLstmWeights(wi as tf.Tensor2D, wh as tf.Tensor2D);
     const peephole = tf.zeros([units]);
     // cell_clip 0 turns clipping off: PyTorch's cell state is not clipped.
-    const outputs = execute(backend, 'BlockLSTMV2', [...common, attr.float(b, 'cell_clip', 0)], [x, cPrev, hPrev, w, peephole, peephole, peephole, bias], 7, steps);
+    const outputs = execute(
+      backend,
+      'BlockLSTMV2',
+      [...common, attr.float(b, 'cell_clip', 0)],
+      [x, cPrev, hPrev, w, peephole, peephole, peephole, bias],
+      7,
+      steps,
+    );
     save([x, cPrev, hPrev, w, bias, ...outputs]);
     return {
       value: outputs[6],
@@ -171,7 +188,14 @@ function blockLstmSequence(backend: NativeBackend, operands: FusedOperands): tf.
         const [sx, sc, sh, sw, sb, ...states] = saved;
         const zeros = tf.zeros([units]);
         // Outputs: x, cs_prev, h_prev, w, the three peepholes, b. Only h is used downstream, so cs gets no gradient.
-        const [dx, dc0, dh0, dw, , , , db] = execute(backend, 'BlockLSTMGradV2', common, [sx, sc, sh, sw, zeros, zeros, zeros, sb, ...states, tf.zerosLike(dy), dy], 8, steps);
+        const [dx, dc0, dh0, dw, , , , db] = execute(
+          backend,
+          'BlockLSTMGradV2',
+          common,
+          [sx, sc, sh, sw, zeros, zeros, zeros, sb, ...states, tf.zerosLike(dy), dy],
+          8,
+          steps,
+        );
         return [dx, tf.slice(dw, [0, 0], [inputSize, -1]), tf.slice(dw, [inputSize, 0], [units, -1]), db, dh0, dc0];
       },
     };
@@ -219,7 +243,20 @@ function cudnnSequence(backend: NativeBackend, cell: CellType, operands: FusedOp
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [sx, sh, sc, sp, out, outH, outC, sReserve] = saved;
         try {
-          const inputIds = backend.getInputTensorIds([sx, sh, sc, sp, lengths(), out, outH, outC, dy, tf.zerosLike(outH), tf.zerosLike(outC), sReserve]);
+          const inputIds = backend.getInputTensorIds([
+            sx,
+            sh,
+            sc,
+            sp,
+            lengths(),
+            out,
+            outH,
+            outC,
+            dy,
+            tf.zerosLike(outH),
+            tf.zerosLike(outC),
+            sReserve,
+          ]);
           // Outputs: the gradients of input, input_h, input_c and params, the order of this function's inputs.
           const grads = b.executeOp('CudnnRNNBackpropV3', common, [...inputIds, hostReserved.id], 4).map((m) => backend.createOutputTensor(m));
           // Only LSTM reads input_c; for the others its gradient need not even have input_c's shape, which tfjs checks.
@@ -274,7 +311,12 @@ function inTimeOrder(t: tf.Tensor3D, reverse: boolean): tf.Tensor3D {
 }
 
 /** The fused op for `plan`, with the hidden states put back in input time order. */
-function runFused(backend: NativeBackend, plan: Exclude<NativePlan, 'fallback'>, input: Omit<RecurrenceInput, 'projected'>, operands: FusedOperands): RecurrenceOutput {
+function runFused(
+  backend: NativeBackend,
+  plan: Exclude<NativePlan, 'fallback'>,
+  input: Omit<RecurrenceInput, 'projected'>,
+  operands: FusedOperands,
+): RecurrenceOutput {
   const states = plan === 'BlockLSTMV2' ? blockLstmSequence(backend, operands) : cudnnSequence(backend, input.cell, operands);
   const [steps, rows, units] = states.shape;
   const last = tf.reshape(tf.slice(states, [steps - 1, 0, 0], [1, rows, units]), [rows, units]) as tf.Tensor2D;
@@ -283,7 +325,11 @@ function runFused(backend: NativeBackend, plan: Exclude<NativePlan, 'fallback'>,
 }
 
 /** The fused op to use for `input`, or undefined where the fallback kernel must run. */
-function fusedPlan(input: Omit<RecurrenceInput, 'projected'>, steps: number, rows: number): { backend: NativeBackend; plan: Exclude<NativePlan, 'fallback'> } | undefined {
+function fusedPlan(
+  input: Omit<RecurrenceInput, 'projected'>,
+  steps: number,
+  rows: number,
+): { backend: NativeBackend; plan: Exclude<NativePlan, 'fallback'> } | undefined {
   const backend = activeNativeBackend();
   if (!backend || steps === 0 || rows === 0) return undefined;
   const plan = nativeRecurrencePlan(input.cell, input.mask !== undefined, backend.isUsingGpuDevice);

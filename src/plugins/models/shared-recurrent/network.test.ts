@@ -24,7 +24,15 @@ const arch = (cell: CellType, over: Partial<RecurrentArchitecture> = {}): Recurr
 });
 
 const shape = { vocabSize: 6, nClasses: 3 };
-const x = sequences([[1, 2, 3, 4], [5, 1], [2, 2, 3]], 4, 6);
+const x = sequences(
+  [
+    [1, 2, 3, 4],
+    [5, 1],
+    [2, 2, 3],
+  ],
+  4,
+  6,
+);
 const labels = [0, 2, 1];
 
 function network(a: RecurrentArchitecture, seed = 3): RecurrentNetwork {

@@ -201,7 +201,13 @@ export class RecurrentNetwork implements TrainableNetwork<SequenceBatch> {
           returnSequences: needSequences,
         };
         if (projectsInputs(kernel)) {
-          return kernel.runWithProjection({ ...recurrence, input, steps, inputKernel: w.inputKernel as tf.Tensor2D, inputBias: w.inputBias as tf.Tensor1D });
+          return kernel.runWithProjection({
+            ...recurrence,
+            input,
+            steps,
+            inputKernel: w.inputKernel as tf.Tensor2D,
+            inputBias: w.inputBias as tf.Tensor1D,
+          });
         }
         const projected = tf.reshape(tf.add(tf.matMul(input, w.inputKernel), w.inputBias), [steps, rows, -1]) as tf.Tensor3D;
         return kernel.run({ ...recurrence, projected });
@@ -221,7 +227,12 @@ export class RecurrentNetwork implements TrainableNetwork<SequenceBatch> {
   private direction(layer: number, dir: string): DirectionWeights {
     const p = `layer${layer}.${dir}`;
     const get = (n: string) => this.byName.get(`${p}.${n}`)!;
-    return { inputKernel: get('inputKernel'), inputBias: get('inputBias'), recurrentKernel: get('recurrentKernel'), recurrentBias: get('recurrentBias') };
+    return {
+      inputKernel: get('inputKernel'),
+      inputBias: get('inputBias'),
+      recurrentKernel: get('recurrentKernel'),
+      recurrentBias: get('recurrentBias'),
+    };
   }
 
   /** [T, B, 1]: 1 where step t is one of row b's tokens. */
@@ -239,12 +250,18 @@ export class RecurrentNetwork implements TrainableNetwork<SequenceBatch> {
     const m = mask!;
     if (this.arch.pooling === 'mean') {
       // Rows with no tokens (empty texts) divide a zero sum by 1.
-      const counts = tf.tensor2d(Array.from(batch.lengths, (n) => Math.max(n, 1)), [batch.rows, 1]);
+      const counts = tf.tensor2d(
+        Array.from(batch.lengths, (n) => Math.max(n, 1)),
+        [batch.rows, 1],
+      );
       return tf.div(tf.sum(tf.mul(seq, m), 0), counts);
     }
     // max: padding steps are pushed far below any tanh-bounded state; rows with no tokens pool to zeros.
     const shifted = tf.add(seq, tf.mul(tf.sub(m, 1), 1e4));
-    const hasTokens = tf.tensor2d(Array.from(batch.lengths, (n) => (n > 0 ? 1 : 0)), [batch.rows, 1]);
+    const hasTokens = tf.tensor2d(
+      Array.from(batch.lengths, (n) => (n > 0 ? 1 : 0)),
+      [batch.rows, 1],
+    );
     return tf.mul(tf.max(shifted, 0), hasTokens);
   }
 

@@ -16,7 +16,15 @@ function rowTimes(x: number[], w: Float32Array, out: number, bias?: Float32Array
 }
 
 /** One sequence row through a cell, by the textbook equations. projected[t] already holds x_t·W_ih + b_ih. */
-function byHand(cell: CellType, projected: number[][], wh: Float32Array, bh: Float32Array, units: number, mask: number[] | undefined, reverse: boolean) {
+function byHand(
+  cell: CellType,
+  projected: number[][],
+  wh: Float32Array,
+  bh: Float32Array,
+  units: number,
+  mask: number[] | undefined,
+  reverse: boolean,
+) {
   let h = new Array<number>(units).fill(0);
   let c = new Array<number>(units).fill(0);
   const sequence: number[][] = new Array(projected.length);
@@ -61,7 +69,8 @@ describe.each(['rnn', 'lstm', 'gru'] as CellType[])('reference recurrence, %s ce
   const projected = values(steps * rows * g);
   const wh = values(units * g);
   const bh = values(g);
-  const projectedRow = (b: number) => Array.from({ length: steps }, (_, t) => Array.from(projected.subarray((t * rows + b) * g, (t * rows + b + 1) * g)));
+  const projectedRow = (b: number) =>
+    Array.from({ length: steps }, (_, t) => Array.from(projected.subarray((t * rows + b) * g, (t * rows + b + 1) * g)));
   // Row 0 has 4 tokens, row 1 has 2 (then padding).
   const maskRows = [
     [1, 1, 1, 1],

@@ -1,6 +1,12 @@
 /** early-stopping: stop training when a metric stops improving, optionally restoring the best epoch's weights. */
 import { definePlugin } from '../../../core/plugin';
-import { MONITORED_METRICS, monitorNeedsValidation, type EarlyStoppingRegularizer, type MonitoredMetric, type MonitorMode } from '../../../core/train/regularizer';
+import {
+  MONITORED_METRICS,
+  monitorNeedsValidation,
+  type EarlyStoppingRegularizer,
+  type MonitoredMetric,
+  type MonitorMode,
+} from '../../../core/train/regularizer';
 
 export interface EarlyStoppingOptions {
   monitor: MonitoredMetric;
@@ -26,13 +32,19 @@ export const earlyStoppingRegularizer = definePlugin<EarlyStoppingOptions, Early
         default: 'val_loss',
         description: 'The per-epoch metric to watch; val_* need training.validation > 0. Test rows (curves) are never used.',
       },
-      mode: { type: 'string', enum: ['auto', 'min', 'max'], default: 'auto', description: 'Whether lower or higher is better; auto = min for losses, max for accuracies.' },
+      mode: {
+        type: 'string',
+        enum: ['auto', 'min', 'max'],
+        default: 'auto',
+        description: 'Whether lower or higher is better; auto = min for losses, max for accuracies.',
+      },
       patience: { type: 'integer', minimum: 1, default: 5, description: 'Epochs in a row without improvement before stopping.' },
       minDelta: { type: 'number', minimum: 0, default: 0, description: 'Smallest change of the metric that counts as an improvement.' },
       restoreBestWeights: {
         type: 'boolean',
         default: true,
-        description: "At the end of training, put back the weights of the best epoch (when it was not the last), so the model evaluated is the best one.",
+        description:
+          'At the end of training, put back the weights of the best epoch (when it was not the last), so the model evaluated is the best one.',
       },
     },
   },

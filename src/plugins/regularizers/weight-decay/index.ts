@@ -23,7 +23,8 @@ export const weightDecayRegularizer = definePlugin<WeightDecayOptions, WeightDec
             {
               code: 'OPTIMIZER_CONFLICT',
               option: 'decoupled',
-              message: 'optimizer adamw decays weights decoupled, but this weight-decay sets decoupled: false; set decoupled: true, or use optimizer adam for coupled decay',
+              message:
+                'optimizer adamw decays weights decoupled, but this weight-decay sets decoupled: false; set decoupled: true, or use optimizer adam for coupled decay',
             },
           ]
         : [],
@@ -37,7 +38,8 @@ export const weightDecayRegularizer = definePlugin<WeightDecayOptions, WeightDec
       decoupled: {
         type: 'boolean',
         default: false,
-        description: "false: λ·w is added to the gradient (PyTorch Adam/SGD weight_decay); true: w ← w − lr·λ·w separately (AdamW). Optimizer adamw needs true.",
+        description:
+          'false: λ·w is added to the gradient (PyTorch Adam/SGD weight_decay); true: w ← w − lr·λ·w separately (AdamW). Optimizer adamw needs true.',
       },
     },
   },

@@ -42,8 +42,7 @@ export const stratifiedHoldout = definePlugin<StratifiedHoldoutOptions, Splitter
     properties: {
       test: {
         type: 'number',
-        description:
-          'Size of the test set: a fraction between 0 and 1 (test rows = ceil(fraction × rows)) or a whole number of rows (1 or more).',
+        description: 'Size of the test set: a fraction between 0 and 1 (test rows = ceil(fraction × rows)) or a whole number of rows (1 or more).',
         default: 0.25,
         anyOf: [
           { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1 },

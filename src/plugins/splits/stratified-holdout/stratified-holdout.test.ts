@@ -24,9 +24,7 @@ interface Fixture {
   cases: HoldoutCase[];
 }
 
-const fixture: Fixture = JSON.parse(
-  readFileSync(resolve(__dirname, '../../../../test/fixtures/splits/stratified-holdout.json'), 'utf8'),
-);
+const fixture: Fixture = JSON.parse(readFileSync(resolve(__dirname, '../../../../test/fixtures/splits/stratified-holdout.json'), 'utf8'));
 
 function splitter(options: Partial<StratifiedHoldoutOptions>, contextSeed = 0): Splitter {
   return stratifiedHoldout.create({ test: 0.25, ...options }, testContext({ seed: contextSeed }));

@@ -58,7 +58,13 @@ function positionsByClass(labels: readonly number[], nClasses: number): Map<numb
   return new Map([...byLabel.entries()].sort(([a], [b]) => a - b));
 }
 
-export function stratifiedShuffleSplit(labels: readonly number[], nClasses: number, test: number, seed: number, classNames?: readonly string[]): Fold {
+export function stratifiedShuffleSplit(
+  labels: readonly number[],
+  nClasses: number,
+  test: number,
+  seed: number,
+  classNames?: readonly string[],
+): Fold {
   const sizes = holdoutSizes(labels.length, test);
   // Classes without rows are not classes to scikit-learn (np.unique only sees labels present).
   const classPositions = [...positionsByClass(labels, nClasses).entries()];

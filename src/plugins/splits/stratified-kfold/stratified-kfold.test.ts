@@ -22,9 +22,7 @@ interface Fixture {
   cases: KFoldCase[];
 }
 
-const fixture: Fixture = JSON.parse(
-  readFileSync(resolve(__dirname, '../../../../test/fixtures/splits/stratified-kfold.json'), 'utf8'),
-);
+const fixture: Fixture = JSON.parse(readFileSync(resolve(__dirname, '../../../../test/fixtures/splits/stratified-kfold.json'), 'utf8'));
 
 function context(seed: number, warnings: string[] = []): PluginContext {
   const ignore = (): void => undefined;
@@ -49,7 +47,14 @@ describe('stratified-kfold matches scikit-learn StratifiedKFold', () => {
     expect(fixture.versions['scikit-learn']).toBe('1.6.1');
     const lebanon = splitCases.filter((c) => c.labelSet === 'lebanon');
     expect(lebanon.map((c) => [c.k, c.shuffle, c.seed])).toEqual(
-      expect.arrayContaining([[5, true, 42], [5, true, 7], [5, false, null], [3, true, 42], [3, true, 7], [3, false, null]]),
+      expect.arrayContaining([
+        [5, true, 42],
+        [5, true, 7],
+        [5, false, null],
+        [3, true, 42],
+        [3, true, 7],
+        [3, false, null],
+      ]),
     );
     expect(errorCases.length).toBeGreaterThanOrEqual(2);
     expect(splitCases.some((c) => (c.warnings ?? []).length > 0)).toBe(true);
@@ -67,7 +72,9 @@ describe('stratified-kfold matches scikit-learn StratifiedKFold', () => {
   it('names the smallest class by its label when it has fewer rows than folds', () => {
     const warnings: string[] = [];
     splitter({ k: 3 }, 0, warnings).split([0, 0, 0, 1, 1, 1, 2, 2], 3, ['neg', 'pos', 'rare']);
-    expect(warnings).toEqual(['class "rare" has only 2 rows, fewer than k=3: some folds will test no row of it. Use a smaller k to test every class in every fold.']);
+    expect(warnings).toEqual([
+      'class "rare" has only 2 rows, fewer than k=3: some folds will test no row of it. Use a smaller k to test every class in every fold.',
+    ]);
   });
 
   it.each(errorCases.map((c) => [c.name, c] as const))('rejects what scikit-learn rejects: %s', (_name, c) => {

@@ -13,7 +13,6 @@ const samples: Sample[] = JSON.parse(
   readFileSync(resolve(__dirname, '../../../../test/fixtures/featurizers/tokenization-samples.json'), 'utf8'),
 ).samples;
 
-
 const tokenizer = (options: Record<string, unknown> = {}) => createPlugin(charsTokenizer, options);
 
 describe('chars tokenizer', () => {

@@ -26,7 +26,7 @@ export const charsTokenizer = definePlugin<CharsOptions, CharsTokenizer>({
     properties: {
       lowercase: {
         type: 'boolean',
-        description: 'Lowercase the text first (off by default: the notebook\'s character model keeps case).',
+        description: "Lowercase the text first (off by default: the notebook's character model keeps case).",
         default: false,
       },
     },

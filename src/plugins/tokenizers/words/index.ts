@@ -99,11 +99,17 @@ function compilePattern(source: string): RegExp {
   try {
     pattern = new RegExp(source, 'gu');
   } catch (error) {
-    throw new InputError('TOKEN_PATTERN_INVALID', `words: pattern ${JSON.stringify(source)} is not a JavaScript regular expression: ${(error as Error).message}`);
+    throw new InputError(
+      'TOKEN_PATTERN_INVALID',
+      `words: pattern ${JSON.stringify(source)} is not a JavaScript regular expression: ${(error as Error).message}`,
+    );
   }
   if (capturingGroups(pattern) > 1) {
     // scikit-learn refuses these too: which group would be the token?
-    throw new InputError('TOKEN_PATTERN_INVALID', `words: pattern ${JSON.stringify(source)} has more than one capturing group; use (?:...) for grouping`);
+    throw new InputError(
+      'TOKEN_PATTERN_INVALID',
+      `words: pattern ${JSON.stringify(source)} has more than one capturing group; use (?:...) for grouping`,
+    );
   }
   return pattern;
 }
@@ -127,7 +133,7 @@ export const wordsTokenizer = definePlugin<WordsOptions, WordsTokenizer>({
       },
       pattern: {
         description:
-          'Custom token regular expression in JavaScript syntax, matched with the u flag (null: scikit-learn\'s default words). ' +
+          "Custom token regular expression in JavaScript syntax, matched with the u flag (null: scikit-learn's default words). " +
           'Note \\w and \\b are ASCII-only in JavaScript; use \\p{L} and \\p{N} for Unicode letters and digits. ' +
           'With one capturing group, the group is the token, as in scikit-learn.',
         default: null,

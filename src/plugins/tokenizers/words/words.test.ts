@@ -19,7 +19,6 @@ interface UnicodeTables {
   lowercase: Record<string, string>;
 }
 
-
 const resolveOptions = (options: Record<string, unknown>): WordsOptions => resolvePluginOptions(wordsTokenizer, options);
 
 const tokenizer = (options: Record<string, unknown> = {}) => createPlugin(wordsTokenizer, options);
