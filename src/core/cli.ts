@@ -130,9 +130,12 @@ async function validateCommand(files: string[], logger: Logger): Promise<number>
       const loaded = loadSpec(file, registry, validator);
       const { plan } = await preflight(loaded, { registry, validator, logger });
       const names = Object.keys(loaded.spec.pipelines);
-      const trials = plan
-        ? `; sweep: ${plan.trials.length} trial${plan.trials.length === 1 ? '' : 's'}, ${plan.units.length} job${plan.units.length === 1 ? '' : 's'}`
-        : '';
+      // An adaptive search has no trials before it runs: say what it will search instead.
+      const trials = plan?.search
+        ? `; sweep: ${plan.search.sampler.type} search over ${plan.search.space.parameters.length} setting${plan.search.space.parameters.length === 1 ? '' : 's'} (mlspec plan shows its budget)`
+        : plan
+          ? `; sweep: ${plan.trials.length} trial${plan.trials.length === 1 ? '' : 's'}, ${plan.units.length} job${plan.units.length === 1 ? '' : 's'}`
+          : '';
       process.stdout.write(`${file}: valid (${names.length} pipeline${names.length === 1 ? '' : 's'}: ${names.join(', ')}${trials})\n`);
     } catch (error) {
       exit = Math.max(exit, reportError(error));
