@@ -2,15 +2,14 @@
  * Several processes writing one fresh ./mlruns at the same moment: the store and the experiment
  * are created once, and every run arrives whole (read back by MLflow).
  */
-import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { startWriter } from '../helpers/concurrent-writers';
 import { REPO_ROOT, runPython } from '../helpers/mlflow-server';
 
 jest.setTimeout(180_000);
 
-const WRITER = path.join(__dirname, 'tracker-writer.js');
 const READ_STORE = path.join(REPO_ROOT, 'tools', 'mlflow', 'read_store.py');
 
 let scratch: string;
@@ -23,24 +22,8 @@ afterAll(() => {
   fs.rmSync(scratch, { recursive: true, force: true });
 });
 
-function writer(store: string, experiment: string, runs: number, startAt: number, label: string): Promise<string[]> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [WRITER, store, experiment, String(runs), String(startAt), label], {
-      cwd: REPO_ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (chunk) => (out += chunk));
-    child.stderr.on('data', (chunk) => (err += chunk));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      if (code === 0) resolve(JSON.parse(out) as string[]);
-      else reject(new Error(`writer ${label} exited with ${code}:\n${err}`));
-    });
-  });
-}
+const writer = (store: string, experiment: string, runs: number, startAt: number, label: string) =>
+  startWriter(store, experiment, runs, startAt, label, 120_000);
 
 test.each([1, 2, 3])('round %i: three writers on one fresh store make one experiment and whole runs', async (round) => {
   const store = path.join(scratch, `round-${round}`, 'mlruns');

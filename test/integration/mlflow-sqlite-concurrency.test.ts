@@ -3,15 +3,14 @@
  * `mlspec run`s): the database and the experiment are created once, no writer fails with
  * "database is locked", and every run arrives whole (read back by MLflow).
  */
-import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { startWriter } from '../helpers/concurrent-writers';
 import { REPO_ROOT, runPython } from '../helpers/mlflow-server';
 
 jest.setTimeout(300_000);
 
-const WRITER = path.join(__dirname, 'tracker-writer.js');
 const READ_STORE = path.join(REPO_ROOT, 'tools', 'mlflow', 'read_store.py');
 
 let scratch: string;
@@ -24,24 +23,8 @@ afterAll(() => {
   fs.rmSync(scratch, { recursive: true, force: true });
 });
 
-function writer(store: string, experiment: string, runs: number, startAt: number, label: string): Promise<string[]> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [WRITER, store, experiment, String(runs), String(startAt), label], {
-      cwd: REPO_ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (chunk) => (out += chunk));
-    child.stderr.on('data', (chunk) => (err += chunk));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 240_000);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      if (code === 0 && err === '') resolve(JSON.parse(out) as string[]);
-      else reject(new Error(`writer ${label} exited with ${code}:\n${err}`));
-    });
-  });
-}
+const writer = (store: string, experiment: string, runs: number, startAt: number, label: string) =>
+  startWriter(store, experiment, runs, startAt, label, 240_000);
 
 test('four writers on one fresh database: one experiment, whole runs, no lock errors', async () => {
   const dir = path.join(scratch, 'race');
