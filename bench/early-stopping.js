@@ -15,8 +15,8 @@
 const { mkdtempSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { performance } = require('node:perf_hooks');
 const { root } = require('./run');
+const { timeSweep } = require('./timed-sweep');
 
 const PRUNING = {
   none: '',
@@ -53,36 +53,6 @@ ${grid}
 ${PRUNING[scheduler]}`;
 }
 
-async function runSweep(file, workers) {
-  const dist = (p) => require(path.join(root, 'dist', p));
-  const { createContainer, services } = dist('core/container');
-  const { silentLogger } = dist('core/logger');
-  const { loadSpec } = dist('core/spec/load');
-  const { SweepExecutor } = dist('core/sweep');
-  const { registry, validator } = services(createContainer({ logger: silentLogger }));
-  const loaded = loadSpec(file, registry, validator);
-  const work = mkdtempSync(path.join(os.tmpdir(), 'mlspec-bench-es-'));
-  try {
-    const executor = new SweepExecutor({
-      loaded,
-      registry,
-      validator,
-      logger: silentLogger,
-      mlspecVersion: 'bench',
-      cwd: work,
-      workers,
-      plots: false,
-      quiet: true,
-      progress: { write: () => true },
-    });
-    const start = performance.now();
-    const { report } = await executor.run();
-    return { seconds: (performance.now() - start) / 1000, report };
-  } finally {
-    rmSync(work, { recursive: true, force: true });
-  }
-}
-
 async function run() {
   const folds = Number(process.env.BENCH_FOLDS ?? 5);
   const workers = Number(process.env.BENCH_WORKERS ?? 2);
@@ -102,7 +72,7 @@ async function run() {
     for (const scheduler of schedulers) {
       const file = path.join(dir, `${scheduler}.yaml`);
       writeFileSync(file, spec(folds, scheduler));
-      const { seconds, report } = await runSweep(file, workers);
+      const { seconds, report } = await timeSweep(file, workers, 'early-stopping');
       const best = report.best;
       rows.push({
         scheduler,

@@ -13,6 +13,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { performance } = require('node:perf_hooks');
 const { root } = require('./run');
+const { timeSweep } = require('./timed-sweep');
 
 const SPEC = `name: bench-sweep
 seed: 42
@@ -35,37 +36,6 @@ sweep:
     pipelines.bow.model.C: [0.03, 0.1, 0.3, 1, 3, 10, 30, 100]
   folds: 5
 `;
-
-async function timeSweep(file, workers) {
-  const dist = (p) => require(path.join(root, 'dist', p));
-  const { createContainer, services } = dist('core/container');
-  const { silentLogger } = dist('core/logger');
-  const { loadSpec } = dist('core/spec/load');
-  const { SweepExecutor } = dist('core/sweep');
-  const { registry, validator } = services(createContainer({ logger: silentLogger }));
-  const loaded = loadSpec(file, registry, validator);
-  const work = mkdtempSync(path.join(os.tmpdir(), `mlspec-bench-sweep-${workers}-`));
-  try {
-    const executor = new SweepExecutor({
-      loaded,
-      registry,
-      validator,
-      logger: silentLogger,
-      mlspecVersion: 'bench',
-      cwd: work,
-      workers,
-      plots: false,
-      quiet: true,
-      progress: { write: () => true },
-    });
-    const start = performance.now();
-    const { report } = await executor.run();
-    const seconds = (performance.now() - start) / 1000;
-    return { seconds, report };
-  } finally {
-    rmSync(work, { recursive: true, force: true });
-  }
-}
 
 /**
  * What 2 processes can gain on this machine right now: a pure-JS loop run twice in parallel against
