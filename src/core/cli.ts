@@ -26,6 +26,9 @@ import { sweepCommand, type SweepFlags } from './sweep/sweep-command';
 import { generateExperimentSchema } from './spec/schema';
 import { trainingOptionsSchema } from './train/options';
 import { VERSION } from './version';
+import { MODEL_VALUE_FLAGS, modelCommand, type ModelCommandFlags } from './model/commands';
+import { planRegistration } from './model/register';
+import { SaveModelListener } from './model/save-listener';
 
 const USAGE = `mlspec ${VERSION} — declarative text-classification experiments
 
@@ -41,6 +44,15 @@ Usage:
   mlspec schema                               print the experiment JSON Schema (for editors)
   mlspec sync <spool-folder> [--tracking-uri URI]
                                               upload runs kept locally while a server was down
+        run also takes [--save-model DIR] (each fitted pipeline as a model folder)
+        and [--register NAME] (the sweep's refit, or the spec's register.pipeline, as a new model version)
+  mlspec predict <model> <input> [--output FILE] [--column NAME] [--batch-size N] [--backend B]
+                                              label and class probabilities of each text (.tsv, .csv, .jsonl, - = lines)
+  mlspec serve <model> [--host H] [--port P] [--concurrency N] [--max-body-bytes N] [--backend B]
+                                              MLflow's scoring server (POST /invocations)
+  mlspec export <model> --web DIR             a static web page that classifies typed text in the browser
+        <model>: a folder, runs:/<run id>/model, models:/<name>/<version>, models:/<name>@<alias>
+        (URIs are read from --tracking-uri, MLFLOW_TRACKING_URI, else ./mlflow.db)
 
 Exit codes: 0 success, 1 a run failed, 2 bad input.
 
@@ -52,7 +64,7 @@ interface ParsedArgs {
   flags: Map<string, string | true>;
 }
 
-const VALUE_FLAGS = new Set(['report', 'tracking-uri', 'kind', 'workers', 'state']);
+const VALUE_FLAGS = new Set(['report', 'tracking-uri', 'kind', 'workers', 'state', ...MODEL_VALUE_FLAGS]);
 const BOOLEAN_FLAGS = new Set(['no-tracking', 'quiet', 'json', 'help', 'version', 'debug', 'retry-failed']);
 
 export function parseArgs(argv: readonly string[]): ParsedArgs {
@@ -99,15 +111,26 @@ export async function main(argv: readonly string[]): Promise<number> {
         return await planCommand(container, oneFile(rest, 'plan'));
       case 'plugins':
         return pluginsCommand(container, args.flags);
+      case 'predict':
+      case 'serve':
+        return await modelCommand(command, rest, modelFlags(args.flags), logger);
       case 'schema':
         process.stdout.write(`${JSON.stringify(generateExperimentSchema(services(container).registry, trainingOptionsSchema), null, 2)}\n`);
         return EXIT_OK;
       default:
-        throw new InputError('CLI_USAGE', `unknown command "${command}"; commands: validate, run, plan, plugins, schema, sync`);
+        throw new InputError(
+          'CLI_USAGE',
+          `unknown command "${command}"; commands: validate, run, plan, plugins, schema, sync, predict, serve, export`,
+        );
     }
   } catch (error) {
     return reportError(error);
   }
+}
+
+function modelFlags(flags: ParsedArgs['flags']): ModelCommandFlags {
+  const text = (name: string) => (typeof flags.get(name) === 'string' ? (flags.get(name) as string) : undefined);
+  return Object.fromEntries([...MODEL_VALUE_FLAGS, 'tracking-uri'].map((name) => [name, text(name)])) as ModelCommandFlags;
 }
 
 function oneFile(rest: string[], command: string): string {
@@ -153,6 +176,12 @@ function checkOutputFlags(flags: ParsedArgs['flags']): void {
       `--report ${report} is a directory; give a file name for the JSON report, e.g. --report ${path.join(report, 'report.json')}`,
     );
   }
+  const saveModel = flags.get('save-model');
+  if (typeof saveModel === 'string' && fs.existsSync(saveModel) && !isDirectory(saveModel))
+    throw new InputError(
+      'CLI_SAVE_MODEL_NOT_DIRECTORY',
+      `--save-model ${saveModel} is a file; give the folder the models are saved in (it is created when missing)`,
+    );
   const state = flags.get('state');
   if (typeof state === 'string' && fs.existsSync(state) && !isDirectory(state)) {
     throw new InputError(
@@ -177,6 +206,12 @@ async function runCommand(container: ReturnType<typeof createContainer>, file: s
   if (sweepOf(loaded.spec)) return sweepCommand(container, loaded, sweepFlags(flags));
   const reportFile = flags.get('report');
   const tracking = await openTracking(loaded.spec, loaded.trackingUri, flags, logger);
+  // Registering needs a store with a model registry and the pipeline to exist: checked before anything runs.
+  const registration = await planRegistration(
+    loaded,
+    typeof flags.get('register') === 'string' ? (flags.get('register') as string) : undefined,
+    tracking?.tracker,
+  );
   // Everything knowable without training, before the first tracked run is written.
   const prepared = await preflight(loaded, { registry, validator, logger });
 
@@ -189,13 +224,17 @@ async function runCommand(container: ReturnType<typeof createContainer>, file: s
   process.once('SIGINT', onInterrupt);
   process.once('SIGTERM', onInterrupt);
   try {
-    const { report, files } = await runner.run(loaded, [progressListener(logger), ...(tracking ? [tracking.listener] : [])], prepared);
+    const saver = typeof flags.get('save-model') === 'string' ? new SaveModelListener(flags.get('save-model') as string) : undefined;
+    const listeners = [progressListener(logger), ...(tracking ? [tracking.listener] : []), ...(saver ? [saver] : [])];
+    const { report, files } = await runner.run(loaded, listeners, prepared);
     process.stdout.write(`${formatRunReport(report)}\n`);
     if (typeof reportFile === 'string') {
       for (const f of files) writeFileAtomic(path.join(path.dirname(reportFile), f.path), f.bytes);
       writeFileAtomic(reportFile, `${JSON.stringify(report, null, 2)}\n`);
     }
     if (tracking) process.stdout.write(`\n${formatTrackingSummary(tracking.listener.summary(), tracking.tracker)}\n`);
+    if (saver?.saved.length) process.stdout.write(`\nmodels saved: ${saver.saved.join(', ')}\n`);
+    if (registration && tracking) await registration.registerRun(tracking.tracker, tracking.listener.summary(), report);
     return EXIT_OK;
   } finally {
     process.removeListener('SIGINT', onInterrupt);
@@ -213,6 +252,8 @@ function sweepFlags(flags: ParsedArgs['flags']): SweepFlags {
     trackingUri: text('tracking-uri'),
     noTracking: flags.has('no-tracking'),
     quiet: flags.has('quiet'),
+    saveModel: text('save-model'),
+    register: text('register'),
   };
 }
 
@@ -242,7 +283,7 @@ function formatTrackingSummary(summary: TrackingSummary, tracker: Tracker): stri
   const lines = [
     `MLflow: ${summary.runs.length + 1} runs logged to ${summary.uri} (experiment ${summary.experimentId}, parent run ${summary.parentRunId})`,
   ];
-  for (const run of summary.runs) lines.push(`  ${run.name.padEnd(24)} ${run.runId}  ${run.status}`);
+  for (const run of summary.runs) lines.push(`  ${run.name.padEnd(24)} ${run.runId}  ${run.status}${run.modelUri ? `  ${run.modelUri}` : ''}`);
   const command = openCommand(tracker);
   if (command) lines.push(`  open them with: ${command}   (then ${experimentPage(summary.experimentId)})`);
   if (summary.spooled.length) {

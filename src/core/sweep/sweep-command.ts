@@ -13,7 +13,9 @@ import { preflight } from '../run/preflight';
 import { writeFileAtomic } from '../tracking/atomic-files';
 import { chooseTrackingUri, experimentPage, openCommand, openTracker } from '../tracking/open-tracker';
 import { VERSION } from '../version';
-import { SweepExecutor } from './executor';
+import { SweepExecutor, type RefitHandover } from './executor';
+import { planRegistration } from '../model/register';
+import { SaveModelListener } from '../model/save-listener';
 import { formatLeaderboard, formatSummary } from './leaderboard';
 
 export interface SweepFlags {
@@ -24,6 +26,10 @@ export interface SweepFlags {
   trackingUri?: string;
   noTracking?: boolean;
   quiet?: boolean;
+  /** Save the refit's model in DIR/<pipeline>. */
+  saveModel?: string;
+  /** Register the refit as a new version of this registered model (overrides the spec's register:). */
+  register?: string;
 }
 
 export function parseWorkers(value: string | undefined): number | undefined {
@@ -50,6 +56,22 @@ export async function sweepCommand(
   // Everything knowable without training (data, classes, every trial, folds), before the state
   // folder or a tracked run is written.
   await preflight(loaded, { registry, validator, logger });
+  const registration = await planRegistration(loaded, flags.register, tracker, logger);
+  const saver = flags.saveModel ? new SaveModelListener(flags.saveModel) : undefined;
+  const onRefit = async (refit: RefitHandover) => {
+    if (saver) write(`model saved: ${saver.save(refit.fit, refit.fit.name)}\n`);
+    if (registration && tracker && refit.logged) {
+      const metric = refit.best.metrics[refit.select.metric as keyof typeof refit.best.metrics];
+      await registration.registerRefit(tracker, {
+        model: refit.logged.model,
+        runId: refit.logged.runId,
+        sweepRunId: refit.logged.sweepRunId,
+        candidate: refit.best.label,
+        select: { metric: refit.select.metric, mean: metric?.mean ?? NaN, sd: metric?.sd ?? NaN, fits: metric?.values.length ?? 0 },
+        test: refit.summary.test,
+      });
+    }
+  };
 
   const executor = new SweepExecutor({
     loaded,
@@ -62,6 +84,7 @@ export async function sweepCommand(
     retryFailed: flags.retryFailed,
     tracker,
     quiet: flags.quiet,
+    onRefit: saver || registration ? onRefit : undefined,
   });
   const onInterrupt = () => {
     logger.warn('interrupted: stopping the workers and ending the tracked runs as KILLED; run the same command again to continue');
