@@ -190,7 +190,7 @@ export async function startScoringServer(
         res,
         400,
         'BAD_REQUEST',
-        `the body is ${declared} bytes, more than this server takes (--max-body-bytes ${options.maxBodyBytes}); send fewer texts per request`,
+        `the body is ${declared} bytes, more than ${options.maxBodyBytes} bytes, the most this server takes (--max-body-bytes); send fewer texts per request`,
       );
     }
     const slot = acquire();

@@ -3,14 +3,17 @@
  * of the default SQLite store, read back by MLflow's own Python client; `mlspec predict` from a
  * folder and from `runs:/<id>/model` reproduces the run's own test predictions exactly; the
  * recurrent models predict the same on every backend installed; bad input is refused with exit 2
- * and nothing written.
+ * and nothing written. `mlspec serve` answers MLflow's scoring protocol (real HTTP, and MLflow's own
+ * Python scoring client), refuses bad requests with 400, and finishes requests in flight on SIGTERM.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { readDelimited } from '../../src/plugins/datasets/shared/delimited-dataset';
 import { REPO, runCli } from '../helpers/cli';
-import { runPython } from '../helpers/mlflow-server';
+import { CLI } from '../helpers/cli';
+import { freePort, runPython } from '../helpers/mlflow-server';
 
 jest.setTimeout(300_000);
 const TINY = path.join(REPO, 'experiments/tiny/lstm.yaml');
@@ -153,5 +156,131 @@ print(json.dumps(out))
     const notModel = runCli(['predict', 'out', wrongColumn], { cwd: work });
     expect(notModel.status).toBe(2);
     expect(notModel.stderr).toMatch(/MODEL_INVALID.*pipeline\.json is missing/);
+  });
+
+  describe('serve', () => {
+    let server: ChildProcess;
+    let url: string;
+    let port: number;
+    let stderr = '';
+    let texts: string[];
+
+    beforeAll(async () => {
+      port = await freePort();
+      server = spawn(
+        process.execPath,
+        [CLI, 'serve', path.join('saved', 'lstm'), '--port', String(port), '--max-body-bytes', '20000', '--concurrency', '2'],
+        {
+          cwd: work,
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`serve did not start:\n${stderr}`)), 120_000);
+        server.stderr!.on('data', (d) => {
+          stderr += d;
+          if (/serving .* at http/.test(stderr)) {
+            clearTimeout(timer);
+            resolve();
+          }
+        });
+        server.on('exit', () => reject(new Error(`serve exited:\n${stderr}`)));
+      });
+      url = `http://127.0.0.1:${port}`;
+      const table = readTsv(testFile);
+      texts = table.rows.map((row) => row[0]);
+    });
+
+    afterAll(() => {
+      if (server.exitCode === null) server.kill('SIGKILL');
+    });
+
+    const invoke = async (body: unknown, contentType = 'application/json') => {
+      const response = await fetch(`${url}/invocations`, {
+        method: 'POST',
+        headers: { 'Content-Type': contentType },
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+      });
+      return { status: response.status, body: (await response.json()) as any };
+    };
+
+    it('answers /ping, /health and /version', async () => {
+      for (const endpoint of ['/ping', '/health']) expect((await fetch(`${url}${endpoint}`)).status).toBe(200);
+      const version = await fetch(`${url}/version`);
+      expect(await version.text()).toBe(JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')).version);
+    });
+
+    it('scores every input format of the protocol with the run’s own predictions', async () => {
+      const labels = expected('lstm');
+      const payloads: Array<[unknown, string?]> = [
+        [{ dataframe_split: { columns: ['id', 'Tweet'], data: texts.map((t, i) => [i, t]) } }],
+        [{ dataframe_records: texts.map((t) => ({ Tweet: t })) }],
+        [{ instances: texts }],
+        [{ inputs: { Tweet: texts } }],
+        [`Tweet\n${texts.map((t) => `"${t.replace(/"/g, '""')}"`).join('\n')}\n`, 'text/csv'],
+      ];
+      for (const [payload, type] of payloads) {
+        const { status, body } = await invoke(payload, type);
+        expect(status).toBe(200);
+        expect(body.predictions.map((p: any) => p.label)).toEqual(labels);
+        expect(Object.keys(body.predictions[0])).toEqual(['label', ...report.dataset.classes.map((c: string) => `proba_${c}`)]);
+      }
+    });
+
+    it('answers 16 concurrent clients with the same predictions as one', async () => {
+      const one = await invoke({ instances: texts.slice(0, 8) });
+      const many = await Promise.all(Array.from({ length: 16 }, () => invoke({ instances: texts.slice(0, 8) })));
+      for (const answer of many) expect(answer).toEqual(one);
+    });
+
+    it('refuses bad requests with 400 and a message', async () => {
+      const cases: Array<[string, RegExp, string?]> = [
+        ['', /body is empty/],
+        ['{"dataframe_split": ', /not valid JSON/],
+        [JSON.stringify({ dataframe_records: [{ text: 'hi' }] }), /has no column "Tweet"/],
+        [JSON.stringify({ dataframe_split: { columns: ['Tweet'], data: [[42]] } }), /is number, not a string/],
+        [JSON.stringify({ instances: ['a'], inputs: ['b'] }), /exactly one of the fields/],
+        [JSON.stringify({ rows: ['a'] }), /exactly one of the fields/],
+        [JSON.stringify({ instances: ['x'.repeat(30_000)] }), /more than 20000 bytes/],
+      ];
+      for (const [body, message] of cases) {
+        const answer = await invoke(body);
+        expect([answer.status, answer.body.error_code]).toEqual([400, 'BAD_REQUEST']);
+        expect(answer.body.message).toMatch(message);
+      }
+    });
+
+    it("works with MLflow's own scoring client and documented payload", () => {
+      const out = runPython(
+        [
+          '-c',
+          `
+import json, pandas as pd, requests
+from mlflow.pyfunc.scoring_server.client import ScoringServerClient
+client = ScoringServerClient("127.0.0.1", ${port})
+client.wait_server_ready(timeout=30)
+result = client.invoke(pd.DataFrame({"Tweet": ${JSON.stringify(texts.slice(0, 5))}}))
+example = open("saved/lstm/serving_input_example.json").read()
+documented = requests.post("http://127.0.0.1:${port}/invocations", data=example, headers={"Content-Type": "application/json"})
+print(json.dumps({"labels": [p["label"] for p in result.get_predictions(predictions_format="dataframe").to_dict("records")], "example": documented.status_code}))
+`,
+        ],
+        { cwd: work },
+      );
+      const answer = JSON.parse(out.trim().split('\n').pop()!);
+      expect(answer.labels).toEqual(expected('lstm').slice(0, 5));
+      expect(answer.example).toBe(200);
+    });
+
+    it('finishes the requests in flight on SIGTERM, then exits 0', async () => {
+      const inFlight = invoke({ instances: Array.from({ length: 40 }, (_, i) => texts[i % texts.length]) });
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      server.kill('SIGTERM');
+      const [answer, code] = await Promise.all([inFlight, new Promise((resolve) => server.on('exit', resolve))]);
+      expect(answer.status).toBe(200);
+      expect(answer.body.predictions).toHaveLength(40);
+      expect(code).toBe(0);
+      expect(stderr).toMatch(/SIGTERM: finishing the requests in flight/);
+    });
   });
 });
