@@ -256,6 +256,11 @@ class SqliteModelStore implements ModelStore {
   }
 }
 
+/** The folder of a local artifact location; undefined for one only the server reaches (mlflow-artifacts:, http:). */
+function localFolderOf(location: string): string | undefined {
+  return MlflowRestClient.isProxiedArtifactUri(location) ? undefined : localArtifactFolder(location);
+}
+
 // ---- A tracking server --------------------------------------------------------------------------
 
 interface RestLoggedModel {
@@ -295,7 +300,14 @@ class RestModelStore implements ModelStore {
   }
 
   async writeModelFiles(model: LoggedModelRef, files: readonly ModelFile[]): Promise<void> {
+    // A server started with `--default-artifact-root /path` gives a local path: written here, as
+    // MLflow's own client does (and as the REST tracker writes run artifacts).
+    const folder = localFolderOf(model.artifactLocation);
     for (const file of files) {
+      if (folder !== undefined) {
+        writeLocalArtifact(folder, { bytes: file.bytes }, file.path);
+        continue;
+      }
       const bytes = typeof file.bytes === 'string' ? new TextEncoder().encode(file.bytes) : file.bytes;
       await this.client.uploadArtifact(model.artifactLocation, file.path, bytes);
     }
@@ -337,6 +349,8 @@ class RestModelStore implements ModelStore {
   }
 
   private remote(artifactUri: string): ModelLocation {
+    const folder = localFolderOf(artifactUri);
+    if (folder !== undefined) return { kind: 'folder', folder };
     return {
       kind: 'remote',
       fetch: async (file) => {
