@@ -113,6 +113,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         return pluginsCommand(container, args.flags);
       case 'predict':
       case 'serve':
+      case 'export':
         return await modelCommand(command, rest, modelFlags(args.flags), logger);
       case 'schema':
         process.stdout.write(`${JSON.stringify(generateExperimentSchema(services(container).registry, trainingOptionsSchema), null, 2)}\n`);

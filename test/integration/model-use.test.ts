@@ -6,7 +6,7 @@
  * and nothing written. `mlspec serve` answers MLflow's scoring protocol (real HTTP, and MLflow's own
  * Python scoring client), refuses bad requests with 400, and finishes requests in flight on SIGTERM.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -282,5 +282,38 @@ print(json.dumps({"labels": [p["label"] for p in result.get_predictions(predicti
       expect(code).toBe(0);
       expect(stderr).toMatch(/SIGTERM: finishing the requests in flight/);
     });
+  });
+
+  it('export --web: the page classifies typed texts in headless Chromium as mlspec predict does', () => {
+    const site = path.join(work, 'site');
+    const exported = runCli(['export', path.join('saved', 'lstm'), '--web', site], { cwd: work });
+    expect(exported.status).toBe(0);
+    const texts = readTsv(testFile)
+      .rows.slice(0, 4)
+      .map((row) => row[0]);
+    const textsFile = path.join(work, 'texts.json');
+    writeFileSync(textsFile, JSON.stringify(texts));
+    const page = spawnSync(process.execPath, ['--experimental-websocket', path.join(REPO, 'tools/web/classify-in-chromium.js'), site, textsFile], {
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+    expect(page.stderr).toBe('');
+    const shown = JSON.parse(page.stdout);
+    const linesFile = path.join(work, 'texts.txt');
+    writeFileSync(linesFile, texts.join('\n') + '\n');
+    const predicted = runCli(['predict', path.join('saved', 'lstm'), linesFile, '--format', 'lines'], { cwd: work })
+      .stdout.trim()
+      .split('\n')
+      .slice(1)
+      .map((line) => line.split('\t'));
+    expect(shown.map((s: any) => s.label)).toEqual(predicted.map((p) => p[0]));
+    expect(shown.map((s: any) => s.label)).toEqual(expected('lstm').slice(0, 4));
+    shown.forEach((s: any, i: number) =>
+      report.dataset.classes.forEach((c: string, k: number) => expect(Math.abs(s.probabilities[c] - Number(predicted[i][k + 1]))).toBeLessThan(1e-5)),
+    );
+    // A folder that holds something else is refused, untouched.
+    const r = runCli(['export', path.join('saved', 'lstm'), '--web', 'out'], { cwd: work });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/EXPORT_DIR_NOT_EMPTY/);
   });
 });

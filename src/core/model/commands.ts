@@ -38,7 +38,12 @@ export function backendFlag(value: string | undefined): BackendChoice | undefine
   return value as BackendChoice;
 }
 
-export async function modelCommand(command: 'predict' | 'serve', args: string[], flags: ModelCommandFlags, logger: Logger): Promise<number> {
+export async function modelCommand(
+  command: 'predict' | 'serve' | 'export',
+  args: string[],
+  flags: ModelCommandFlags,
+  logger: Logger,
+): Promise<number> {
   const trackingUri = flags['tracking-uri'];
   if (command === 'predict') {
     if (args.length !== 2)
@@ -72,5 +77,12 @@ export async function modelCommand(command: 'predict' | 'serve', args: string[],
       logger,
     });
   }
-  throw new InputError('CLI_USAGE', `unknown command ${command}`);
+  if (args.length !== 1 || !flags.web)
+    throw new InputError('CLI_USAGE', 'mlspec export takes one model and --web DIR, e.g. mlspec export models:/tweets/1 --web site/');
+  const { exportWeb } = await import('./export-web');
+  const written = await exportWeb({ model: args[0], dir: flags.web, trackingUri, logger });
+  process.stdout.write(
+    `exported ${args[0]} to ${written.dir} (open ${written.page} through any static web server, e.g. npx http-server ${written.dir})\n`,
+  );
+  return EXIT_OK;
 }

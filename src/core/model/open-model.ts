@@ -56,11 +56,17 @@ export function parseModelReference(text: string): ModelReference {
 }
 
 /** Reads the model MODEL names. Bad input (no such run, version, folder; not an mlspec model) is an InputError. */
-export async function openModel(text: string, options: OpenModelOptions): Promise<SavedPipeline & { source: string }> {
+export interface OpenedModel extends SavedPipeline {
+  source: string;
+  /** The bytes of the files mlspec reads (MLmodel, pipeline.json, weights.bin), for copies (export). */
+  files: Record<string, Uint8Array>;
+}
+
+export async function openModel(text: string, options: OpenModelOptions): Promise<OpenedModel> {
   const reference = parseModelReference(text);
   if (reference.kind === 'folder') {
     if (!fs.existsSync(reference.folder)) throw new InputError('MODEL_NOT_FOUND', `model folder ${reference.folder} does not exist; give ${USAGE}`);
-    return { ...readSavedModel(reference.folder), source: reference.folder };
+    return { ...readFolder(reference.folder), source: reference.folder };
   }
   const { uri } = chooseTrackingUri({ flag: options.trackingUri });
   const tracker = openTracker(uri, { logger: options.logger });
@@ -83,11 +89,19 @@ export async function openModel(text: string, options: OpenModelOptions): Promis
   }
 }
 
-async function readLocation(location: ModelLocation, text: string): Promise<SavedPipeline> {
+function readFolder(folder: string): SavedPipeline & { files: Record<string, Uint8Array> } {
+  const saved = readSavedModel(folder);
+  const files: Record<string, Uint8Array> = {};
+  for (const file of REQUIRED_MODEL_FILES)
+    if (fs.existsSync(path.join(folder, file))) files[file] = new Uint8Array(fs.readFileSync(path.join(folder, file)));
+  return { ...saved, files };
+}
+
+async function readLocation(location: ModelLocation, text: string): Promise<SavedPipeline & { files: Record<string, Uint8Array> }> {
   if (location.kind === 'folder') {
     if (!fs.existsSync(location.folder))
       throw new InputError('MODEL_NOT_FOUND', `${text}: its files are not at ${location.folder} (moved or deleted?)`);
-    return readSavedModel(location.folder);
+    return readFolder(location.folder);
   }
   const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'mlspec-model-'));
   try {
@@ -96,7 +110,7 @@ async function readLocation(location: ModelLocation, text: string): Promise<Save
       if (!bytes) throw new InputError('MODEL_INVALID', `${text} is not an mlspec model: it has no ${file}`);
       fs.writeFileSync(path.join(folder, file), bytes);
     }
-    return readSavedModel(folder);
+    return readFolder(folder);
   } finally {
     fs.rmSync(folder, { recursive: true, force: true });
   }

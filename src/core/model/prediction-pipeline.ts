@@ -6,7 +6,7 @@
  */
 import { InputError } from '../errors';
 import type { Featurizer, JsonValue, Model, PluginContext, PluginDefinition, PluginKind, Tokenizer } from '../plugin';
-import type { SavedPipeline } from './saved-model';
+import type { SavedPipeline } from './pipeline-document';
 
 /** Finds a plugin by kind and `type`: a PluginRegistry, or the browser's short list. */
 export interface PluginLookup {

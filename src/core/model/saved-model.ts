@@ -19,9 +19,11 @@ import * as path from 'path';
 import YAML from 'yaml';
 import { InputError } from '../errors';
 import type { JsonValue } from '../plugin';
-import { packState, unpackState } from './tensor-pack';
+import { packState } from './tensor-pack';
+import { MODEL_FORMAT, parsePipelineDocument, type PipelineDocument, type SavedPipeline } from './pipeline-document';
 
-export const MODEL_FORMAT = 'mlspec-model/1';
+export { MODEL_FORMAT, parsePipelineDocument, type PipelineDocument, type SavedPipeline } from './pipeline-document';
+
 export const FLAVOR = 'mlspec';
 export const PIPELINE_FILE = 'pipeline.json';
 export const WEIGHTS_FILE = 'weights.bin';
@@ -47,27 +49,6 @@ export interface FittedPipeline {
   example?: string;
   /** Scores to keep with the model (test accuracy, …). */
   metrics?: Record<string, number>;
-}
-
-/** pipeline.json, as written. */
-export interface PipelineDocument {
-  format: typeof MODEL_FORMAT;
-  mlspecVersion: string;
-  name: string;
-  backend?: string;
-  textColumn: string;
-  classes: string[];
-  resolved: { [key: string]: JsonValue };
-  featurizer: JsonValue;
-  model: JsonValue;
-  metrics?: Record<string, number>;
-  createdAt: string;
-}
-
-/** A saved pipeline read back: the document with its learned state unpacked. */
-export interface SavedPipeline extends PipelineDocument {
-  /** The folder it was read from. */
-  folder?: string;
 }
 
 export interface ModelFile {
@@ -231,16 +212,4 @@ export function readSavedModel(dir: string): SavedPipeline {
   } catch (error) {
     throw bad((error as Error).message);
   }
-}
-
-/** Checks a pipeline document and unpacks its state (also used by the browser, which fetches the two files). */
-export function parsePipelineDocument(document: PipelineDocument, weights: Uint8Array): SavedPipeline {
-  if (document?.format !== MODEL_FORMAT) throw new Error(`format ${JSON.stringify(document?.format)}, expected ${MODEL_FORMAT}`);
-  if (!Array.isArray(document.classes) || document.classes.length < 2) throw new Error('it lists fewer than two classes');
-  if (typeof document.textColumn !== 'string') throw new Error('it names no text column');
-  return {
-    ...document,
-    featurizer: unpackState(document.featurizer, weights),
-    model: unpackState(document.model, weights),
-  };
 }

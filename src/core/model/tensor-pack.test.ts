@@ -34,3 +34,15 @@ describe('packState / unpackState', () => {
     expect(() => unpackState(json, binary.subarray(0, 100))).toThrow(/weights file too short/);
   });
 });
+
+describe('base64', () => {
+  it("matches Node's Buffer both ways, for every length mod 3", () => {
+    const { fromBase64, toBase64 } = jest.requireActual('../base64') as typeof import('../base64');
+    for (const n of [0, 1, 2, 3, 4, 5, 1000, 12_289]) {
+      const bytes = Uint8Array.from({ length: n }, (_, i) => (i * 151 + 7) % 256);
+      const text = Buffer.from(bytes).toString('base64');
+      expect(toBase64(bytes)).toBe(text);
+      expect(Array.from(fromBase64(text))).toEqual(Array.from(bytes));
+    }
+  });
+});

@@ -8,6 +8,7 @@
  *
  * Works on plain data (no Node Buffer), so the browser bundle uses the same code.
  */
+import { fromBase64, toBase64 } from '../base64';
 import type { JsonValue } from '../plugin';
 
 /** Arrays with fewer numbers than this stay in the JSON: a list of class indices is not a tensor. */
@@ -125,36 +126,4 @@ function unpackRef(ref: PackedRef['$packed'], binary: Uint8Array): JsonValue {
     return Array.from({ length: n }, (_, i) => build(dim + 1, start + i * stride));
   };
   return build(0, 0);
-}
-
-const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-
-function fromBase64(text: string): Uint8Array {
-  const clean = text.replace(/=+$/, '');
-  const out = new Uint8Array(Math.floor((clean.length * 3) / 4));
-  let bits = 0;
-  let value = 0;
-  let at = 0;
-  for (let i = 0; i < clean.length; i++) {
-    value = (value << 6) | ALPHABET.indexOf(clean[i]);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out[at++] = (value >> bits) & 0xff;
-    }
-  }
-  return out;
-}
-
-function toBase64(bytes: Uint8Array): string {
-  let out = '';
-  for (let i = 0; i < bytes.length; i += 3) {
-    const b0 = bytes[i];
-    const b1 = i + 1 < bytes.length ? bytes[i + 1] : 0;
-    const b2 = i + 2 < bytes.length ? bytes[i + 2] : 0;
-    out += ALPHABET[b0 >> 2] + ALPHABET[((b0 & 3) << 4) | (b1 >> 4)];
-    out += i + 1 < bytes.length ? ALPHABET[((b1 & 15) << 2) | (b2 >> 6)] : '=';
-    out += i + 2 < bytes.length ? ALPHABET[b2 & 63] : '=';
-  }
-  return out;
 }
