@@ -72,7 +72,7 @@ export const runCommand = defineCommand({
         });
       const tracking = await openTracking(loaded.spec, loaded.trackingUri, flags, logger);
       // Registering needs a store with a model registry and the pipeline to exist: checked before anything runs.
-      const registration = await planRegistration(loaded, flags.register, tracking?.tracker, logger);
+      const registration = await planRegistration(loaded, flags.register, tracking?.tracker);
       // Everything knowable without training, before the first tracked run is written.
       const prepared = await preflight(loaded, { registry, validator, logger });
 

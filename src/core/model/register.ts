@@ -6,7 +6,6 @@
  * is refused before the run starts.
  */
 import { InputError } from '../errors';
-import type { Logger } from '../plugin';
 import type { RunReport } from '../run/types';
 import type { LoadedSpec } from '../spec/load';
 import { sweepOf } from '../plan/expand';
@@ -32,10 +31,7 @@ export interface RefitRegistration {
 }
 
 export class RegistrationPlan {
-  constructor(
-    readonly target: RegistrationTarget,
-    private readonly logger: Logger,
-  ) {}
+  constructor(readonly target: RegistrationTarget) {}
 
   async registerRun(tracker: Tracker, summary: TrackingSummary, report: RunReport): Promise<number> {
     const run = summary.runs.find((r) => r.name === this.target.pipeline || r.name === `${this.target.pipeline}/fold-0`);
@@ -80,7 +76,6 @@ export class RegistrationPlan {
     const version = await store.createModelVersion({ name: this.target.name, model, runId, ...text });
     if (this.target.alias) await store.setAlias(this.target.name, this.target.alias, version);
     const alias = this.target.alias ? ` (alias @${this.target.alias})` : '';
-    this.logger.info(`registered models:/${this.target.name}/${version}${alias} from run ${runId}`);
     process.stdout.write(`registered: models:/${this.target.name}/${version}${alias}\n`);
     return version;
   }
@@ -95,7 +90,6 @@ export async function planRegistration(
   loaded: LoadedSpec,
   flag: string | undefined,
   tracker: Tracker | undefined,
-  logger?: Logger,
 ): Promise<RegistrationPlan | undefined> {
   const specValue = loaded.spec.register;
   if (flag === undefined && specValue === undefined) return undefined;
@@ -127,5 +121,5 @@ export async function planRegistration(
     } else if (!names.includes(target.pipeline))
       throw new InputError('REGISTER_WHICH_PIPELINE', `register.pipeline ${target.pipeline} is not a pipeline of the spec (${names.join(', ')})`);
   }
-  return new RegistrationPlan(target, logger ?? { info() {}, warn() {}, debug() {} });
+  return new RegistrationPlan(target);
 }

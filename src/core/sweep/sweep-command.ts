@@ -56,7 +56,7 @@ export async function sweepCommand(
   // Everything knowable without training (data, classes, every trial, folds), before the state
   // folder or a tracked run is written.
   await preflight(loaded, { registry, validator, logger });
-  const registration = await planRegistration(loaded, flags.register, tracker, logger);
+  const registration = await planRegistration(loaded, flags.register, tracker);
   const saver = flags.saveModel ? new SaveModelListener(flags.saveModel) : undefined;
   const onRefit = async (refit: RefitHandover) => {
     if (saver) write(`model saved: ${saver.save(refit.fit, refit.fit.name)}\n`);
