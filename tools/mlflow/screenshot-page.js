@@ -19,7 +19,16 @@ async function main() {
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'mlspec-chromium-'));
   const chrome = spawn(
     process.env.CHROMIUM ?? '/usr/bin/chromium',
-    ['--headless=new', '--no-sandbox', '--disable-gpu', '--hide-scrollbars', `--user-data-dir=${profile}`, '--window-size=1400,900', `--remote-debugging-port=${port}`, 'about:blank'],
+    [
+      '--headless=new',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--hide-scrollbars',
+      `--user-data-dir=${profile}`,
+      '--window-size=1400,900',
+      `--remote-debugging-port=${port}`,
+      'about:blank',
+    ],
     { stdio: 'ignore' },
   );
   try {
