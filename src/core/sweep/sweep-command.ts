@@ -60,7 +60,11 @@ export async function sweepCommand(
   const saver = flags.saveModel ? new SaveModelListener(flags.saveModel) : undefined;
   const onRefit = async (refit: RefitHandover) => {
     if (saver) write(`model saved: ${saver.save(refit.fit, refit.fit.name)}\n`);
-    if (registration && tracker && refit.logged) {
+    if (registration && !refit.logged?.model)
+      logger.warn(
+        `the refit was not registered as ${registration.target.name}: it has no logged model from this invocation (refitted by an earlier one, or the server went away); find its model with the refit run's runs:/<run id>/model`,
+      );
+    if (registration && tracker && refit.logged?.model) {
       const metric = refit.best.metrics[refit.select.metric as keyof typeof refit.best.metrics];
       await registration.registerRefit(tracker, {
         model: refit.logged.model,
