@@ -14,16 +14,21 @@
 #   5. mlspec's fused recurrent kernels are compiled for this CPU (tools/native-kernels/build.sh):
 #      on the tensorflow backend the recurrent layers run on them.
 #
-# Usage: npm run install:native [-- [--python PATH] [--wheel FILE] [--force]]
+# Usage: npm run install:native [-- [--python PATH] [--wheel FILE] [--force] [--project DIR]]
+#    or: mlspec install-backend native [...the same options] (from an installed mlspec too)
 #   --python PATH  Python whose pip fetches the wheel, or whose tensorflow-cpu is reused
 #                  (default: .venv/bin/python, else python3)
 #   --wheel FILE   a downloaded tensorflow_cpu-<version>-*.whl to unpack (instead of fetching
 #                  one or reusing an installed tensorflow-cpu)
 #   --force        unpack the library again and rebuild the addon even when they look complete
+#   --project DIR  the project whose node_modules holds mlspec's @tensorflow/tfjs-core, where
+#                  tfjs-node is installed (default: this package's folder, i.e. a clone of mlspec;
+#                  `mlspec install-backend` passes the project an installed mlspec belongs to)
 # Environment: MLSPEC_NATIVE_CACHE (default ~/.cache/mlspec) holds the unpacked library.
 # Idempotent: a complete install is only re-checked.
 set -euo pipefail
-cd "$(dirname "$0")/../.."
+# mlspec's own folder (a clone, or node_modules/mlspec): the kernel build and its output live here.
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 
 TF_VERSION=2.21.0
 # The wheel pinned exactly (any CPython's wheel carries the same C library, so the tag is fixed
@@ -40,17 +45,21 @@ say() { echo "install-native: $*"; }
 python=""
 wheel=""
 force=0
+project=$root
 while [ $# -gt 0 ]; do
   case "$1" in
     --python) [ $# -ge 2 ] || die "--python needs a path"; python=$2; shift 2 ;;
     --wheel) [ $# -ge 2 ] || die "--wheel needs a file"; wheel=$2; shift 2 ;;
     --force) force=1; shift ;;
-    -h | --help) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --project) [ $# -ge 2 ] || die "--project needs a folder"; project=$2; shift 2 ;;
+    -h | --help) sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument '$1' (see --help)" ;;
   esac
 done
 
 # --- preconditions ---------------------------------------------------------------------------
+[ -d "$project" ] || die "--project $project is not a folder"
+cd "$project"
 [ "$(uname -s)-$(uname -m)" = "Linux-x86_64" ] || die "only Linux x86_64 is supported (TensorFlow's $WHEEL_PLATFORM wheel); this is $(uname -s)-$(uname -m)"
 command -v node >/dev/null || die "node is not on PATH"
 command -v npm >/dev/null || die "npm is not on PATH"
@@ -140,7 +149,15 @@ pkg=node_modules/@tensorflow/tfjs-node
 have=$(node -p "try { require('./$pkg/package.json').version } catch { '' }")
 if [ "$have" != "$TFJS_VERSION" ]; then
   say "installing @tensorflow/tfjs-node@$TFJS_VERSION from npm (install script off, package.json untouched)"
-  npm install --no-save --ignore-scripts --no-audit --no-fund "@tensorflow/tfjs-node@$TFJS_VERSION" >/dev/null || die "npm could not install @tensorflow/tfjs-node@$TFJS_VERSION"
+  # mlspec declares tfjs-node an optional peer: npm installs no optional peer, even one asked for,
+  # unless it is asked for as an optional dependency (--save-optional; --no-save still writes nothing).
+  log=$(mktemp)
+  if ! npm install --no-save --save-optional --ignore-scripts --no-audit --no-fund "@tensorflow/tfjs-node@$TFJS_VERSION" >"$log" 2>&1; then
+    tail -n 20 "$log" >&2
+    rm -f "$log"
+    die "npm could not install @tensorflow/tfjs-node@$TFJS_VERSION"
+  fi
+  rm -f "$log"
   force=1
 fi
 # tfjs-node brings @tensorflow/tfjs; both must use mlspec's tfjs-core, or the backend registers
@@ -197,4 +214,4 @@ TF_CPP_MIN_LOG_LEVEL=2 TF_ENABLE_ONEDNN_OPTS=0 node -e "
 " || die "@tensorflow/tfjs-node does not work (see above); --force rebuilds it"
 
 # --- 5. mlspec's recurrent kernels for this CPU ---------------------------------------------------
-tools/native-kernels/build.sh || die "the native recurrent kernels did not build (see above)"
+"$root/tools/native-kernels/build.sh" || die "the native recurrent kernels did not build (see above)"
