@@ -105,5 +105,5 @@ it('validates and runs a spec from the installed package, tracked in a SQLite st
 it('explains install-backend from the installed package', () => {
   const r = mlspec(['install-backend', '--help']);
   expect([r.stderr, r.status]).toEqual(['', 0]);
-  expect(r.stdout).toMatch(/^Usage: mlspec install-backend \[native\] \[options\]\n/);
+  expect(r.stdout).toMatch(/^Usage: mlspec install-backend \[native\|gpu\] \[options\]\n/);
 });
