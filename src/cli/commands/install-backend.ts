@@ -25,7 +25,7 @@ export function projectDir(): string {
 
 export const installBackendCommand = defineCommand({
   name: 'install-backend',
-  summary: 'install the native TensorFlow backend (CPU, or NVIDIA GPU), built from TensorFlow’s wheels on PyPI',
+  summary: 'install the TensorFlow backend (CPU or NVIDIA GPU), built from PyPI’s wheels',
   args: '[native|gpu]',
   positionals: { min: 0, max: 1 },
   positionalsHelp: 'takes one backend: native or gpu',
@@ -47,7 +47,8 @@ export const installBackendCommand = defineCommand({
       const script = path.join(PACKAGE_ROOT, 'tools/native-backend/install.sh');
       if (!fs.existsSync(script)) throw new InputError('INSTALL_SCRIPT_MISSING', `${script} is missing: reinstall mlspec`);
       const args = [script, '--project', projectDir()];
-      if (flags.python !== undefined) args.push('--python', flags.python);
+      // The script runs in the project folder: a path to a Python is made absolute, a bare name stays.
+      if (flags.python !== undefined) args.push('--python', flags.python.includes('/') ? path.resolve(flags.python) : flags.python);
       if (flags.wheel !== undefined) args.push('--wheel', path.resolve(flags.wheel));
       if (flags['cuda-wheels'] !== undefined) args.push('--cuda-wheels', path.resolve(flags['cuda-wheels']));
       if (flags.force) args.push('--force');
