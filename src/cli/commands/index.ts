@@ -13,6 +13,7 @@
  */
 import type { AnyCommand } from '../command';
 import { helpCommand } from './help';
+import { installBackendCommand } from './install-backend';
 import { planCommandSpec } from './plan';
 import { pluginsCommand } from './plugins';
 import { runCommand } from './run';
@@ -33,5 +34,6 @@ export const COMMANDS: readonly AnyCommand[] = [
   predictCommand,
   serveCommand,
   exportCommand,
+  installBackendCommand,
   helpCommand,
 ];

@@ -20,6 +20,7 @@ import { writeFileAtomic } from '../../core/tracking/atomic-files';
 import { MlflowListener, type TrackingSummary } from '../../core/tracking/mlflow-listener';
 import { chooseTrackingUri, experimentPage, openCommand, openTracker } from '../../core/tracking/open-tracker';
 import type { Tracker } from '../../core/tracking/tracker';
+import { colorsFor } from '../../core/terminal';
 import { VERSION } from '../../core/version';
 import { planRegistration } from '../../core/model/register';
 import { SaveModelListener } from '../../core/model/save-listener';
@@ -175,10 +176,13 @@ function formatTrackingSummary(summary: TrackingSummary, tracker: Tracker): stri
 
 /** One line per pipeline as it starts and ends (stderr), so a long run shows where it is. */
 function progressListener(logger: Logger): RunListener {
+  const { green } = colorsFor(process.stderr);
   return {
     dataLoaded: (d) => logger.info(`data: ${d.keptRows} of ${d.rows} rows from ${d.source}`),
     pipelineStarted: (p) => logger.info(`▶ ${p.pipeline}${p.folds > 1 ? ` (fold ${p.fold + 1}/${p.folds})` : ''}`),
     pipelineFinished: (p) =>
-      logger.info(`✓ ${p.pipeline}: test accuracy ${(p.result.evaluation.accuracy * 100).toFixed(2)}% (fit ${p.result.fitSeconds.toFixed(2)}s)`),
+      logger.info(
+        `${green('✓')} ${p.pipeline}: test accuracy ${(p.result.evaluation.accuracy * 100).toFixed(2)}% (fit ${p.result.fitSeconds.toFixed(2)}s)`,
+      ),
   };
 }

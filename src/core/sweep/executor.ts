@@ -407,12 +407,16 @@ export class SweepExecutor {
   private report(candidate: Candidate, record: JobRecord): void {
     const where = `${candidate.label} ${rowsLabel(record.rows, record.seed, this.plan.seeds.length)}`;
     const metric = this.plan.select.metric;
-    if (record.status === 'failed') this.progress.message(`✗ ${where}: ${record.error?.code} ${record.error?.message.split('\n')[0]}`);
-    else if (record.status === 'pruned') this.progress.message(`✂ ${where} ${record.notRun ? 'not run' : 'pruned'}: ${record.outcome?.pruneReason}`);
+    if (record.status === 'failed')
+      this.progress.message(`${this.progress.colors.red('✗')} ${where}: ${record.error?.code} ${record.error?.message.split('\n')[0]}`);
+    else if (record.status === 'pruned')
+      this.progress.message(`${this.progress.colors.yellow('✂')} ${where} ${record.notRun ? 'not run' : 'pruned'}: ${record.outcome?.pruneReason}`);
     this.updateBest();
     const score = record.outcome?.scores?.[metric];
     const line =
-      record.status === 'finished' ? `✓ ${where}: ${metric} ${score?.toFixed(4)} (${record.seconds.toFixed(1)}s)` : `${record.status} ${where}`;
+      record.status === 'finished'
+        ? `${this.progress.colors.green('✓')} ${where}: ${metric} ${score?.toFixed(4)} (${record.seconds.toFixed(1)}s)`
+        : `${record.status} ${where}`;
     this.progress.jobEnded(`${line}${this.best ? ` · best ${this.best.label} ${this.best.metrics[metric]!.mean.toFixed(4)}` : ''}`, this.counts());
   }
 
@@ -494,7 +498,9 @@ export class SweepExecutor {
       });
     }
     if (!summary) {
-      this.progress.message(`✗ refit of ${candidate.label}: ${record.error?.code} ${record.error?.message.split('\n')[0]}`);
+      this.progress.message(
+        `${this.progress.colors.red('✗')} refit of ${candidate.label}: ${record.error?.code} ${record.error?.message.split('\n')[0]}`,
+      );
       return { failed: true };
     }
     return { summary, failed: false };

@@ -18,6 +18,7 @@ import { SweepExecutor, type RefitHandover } from './executor';
 import { planRegistration } from '../model/register';
 import { SaveModelListener } from '../model/save-listener';
 import { formatLeaderboard, formatSummary } from './leaderboard';
+import { colorsFor, lineWidth } from '../terminal';
 
 export interface SweepFlags {
   workers?: string;
@@ -98,7 +99,8 @@ export async function sweepCommand(
   process.once('SIGTERM', onInterrupt);
   try {
     const { report, files, exitCode } = await executor.run();
-    write(`${formatLeaderboard(report)}\n\n${formatSummary(report)}\n`);
+    const table = formatLeaderboard(report, { width: lineWidth(process.stdout), colors: colorsFor(process.stdout) });
+    write(`${table}\n\n${formatSummary(report)}\n`);
     if (flags.report) {
       for (const f of files) if (f.path !== 'report.json') writeFileAtomic(path.join(path.dirname(path.resolve(flags.report)), f.path), f.bytes);
       writeFileAtomic(path.resolve(flags.report), `${JSON.stringify(report, null, 2)}\n`);
