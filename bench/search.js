@@ -21,6 +21,11 @@
  *
  * Seeds: BENCH_SEARCH_SEEDS (default 20) from BENCH_SEARCH_FIRST_SEED (default 0), the same seed
  * numbers on both sides (each library seeds its own generator; nothing is shared).
+ * BENCH_SEARCH_WORKERS (default 2): workers of mlspec's sweep scoring the logistic-regression grid.
+ *
+ * 0. Before the studies: the next suggestion after one fixed history, over 500 seeds, mlspec's TPE
+ *    vs Optuna's (same distribution?): the check that the two implement the same sampler, which
+ *    the best-after-N figures (noisy: each seed's first 10 trials are random) cannot settle.
  *
  * "≈ Optuna" below: mlspec's TPE mean is no worse than Optuna's by more than one standard error of
  * the difference (sqrt(sd₁²/n + sd₂²/n)).
@@ -157,6 +162,68 @@ function overheadMs(finished, repeats) {
   return { wall: median(wall), cpu: median(cpu) };
 }
 
+// ---- the same history, the same next suggestion? ----
+
+const SUGGESTION_SEEDS = 500;
+
+/** Two-sample Kolmogorov–Smirnov test (ties stepped together), with its asymptotic p-value. */
+function ks(a, b) {
+  const x = [...a].sort((p, q) => p - q);
+  const y = [...b].sort((p, q) => p - q);
+  let i = 0;
+  let j = 0;
+  let d = 0;
+  while (i < x.length && j < y.length) {
+    const v = Math.min(x[i], y[j]);
+    while (i < x.length && x[i] === v) i++;
+    while (j < y.length && y[j] === v) j++;
+    d = Math.max(d, Math.abs(i / x.length - j / y.length));
+  }
+  const ne = (x.length * y.length) / (x.length + y.length);
+  const lambda = (Math.sqrt(ne) + 0.12 + 0.11 / Math.sqrt(ne)) * d;
+  let p = 0;
+  for (let k = 1; k <= 100; k++) p += 2 * (-1) ** (k - 1) * Math.exp(-2 * k * k * lambda * lambda);
+  return { d, p: Math.min(1, Math.max(0, p)) };
+}
+
+/**
+ * Given one fixed history of random trials, the next suggestion of mlspec's TPE and of Optuna's
+ * TPESampler over many seeds: if the two implement the same sampler, each parameter's values and
+ * the objective at the suggestion have the same distribution (KS test, counts for choices).
+ */
+function suggestionDistributions(problem, name, historyLength) {
+  const { createSampler } = dist('core/search');
+  const random = createSampler({ type: 'random' }, problem.space, { seed: 123, direction: 'minimize' });
+  const trials = [];
+  for (let n = 0; n < historyLength; n++) {
+    const params = random.suggest(n, trials);
+    trials.push({ number: n, params, state: 'complete', value: problem.f(params) });
+  }
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'mlspec-bench-search-next-'));
+  let theirs;
+  try {
+    const file = path.join(dir, 'history.json');
+    writeFileSync(file, JSON.stringify({ space: problem.space, trials }));
+    theirs = python('tools/reference/bench_search_optuna.py', ['--parts', 'next', '--history', file, '--seeds', String(SUGGESTION_SEEDS)]).next;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const ours = [];
+  for (let seed = 0; seed < SUGGESTION_SEEDS; seed++)
+    ours.push(createSampler({ type: 'tpe' }, problem.space, { seed, direction: 'minimize' }).suggest(historyLength, trials));
+  const cells = problem.space.parameters.map((p) => {
+    const a = ours.map((o) => o[p.name]).filter((v) => v !== undefined);
+    const b = theirs.map((o) => o[p.name]).filter((v) => v !== undefined);
+    if (p.dimension.type === 'categorical') {
+      const counts = (xs) => p.dimension.choices.map((c) => xs.filter((x) => x === c).length).join('/');
+      return `${p.name} ${counts(a)} vs ${counts(b)}`;
+    }
+    return `${p.name} KS p ${ks(a, b).p.toFixed(2)} (n ${a.length}/${b.length})`;
+  });
+  const f = ks(ours.map(problem.f), theirs.map(problem.f));
+  console.log(`  ${name} after ${historyLength} random trials: ${cells.join(', ')}; objective at the suggestion KS p ${f.p.toFixed(2)}`);
+}
+
 // ---- the BoW + logistic-regression space of sweep.yaml, scored by mlspec's sweep engine ----
 
 const LOGREG_GRID = {
@@ -212,7 +279,7 @@ async function mlspecLogregTable() {
       logger: silentLogger,
       mlspecVersion: 'bench',
       cwd: dir,
-      workers: 2,
+      workers: Number(process.env.BENCH_SEARCH_WORKERS ?? 2),
       plots: false,
       quiet: true,
       progress: { write: () => true },
@@ -330,6 +397,13 @@ async function run() {
     );
   }
 
+  console.log(
+    `\nthe next suggestion after a fixed history, mlspec's TPE vs Optuna's, over ${SUGGESTION_SEEDS} seeds (same distribution: KS p not small; choices as mlspec vs Optuna counts)`,
+  );
+  suggestionDistributions(branin, 'branin', 30);
+  suggestionDistributions(hartmann6, 'hartmann6', 40);
+  suggestionDistributions(mixed, 'mixed', 40);
+
   // The test functions: the reference's studies, then mlspec's, one after the other.
   const functions = python('tools/reference/bench_search_optuna.py', [...counts, '--parts', 'functions']);
   const allOk = [];
@@ -370,7 +444,7 @@ async function run() {
   const gridBest = Math.max(...table.values());
   console.log(`\nBoW + logistic regression, sweep.yaml's space (40 configurations), 5-fold CV accuracy of 800 training rows`);
   console.log(
-    `  mlspec's grid: best ${gridBest.toFixed(4)}, all 40 scored by mlspec's sweep engine in ${seconds.toFixed(0)} s (2 workers; load average ${os.loadavg()[0].toFixed(2)}); waiting for scikit-learn's…`,
+    `  mlspec's grid: best ${gridBest.toFixed(4)}, all 40 scored by mlspec’s sweep engine in ${seconds.toFixed(0)} s (${process.env.BENCH_SEARCH_WORKERS ?? 2} workers; load average ${os.loadavg()[0].toFixed(2)}); waiting for scikit-learn's…`,
   );
   const ours = mlspecStudies(problem, 'maximize');
   // Like with like: Optuna's samplers search mlspec's table too, so only the samplers differ.
@@ -413,7 +487,7 @@ function summary(allOk) {
   );
 }
 
-module.exports = { run, mlspecLogregTable, problems: { branin, hartmann6, mixed } };
+module.exports = { run, mlspecLogregTable, suggestionDistributions, problems: { branin, hartmann6, mixed } };
 if (require.main === module)
   run().catch((e) => {
     console.error(e);

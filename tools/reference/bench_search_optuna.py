@@ -10,9 +10,10 @@ experiments/arsentd-lev/sweep.yaml (tokens words or characters, counts or TF-IDF
 same pipeline with 5-fold stratified CV (shuffled, seed 42) of the notebook's 800 training rows;
 each configuration is scored once and remembered, so studies only pay for lookups. The `table`
 part searches a table of that space's scores passed in (mlspec's), so both libraries' samplers
-search the very same objective.
+search the very same objective. The `next` part gives TPESampler's next suggestion after a fixed
+history (--history), once per seed.
 
-    .venv/bin/python tools/reference/bench_search_optuna.py [--seeds 10] [--first-seed 0] [--trials 100] [--parts functions,overhead,logreg,table] [--table FILE]
+    .venv/bin/python tools/reference/bench_search_optuna.py [--seeds 10] [--first-seed 0] [--trials 100] [--parts functions,overhead,logreg,table,next] [--table FILE] [--history FILE]
 
 Run it with OMP_NUM_THREADS=1 (bench/search.js does): on a busy machine, BLAS threads fighting
 over the cores make each scikit-learn fit many times slower.
@@ -136,6 +137,46 @@ def table_space(table_file, seeds, trials, first_seed=0):
     return studies(objective, "maximize", seeds, trials, first_seed)
 
 
+def next_suggestions(history_file, seeds, first_seed=0):
+    """TPESampler(seed=s)'s suggestion after a fixed history, for each seed: the distribution of
+    the next suggestion, to compare with mlspec's given the same history. The history file holds
+    mlspec's search space (parameters with dimension and `when`) and complete trials."""
+    with open(history_file) as f:
+        spec = json.load(f)
+    parameters = spec["space"]["parameters"]
+
+    def distribution(d):
+        if d["type"] == "categorical":
+            return optuna.distributions.CategoricalDistribution(d["choices"])
+        if d["type"] == "int":
+            return optuna.distributions.IntDistribution(d["low"], d["high"], log=d.get("log", False), step=d.get("step", 1))
+        return optuna.distributions.FloatDistribution(d["low"], d["high"], log=d.get("log", False), step=d.get("step"))
+
+    dists = {p["name"]: distribution(p["dimension"]) for p in parameters}
+    history = [
+        optuna.trial.create_trial(params=t["params"], distributions={k: dists[k] for k in t["params"]}, value=t["value"]) for t in spec["trials"]
+    ]
+    out = []
+    for seed in range(first_seed, first_seed + seeds):
+        study = optuna.create_study(sampler=optuna.samplers.TPESampler(seed=seed))
+        study.add_trials(history)
+        trial = study.ask()
+        chosen = {}
+        for p in parameters:
+            when = p.get("when") or {}
+            if not all(k in chosen and chosen[k] in allowed for k, allowed in when.items()):
+                continue
+            d = p["dimension"]
+            if d["type"] == "categorical":
+                chosen[p["name"]] = trial.suggest_categorical(p["name"], d["choices"])
+            elif d["type"] == "int":
+                chosen[p["name"]] = trial.suggest_int(p["name"], d["low"], d["high"], log=d.get("log", False), step=d.get("step", 1))
+            else:
+                chosen[p["name"]] = trial.suggest_float(p["name"], d["low"], d["high"], log=d.get("log", False), step=d.get("step"))
+        out.append(chosen)
+    return out
+
+
 def logreg_space(seeds, trials, first_seed=0):
     df = pd.read_csv("data/ArSenTD-LEV.tsv", sep="\t")
     df = df[df["Country"] == "lebanon"]
@@ -181,8 +222,9 @@ def main():
     parser.add_argument("--seeds", type=int, default=10)
     parser.add_argument("--trials", type=int, default=100)
     parser.add_argument("--first-seed", type=int, default=0, help="seeds first-seed .. first-seed + seeds - 1")
-    parser.add_argument("--parts", default="functions,overhead,logreg", help="comma-separated: functions, overhead, logreg, table")
+    parser.add_argument("--parts", default="functions,overhead,logreg", help="comma-separated: functions, overhead, logreg, table, next")
     parser.add_argument("--table", help="for the table part: a JSON file of [tokens, weighting, ngrams, C, score] rows")
+    parser.add_argument("--history", help="for the next part: a JSON file of a search space and complete trials")
     args = parser.parse_args()
     parts = args.parts.split(",")
     out = {"optuna": optuna.__version__, "sklearn": sklearn.__version__, "budgets": BUDGETS}
@@ -197,6 +239,8 @@ def main():
         out["overhead_cpu_ms"] = {n: cpu for n, (_, cpu) in measured.items()}
     if "logreg" in parts:
         out["logreg"] = logreg_space(args.seeds, args.trials, args.first_seed)
+    if "next" in parts:
+        out["next"] = next_suggestions(args.history, args.seeds, args.first_seed)
     if "table" in parts:
         out["table"] = table_space(args.table, args.seeds, args.trials, args.first_seed)
     print(json.dumps(out))
