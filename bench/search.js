@@ -23,6 +23,10 @@
  * numbers on both sides (each library seeds its own generator; nothing is shared).
  * BENCH_SEARCH_WORKERS (default 2): workers of mlspec's sweep scoring the logistic-regression grid.
  *
+ * The verdict rule (no worse than Optuna by more than one standard error, at every budget) fails
+ * about one cell in six for two samplers that are equally good; the bench measures how often
+ * (mlspec's TPE against itself on further seeds, about a minute; BENCH_SEARCH_CALIBRATION=0 skips it).
+ *
  * 0. Before the studies: the next suggestion after one fixed history, over 500 seeds, mlspec's TPE
  *    vs Optuna's (same distribution?): the check that the two implement the same sampler, which
  *    the best-after-N figures (noisy: each seed's first 10 trials are random) cannot settle.
@@ -305,6 +309,53 @@ async function mlspecLogregTable() {
   }
 }
 
+// ---- how often the rule fails a sampler that is as good: mlspec's TPE against itself ----
+
+/**
+ * An A/A check of the verdict rule: mlspec's TPE on `studies` further seeds per test function,
+ * split at random into two groups of SEEDS, each split judged by the same one-standard-error rule
+ * as mlspec vs Optuna. The two groups run the very same sampler, so every failure is noise: the
+ * share of splits where all cells pass is what the rule can promise for two equal samplers.
+ */
+function calibration(studies, splits) {
+  const { createSampler } = dist('core/search');
+  const { NumpyRandomState } = dist('core/random');
+  const rows = Object.values({ branin, hartmann6, mixed }).map((problem) => {
+    const out = [];
+    for (let seed = 100000; seed < 100000 + studies; seed++) out.push(study(createSampler, { type: 'tpe' }, problem, seed, 'minimize'));
+    return out;
+  });
+  const random = new NumpyRandomState(1);
+  let cells = 0;
+  let failed = 0;
+  let allPassed = 0;
+  for (let s = 0; s < splits; s++) {
+    let ok = true;
+    for (const problemRows of rows) {
+      const order = problemRows.map((_, i) => i);
+      for (let i = order.length - 1; i > 0; i--) {
+        const j = random.randomInterval(i);
+        [order[i], order[j]] = [order[j], order[i]];
+      }
+      const a = order.slice(0, SEEDS).map((i) => problemRows[i]);
+      const b = order.slice(SEEDS, 2 * SEEDS).map((i) => problemRows[i]);
+      BUDGETS.forEach((_, c) => {
+        const x = meanSd(column(a, c));
+        const y = meanSd(column(b, c));
+        cells++;
+        if (x.m - y.m > Math.sqrt(x.sd ** 2 / x.n + y.sd ** 2 / y.n)) {
+          failed++;
+          ok = false;
+        }
+      });
+    }
+    if (ok) allPassed++;
+  }
+  console.log(
+    `\nthe rule against itself (mlspec's TPE vs mlspec's TPE, ${SEEDS} vs ${SEEDS} of ${studies} further seeds, ${splits} random splits): a cell fails in ${((100 * failed) / cells).toFixed(1)}% of splits, all ${rows.length * BUDGETS.length} function cells pass in ${((100 * allPassed) / splits).toFixed(1)}% — for two equal samplers`,
+  );
+}
+
 // ---- reporting ----
 
 function median(xs) {
@@ -424,6 +475,8 @@ async function run() {
     );
   }
 
+  if (process.env.BENCH_SEARCH_CALIBRATION !== '0') calibration(Math.max(2 * SEEDS, 100), 2000);
+
   // sweep.yaml's logistic-regression space: scikit-learn scores its grid while mlspec scores its own.
   if (process.env.BENCH_SEARCH_LOGREG === '0') return summary(allOk);
   const referenceRun = pythonAsync([...counts, '--parts', 'logreg']);
@@ -487,7 +540,7 @@ function summary(allOk) {
   );
 }
 
-module.exports = { run, mlspecLogregTable, suggestionDistributions, problems: { branin, hartmann6, mixed } };
+module.exports = { run, mlspecLogregTable, suggestionDistributions, calibration, problems: { branin, hartmann6, mixed } };
 if (require.main === module)
   run().catch((e) => {
     console.error(e);
