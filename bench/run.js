@@ -17,6 +17,7 @@ const benches = {
   'early-stopping': () => require('./early-stopping').run(),
   search: () => require('./search').run(),
   tracking: () => require('./tracking').run(),
+  predict: () => require('./predict').run(),
 };
 
 async function main() {

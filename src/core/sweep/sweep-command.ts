@@ -5,15 +5,18 @@
  * command again continues where the sweep stopped.
  */
 import path from 'node:path';
-import type { Container } from 'inversify';
-import { services } from '../container';
 import { EXIT_OK, InputError } from '../errors';
+import type { Logger } from '../plugin';
+import type { PluginRegistry } from '../registry';
 import type { LoadedSpec } from '../spec/load';
+import type { SpecValidator } from '../spec/validate';
 import { preflight } from '../run/preflight';
 import { writeFileAtomic } from '../tracking/atomic-files';
 import { chooseTrackingUri, experimentPage, openCommand, openTracker } from '../tracking/open-tracker';
 import { VERSION } from '../version';
-import { SweepExecutor } from './executor';
+import { SweepExecutor, type RefitHandover } from './executor';
+import { planRegistration } from '../model/register';
+import { SaveModelListener } from '../model/save-listener';
 import { formatLeaderboard, formatSummary } from './leaderboard';
 
 export interface SweepFlags {
@@ -24,6 +27,10 @@ export interface SweepFlags {
   trackingUri?: string;
   noTracking?: boolean;
   quiet?: boolean;
+  /** Save the refit's model in DIR/<pipeline>. */
+  saveModel?: string;
+  /** Register the refit as a new version of this registered model (overrides the spec's register:). */
+  register?: string;
 }
 
 export function parseWorkers(value: string | undefined): number | undefined {
@@ -35,12 +42,11 @@ export function parseWorkers(value: string | undefined): number | undefined {
 }
 
 export async function sweepCommand(
-  container: Container,
+  { registry, validator, logger }: { registry: PluginRegistry; validator: SpecValidator; logger: Logger },
   loaded: LoadedSpec,
   flags: SweepFlags,
   write: (text: string) => void = (t) => process.stdout.write(t),
 ): Promise<number> {
-  const { registry, validator, logger } = services(container);
   const workers = parseWorkers(flags.workers);
   const trackingOff = flags.noTracking === true || loaded.spec.tracking?.enabled === false;
   const { uri } = chooseTrackingUri({ flag: flags.trackingUri, spec: loaded.trackingUri });
@@ -50,6 +56,26 @@ export async function sweepCommand(
   // Everything knowable without training (data, classes, every trial, folds), before the state
   // folder or a tracked run is written.
   await preflight(loaded, { registry, validator, logger });
+  const registration = await planRegistration(loaded, flags.register, tracker);
+  const saver = flags.saveModel ? new SaveModelListener(flags.saveModel) : undefined;
+  const onRefit = async (refit: RefitHandover) => {
+    if (saver) write(`model saved: ${saver.save(refit.fit, refit.fit.name)}\n`);
+    if (registration && !refit.logged?.model)
+      logger.warn(
+        `the refit was not registered as ${registration.target.name}: it has no logged model from this invocation (refitted by an earlier one, or the server went away); find its model with the refit run's runs:/<run id>/model`,
+      );
+    if (registration && tracker && refit.logged?.model) {
+      const metric = refit.best.metrics[refit.select.metric as keyof typeof refit.best.metrics];
+      await registration.registerRefit(tracker, {
+        model: refit.logged.model,
+        runId: refit.logged.runId,
+        sweepRunId: refit.logged.sweepRunId,
+        candidate: refit.best.label,
+        select: { metric: refit.select.metric, mean: metric?.mean ?? NaN, sd: metric?.sd ?? NaN, fits: metric?.values.length ?? 0 },
+        test: refit.summary.test,
+      });
+    }
+  };
 
   const executor = new SweepExecutor({
     loaded,
@@ -62,6 +88,7 @@ export async function sweepCommand(
     retryFailed: flags.retryFailed,
     tracker,
     quiet: flags.quiet,
+    onRefit: saver || registration ? onRefit : undefined,
   });
   const onInterrupt = () => {
     logger.warn('interrupted: stopping the workers and ending the tracked runs as KILLED; run the same command again to continue');
