@@ -5,12 +5,15 @@ mixed categorical/conditional function. For each, `--seeds` studies of `--trials
 Optuna's TPESampler (its defaults: 10 startup trials, multivariate, constant liar) and its
 RandomSampler; prints the best value after each budget. Then the sampler overhead: a study
 pre-filled with N finished random trials on Hartmann-6, timing ask() plus the six suggestions.
-Then the BoW + logistic-regression space of experiments/arsentd-lev/sweep.yaml (tokens words or
-characters, counts or TF-IDF, n-grams (1, 2) or (2, 4), C in 0.1 .. 10), scored by scikit-learn's
+Seeds are --first-seed .. --first-seed + --seeds - 1. Then the BoW + logistic-regression space of
+experiments/arsentd-lev/sweep.yaml (tokens words or characters, counts or TF-IDF, n-grams (1, 2) or (2, 4), C in 0.1 .. 10), scored by scikit-learn's
 same pipeline with 5-fold stratified CV (shuffled, seed 42) of the notebook's 800 training rows;
-each configuration is scored once and remembered, so studies only pay for lookups.
+each configuration is scored once and remembered, so studies only pay for lookups. The `table`
+part searches a table of that space's scores passed in (mlspec's), so both libraries' samplers
+search the very same objective. The `next` part gives TPESampler's next suggestion after a fixed
+history (--history), once per seed.
 
-    .venv/bin/python tools/reference/bench_search_optuna.py [--seeds 10] [--trials 100] [--parts functions,overhead,logreg]
+    .venv/bin/python tools/reference/bench_search_optuna.py [--seeds 10] [--first-seed 0] [--trials 100] [--parts functions,overhead,logreg,table,next] [--table FILE] [--history FILE]
 
 Run it with OMP_NUM_THREADS=1 (bench/search.js does): on a busy machine, BLAS threads fighting
 over the cores make each scikit-learn fit many times slower.
@@ -80,12 +83,12 @@ def best_after(values, direction):
     return [pick(values[:b]) for b in BUDGETS]
 
 
-def studies(objective, direction, seeds, trials):
+def studies(objective, direction, seeds, trials, first_seed=0):
     out = {}
     for name, make in (("tpe", lambda s: optuna.samplers.TPESampler(seed=s)), ("random", lambda s: optuna.samplers.RandomSampler(seed=s))):
         rows = []
         start = time.perf_counter()
-        for seed in range(seeds):
+        for seed in range(first_seed, first_seed + seeds):
             study = optuna.create_study(direction=direction, sampler=make(seed))
             study.optimize(objective, n_trials=trials)
             rows.append(best_after([t.value for t in study.trials], direction))
@@ -102,17 +105,79 @@ def overhead(finished, repeats):
         params = {f"x{j}": float(rng.uniform()) for j in range(6)}
         trials.append(optuna.trial.create_trial(params=params, distributions=dists, value=hartmann6_value([params[f"x{j}"] for j in range(6)])))
     study.add_trials(trials)
-    times = []
+    wall, cpu = [], []
     for _ in range(repeats):
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         trial = study.ask()
         x = [trial.suggest_float(f"x{j}", 0, 1) for j in range(6)]
-        times.append(time.perf_counter() - start)
+        wall.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - cpu_start)
         study.tell(trial, hartmann6_value(x))
-    return float(np.median(times) * 1000)
+    return float(np.median(wall) * 1000), float(np.median(cpu) * 1000)
 
 
-def logreg_space(seeds, trials):
+LOGREG_SPACE = [
+    ("tokenizer.type", ["words", "chars"]),
+    ("featurizer.type", ["counts", "tfidf"]),
+    ("featurizer.ngramRange", ["1-2", "2-4"]),
+    ("model.C", [0.1, 0.3, 1, 3, 10]),
+]
+
+
+def table_space(table_file, seeds, trials, first_seed=0):
+    """Optuna's samplers on a table of scores of the logistic-regression space (a JSON list of
+    [tokens, weighting, ngrams, C, score] rows, e.g. mlspec's own 5-fold CV accuracies): the same
+    objective both samplers then search, so only the samplers differ."""
+    with open(table_file) as f:
+        table = {tuple(row[:-1]): row[-1] for row in json.load(f)}
+
+    def objective(trial):
+        return table[tuple(trial.suggest_categorical(name, choices) for name, choices in LOGREG_SPACE)]
+
+    return studies(objective, "maximize", seeds, trials, first_seed)
+
+
+def next_suggestions(history_file, seeds, first_seed=0):
+    """TPESampler(seed=s)'s suggestion after a fixed history, for each seed: the distribution of
+    the next suggestion, to compare with mlspec's given the same history. The history file holds
+    mlspec's search space (parameters with dimension and `when`) and complete trials."""
+    with open(history_file) as f:
+        spec = json.load(f)
+    parameters = spec["space"]["parameters"]
+
+    def distribution(d):
+        if d["type"] == "categorical":
+            return optuna.distributions.CategoricalDistribution(d["choices"])
+        if d["type"] == "int":
+            return optuna.distributions.IntDistribution(d["low"], d["high"], log=d.get("log", False), step=d.get("step", 1))
+        return optuna.distributions.FloatDistribution(d["low"], d["high"], log=d.get("log", False), step=d.get("step"))
+
+    dists = {p["name"]: distribution(p["dimension"]) for p in parameters}
+    history = [
+        optuna.trial.create_trial(params=t["params"], distributions={k: dists[k] for k in t["params"]}, value=t["value"]) for t in spec["trials"]
+    ]
+    out = []
+    for seed in range(first_seed, first_seed + seeds):
+        study = optuna.create_study(sampler=optuna.samplers.TPESampler(seed=seed))
+        study.add_trials(history)
+        trial = study.ask()
+        chosen = {}
+        for p in parameters:
+            when = p.get("when") or {}
+            if not all(k in chosen and chosen[k] in allowed for k, allowed in when.items()):
+                continue
+            d = p["dimension"]
+            if d["type"] == "categorical":
+                chosen[p["name"]] = trial.suggest_categorical(p["name"], d["choices"])
+            elif d["type"] == "int":
+                chosen[p["name"]] = trial.suggest_int(p["name"], d["low"], d["high"], log=d.get("log", False), step=d.get("step", 1))
+            else:
+                chosen[p["name"]] = trial.suggest_float(p["name"], d["low"], d["high"], log=d.get("log", False), step=d.get("step"))
+        out.append(chosen)
+    return out
+
+
+def logreg_space(seeds, trials, first_seed=0):
     df = pd.read_csv("data/ArSenTD-LEV.tsv", sep="\t")
     df = df[df["Country"] == "lebanon"]
     classes = ["very_negative", "negative", "neutral", "positive", "very_positive"]
@@ -137,12 +202,7 @@ def logreg_space(seeds, trials):
         return cache[key]
 
     def objective(trial):
-        return score(
-            trial.suggest_categorical("tokenizer.type", ["words", "chars"]),
-            trial.suggest_categorical("featurizer.type", ["counts", "tfidf"]),
-            trial.suggest_categorical("featurizer.ngramRange", ["1-2", "2-4"]),
-            trial.suggest_categorical("model.C", [0.1, 0.3, 1, 3, 10]),
-        )
+        return score(*(trial.suggest_categorical(name, choices) for name, choices in LOGREG_SPACE))
 
     start = time.perf_counter()
     for tokens in ("words", "chars"):
@@ -151,7 +211,7 @@ def logreg_space(seeds, trials):
                 for C in (0.1, 0.3, 1, 3, 10):
                     score(tokens, weighting, ngrams, C)
     grid_seconds = time.perf_counter() - start
-    result = studies(objective, "maximize", seeds, trials)
+    result = studies(objective, "maximize", seeds, trials, first_seed)
     result["grid_best"] = max(cache.values())
     result["grid_seconds"] = grid_seconds
     return result
@@ -161,18 +221,28 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--seeds", type=int, default=10)
     parser.add_argument("--trials", type=int, default=100)
-    parser.add_argument("--parts", default="functions,overhead,logreg", help="comma-separated: functions, overhead, logreg")
+    parser.add_argument("--first-seed", type=int, default=0, help="seeds first-seed .. first-seed + seeds - 1")
+    parser.add_argument("--parts", default="functions,overhead,logreg", help="comma-separated: functions, overhead, logreg, table, next")
+    parser.add_argument("--table", help="for the table part: a JSON file of [tokens, weighting, ngrams, C, score] rows")
+    parser.add_argument("--history", help="for the next part: a JSON file of a search space and complete trials")
     args = parser.parse_args()
     parts = args.parts.split(",")
     out = {"optuna": optuna.__version__, "sklearn": sklearn.__version__, "budgets": BUDGETS}
     if "functions" in parts:
         out["functions"] = {}
         for name, objective in (("branin", branin), ("hartmann6", hartmann6), ("mixed", mixed)):
-            out["functions"][name] = studies(objective, "minimize", args.seeds, args.trials)
+            out["functions"][name] = studies(objective, "minimize", args.seeds, args.trials, args.first_seed)
     if "overhead" in parts:
-        out["overhead_ms"] = {str(n): overhead(n, 20 if n <= 100 else 10) for n in (100, 1000)}
+        measured = {str(n): overhead(n, 20 if n <= 100 else 10) for n in (100, 1000)}
+        # wall time, and CPU time of the process (less inflated by other processes on a busy machine)
+        out["overhead_ms"] = {n: wall for n, (wall, _) in measured.items()}
+        out["overhead_cpu_ms"] = {n: cpu for n, (_, cpu) in measured.items()}
     if "logreg" in parts:
-        out["logreg"] = logreg_space(args.seeds, args.trials)
+        out["logreg"] = logreg_space(args.seeds, args.trials, args.first_seed)
+    if "next" in parts:
+        out["next"] = next_suggestions(args.history, args.seeds, args.first_seed)
+    if "table" in parts:
+        out["table"] = table_space(args.table, args.seeds, args.trials, args.first_seed)
     print(json.dumps(out))
 
 

@@ -8,7 +8,7 @@
  * trial is suggested, and that trial fails alone.
  */
 import type { JsonValue } from '../plugin';
-import { isActive, type Dimension, type Parameter, type ParamValue, type SearchSpace } from '../search';
+import { isActive, onStep, type Dimension, type Parameter, type ParamValue, type SearchSpace } from '../search';
 import { canonicalJson } from './identity';
 import type { SearchDimensionSpec } from './sweep-schema';
 
@@ -74,7 +74,7 @@ export function extremes(dimension: Dimension): ParamValue[] {
   if (dimension.type === 'categorical') return [...dimension.choices];
   const { low, high, step } = dimension;
   if (step === undefined) return low === high ? [low] : [low, high];
-  const last = low + Math.floor((high - low) / step + 1e-9) * step;
+  const last = onStep(low, Math.floor((high - low) / step + 1e-9), step);
   return last === low ? [low] : [low, last];
 }
 

@@ -9,7 +9,7 @@ import { TpeSampler, TPE_DEFAULTS, type TpeOptions } from './tpe-sampler';
 import type { Sampler, SamplerOptions, SearchSpace } from './types';
 
 export type { Dimension, Observation, Parameter, ParamValue, Sampler, SamplerOptions, SearchSpace, TrialState } from './types';
-export { isActive, fromUnit } from './space';
+export { isActive, fromUnit, onStep } from './space';
 export { TPE_DEFAULTS, type TpeOptions } from './tpe-sampler';
 export { parameterImportance, type ParameterImportance } from './importance';
 // The search plots live in './plots' and are imported from there only when a sweep draws (they load Vega).

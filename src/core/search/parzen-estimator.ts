@@ -8,7 +8,7 @@
  */
 import type { NumpyRandomState } from '../random';
 import { LOG_SQRT_2PI, truncatedNormalPpf, logGaussMass } from './truncated-normal';
-import { stepCount } from './space';
+import { onStep, stepCount } from './space';
 import type { Dimension, ParamValue } from './types';
 
 /** Mixture weights of the observations (oldest first): flat for the newest 25, a ramp before. */
@@ -139,7 +139,7 @@ function buildKernels(dimension: Dimension, values: readonly number[], options: 
   const step = dimension.type === 'int' ? (dimension.step ?? 1) : dimension.step;
   let low = dimension.low;
   // The last value on the step grid, as Optuna adjusts `high` (0..1 by 0.3 ends at 0.9).
-  const top = step === undefined ? dimension.high : dimension.low + (stepCount(dimension.low, dimension.high, step) - 1) * step;
+  const top = step === undefined ? dimension.high : onStep(dimension.low, stepCount(dimension.low, dimension.high, step) - 1, step);
   let high = top;
   if (step !== undefined) {
     low -= step / 2;
@@ -212,7 +212,7 @@ function sampleKernel(kernels: Kernels, component: number, random: NumpyRandomSt
   let x = z * sigma + mu;
   if (kernels.log) x = Math.exp(x);
   if (kernels.step !== undefined) {
-    x = kernels.low + Math.round((x - kernels.low) / kernels.step) * kernels.step;
+    x = onStep(kernels.low, Math.round((x - kernels.low) / kernels.step), kernels.step);
     x = Math.min(Math.max(x, kernels.low), kernels.high);
   } else {
     // exp(log(high)) can land one ulp outside the range.

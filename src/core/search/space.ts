@@ -18,6 +18,24 @@ export function stepCount(low: number, high: number, step: number): number {
   return Math.floor((high - low) / step + 1e-9) + 1;
 }
 
+/** Digits after the decimal point of a number as written (`0.05` → 2, `1e-7` → 7, `3` → 0). */
+export function decimalsOf(x: number): number {
+  const [mantissa, exponent] = String(x).toLowerCase().split('e');
+  const fraction = mantissa.split('.')[1]?.length ?? 0;
+  return Math.max(0, fraction - Number(exponent ?? 0));
+}
+
+/**
+ * The value `k` steps above `low`, rounded to the decimals of `low` and `step`: 0 + 3·0.1 is
+ * 0.30000000000000004 in floating point, and such a value would enter trial ids and labels.
+ */
+export function onStep(low: number, k: number, step: number): number {
+  const value = low + k * step;
+  const decimals = Math.max(decimalsOf(low), decimalsOf(step));
+  // toFixed takes at most 100 digits; a step that fine gains nothing from rounding.
+  return decimals > 0 && decimals <= 100 ? Number(value.toFixed(decimals)) : value;
+}
+
 /**
  * The value of `dimension` at `u` in [0, 1): categorical picks choice ⌊u·n⌋; float and int are
  * spread evenly (in log space when `log`), then rounded to their step.
@@ -30,8 +48,7 @@ export function fromUnit(dimension: Dimension, u: number): ParamValue {
     case 'float': {
       const { low, high, log, step } = dimension;
       if (step !== undefined) {
-        const k = Math.floor(unit * stepCount(low, high, step));
-        return low + k * step;
+        return onStep(low, Math.floor(unit * stepCount(low, high, step)), step);
       }
       if (log) return Math.exp(Math.log(low) + unit * (Math.log(high) - Math.log(low)));
       return low + unit * (high - low);
@@ -46,7 +63,7 @@ export function fromUnit(dimension: Dimension, u: number): ParamValue {
         const value = Math.round(Math.exp(lo + unit * (hi - lo)));
         return Math.min(Math.max(value, low), high);
       }
-      return low + Math.floor(unit * stepCount(low, high, step)) * step;
+      return onStep(low, Math.floor(unit * stepCount(low, high, step)), step);
     }
   }
 }
