@@ -23,6 +23,7 @@ import { preflight } from './run/preflight';
 import { planCommand } from './plan/plan-command';
 import { sweepOf } from './plan/expand';
 import { sweepCommand, type SweepFlags } from './sweep/sweep-command';
+import { sweepStatusCommand, workerCommand, type WorkerFlags } from './queue/commands';
 import { generateExperimentSchema } from './spec/schema';
 import { trainingOptionsSchema } from './train/options';
 import { VERSION } from './version';
@@ -41,6 +42,13 @@ Usage:
   mlspec schema                               print the experiment JSON Schema (for editors)
   mlspec sync <spool-folder> [--tracking-uri URI]
                                               upload runs kept locally while a server was down
+  mlspec run <spec.yaml> --queue redis://HOST:PORT/DB [--queue-name NAME]
+                                              coordinate a sweep whose fits run on mlspec workers
+  mlspec worker --queue redis://HOST:PORT/DB [--queue-name NAME] [--concurrency N]
+        [--backend B] [--dir DIR] [--stall-seconds S]
+                                              run sweep fits from the queue (any number, any machine)
+  mlspec sweep status --queue redis://HOST:PORT/DB [--queue-name NAME]
+                                              fits queued, running, stalled, finished, failed per sweep
 
 Exit codes: 0 success, 1 a run failed, 2 bad input.
 
@@ -52,7 +60,19 @@ interface ParsedArgs {
   flags: Map<string, string | true>;
 }
 
-const VALUE_FLAGS = new Set(['report', 'tracking-uri', 'kind', 'workers', 'state']);
+const VALUE_FLAGS = new Set([
+  'report',
+  'tracking-uri',
+  'kind',
+  'workers',
+  'state',
+  'queue',
+  'queue-name',
+  'concurrency',
+  'backend',
+  'dir',
+  'stall-seconds',
+]);
 const BOOLEAN_FLAGS = new Set(['no-tracking', 'quiet', 'json', 'help', 'version', 'debug', 'retry-failed']);
 
 export function parseArgs(argv: readonly string[]): ParsedArgs {
@@ -99,11 +119,16 @@ export async function main(argv: readonly string[]): Promise<number> {
         return await planCommand(container, oneFile(rest, 'plan'));
       case 'plugins':
         return pluginsCommand(container, args.flags);
+      case 'worker':
+        return await workerCommand(queueFlags(args.flags), logger);
+      case 'sweep':
+        if (rest[0] !== 'status' || rest.length !== 1) throw new InputError('CLI_USAGE', 'mlspec sweep status --queue redis://HOST:PORT/DB');
+        return await sweepStatusCommand(queueFlags(args.flags), (t) => process.stdout.write(t));
       case 'schema':
         process.stdout.write(`${JSON.stringify(generateExperimentSchema(services(container).registry, trainingOptionsSchema), null, 2)}\n`);
         return EXIT_OK;
       default:
-        throw new InputError('CLI_USAGE', `unknown command "${command}"; commands: validate, run, plan, plugins, schema, sync`);
+        throw new InputError('CLI_USAGE', `unknown command "${command}"; commands: validate, run, plan, plugins, schema, sync, worker, sweep`);
     }
   } catch (error) {
     return reportError(error);
@@ -213,6 +238,20 @@ function sweepFlags(flags: ParsedArgs['flags']): SweepFlags {
     trackingUri: text('tracking-uri'),
     noTracking: flags.has('no-tracking'),
     quiet: flags.has('quiet'),
+    queue: text('queue'),
+    queueName: text('queue-name'),
+  };
+}
+
+function queueFlags(flags: ParsedArgs['flags']): WorkerFlags {
+  const text = (name: string) => (typeof flags.get(name) === 'string' ? (flags.get(name) as string) : undefined);
+  return {
+    queue: text('queue'),
+    queueName: text('queue-name'),
+    concurrency: text('concurrency'),
+    backend: text('backend'),
+    dir: text('dir'),
+    stallSeconds: text('stall-seconds'),
   };
 }
 

@@ -13,6 +13,7 @@ import { preflight } from '../run/preflight';
 import { writeFileAtomic } from '../tracking/atomic-files';
 import { chooseTrackingUri, experimentPage, openCommand, openTracker } from '../tracking/open-tracker';
 import { VERSION } from '../version';
+import { checkRedis, parseQueueTarget } from '../queue/connection';
 import { SweepExecutor } from './executor';
 import { formatLeaderboard, formatSummary } from './leaderboard';
 
@@ -24,6 +25,9 @@ export interface SweepFlags {
   trackingUri?: string;
   noTracking?: boolean;
   quiet?: boolean;
+  /** Redis URL: run the fits on `mlspec worker` processes through this queue. */
+  queue?: string;
+  queueName?: string;
 }
 
 export function parseWorkers(value: string | undefined): number | undefined {
@@ -42,11 +46,14 @@ export async function sweepCommand(
 ): Promise<number> {
   const { registry, validator, logger } = services(container);
   const workers = parseWorkers(flags.workers);
+  const queue = flags.queue !== undefined || flags.queueName !== undefined ? parseQueueTarget(flags.queue, flags.queueName) : undefined;
   const trackingOff = flags.noTracking === true || loaded.spec.tracking?.enabled === false;
   const { uri } = chooseTrackingUri({ flag: flags.trackingUri, spec: loaded.trackingUri });
   const tracker = trackingOff ? undefined : openTracker(uri, { logger });
   // A server that does not answer is bad input, found before any data is read.
   await tracker?.check();
+  // So is a Redis that does not answer (exit 2 naming the URL, without its password).
+  if (queue) await checkRedis(queue);
   // Everything knowable without training (data, classes, every trial, folds), before the state
   // folder or a tracked run is written.
   await preflight(loaded, { registry, validator, logger });
@@ -62,6 +69,7 @@ export async function sweepCommand(
     retryFailed: flags.retryFailed,
     tracker,
     quiet: flags.quiet,
+    ...(queue ? { queue } : {}),
   });
   const onInterrupt = () => {
     logger.warn('interrupted: stopping the workers and ending the tracked runs as KILLED; run the same command again to continue');
