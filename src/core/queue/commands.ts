@@ -51,6 +51,8 @@ export async function workerCommand(flags: WorkerFlags, logger: Logger): Promise
       stopping = true;
       logger.info(`worker ${worker.id}: finishing its running fits, then exiting (again to stop now: they rerun elsewhere)`);
       void worker.close().then(resolve);
+      // With nothing running there is nothing to wait for, even when Redis is gone.
+      if (worker.running === 0) setTimeout(() => process.exit(EXIT_OK), 5000).unref();
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);

@@ -46,19 +46,28 @@ export function parseQueueTarget(url: string | undefined, name: string | undefin
 
 /**
  * A client that retries for ever (BullMQ's requirement for its blocking connections): a Redis
- * restart pauses the sweep instead of failing it. Connection errors while it retries are reported
- * once per outage through `onError`, with the URL redacted.
+ * restart pauses the sweep instead of failing it. The clients made by one `redisClients` report a
+ * connection error once per outage through `onError`, with the URL redacted.
  */
-export function redisClient(target: QueueTarget, onError?: (message: string) => void): Redis {
-  const client = new Redis(target.url, { maxRetriesPerRequest: null, enableReadyCheck: true });
+export function redisClients(target: QueueTarget, onError?: (message: string) => void): { connect(): Redis; disconnect(): void } {
+  const clients: Redis[] = [];
   let reported = false;
-  client.on('error', (error: Error) => {
-    if (reported) return;
-    reported = true;
-    onError?.(`Redis at ${shownUrl(target.url)}: ${error.message}; retrying`);
-  });
-  client.on('ready', () => (reported = false));
-  return client;
+  return {
+    connect: () => {
+      const client = new Redis(target.url, { maxRetriesPerRequest: null, enableReadyCheck: true });
+      client.on('error', (error: Error) => {
+        if (reported) return;
+        reported = true;
+        onError?.(`Redis at ${shownUrl(target.url)}: ${redactText(error.message)}; retrying`);
+      });
+      client.on('ready', () => (reported = false));
+      clients.push(client);
+      return client;
+    },
+    disconnect: () => {
+      for (const client of clients) client.disconnect();
+    },
+  };
 }
 
 /** Connect once, with no retries: unreachable, refused or too old is bad input (exit 2) naming the URL. */

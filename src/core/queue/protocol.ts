@@ -31,6 +31,8 @@ export interface FitJobData {
   spec: ExperimentSpec;
   /** The digest of the rows the plan was made from: a worker whose rows differ refuses the fit. */
   dataDigest: string;
+  /** Workers that could not run this fit, and why (see queue-worker.ts). */
+  refusals?: string[];
 }
 
 export type MetricEntry = [key: string, value: number, step: number | null];

@@ -21,7 +21,7 @@ import type { JobResult, MetricSink, PoolWorker, WorkerPool } from '../sweep/poo
 import type { StopOrder } from '../sweep/job-runner';
 import { SPEC_COPY_FILE } from '../sweep/state';
 import type { Job } from '../sweep/types';
-import { KEY_PREFIX, redisClient, shownUrl, type QueueTarget } from './connection';
+import { KEY_PREFIX, redisClients, shownUrl, type QueueTarget } from './connection';
 import {
   contextKey,
   FIT_ATTEMPTS,
@@ -88,7 +88,7 @@ export class QueuePool implements WorkerPool {
   private plan?: SweepPlan;
   private timer?: NodeJS.Timeout;
   /** Connections this pool opened (BullMQ leaves connections it was given open). */
-  private readonly clients: Redis[] = [];
+  private clients?: ReturnType<typeof redisClients>;
   private readonly watches = new Map<string, Watch>();
 
   constructor(
@@ -109,11 +109,8 @@ export class QueuePool implements WorkerPool {
       specText: readFileSync(path.join(stateDir, SPEC_COPY_FILE), 'utf8'),
       plan: this.plan,
     };
-    const connect = () => {
-      const client = redisClient(target, warn);
-      this.clients.push(client);
-      return client;
-    };
+    this.clients = redisClients(target, warn);
+    const connect = () => this.clients!.connect();
     this.redis = connect();
     await this.redis.set(contextKey(target.name, sweep), JSON.stringify(context));
     this.queue = new Queue(target.name, { connection: connect(), prefix: KEY_PREFIX });
@@ -187,7 +184,7 @@ export class QueuePool implements WorkerPool {
     } else if (state === 'failed') {
       this.settle(watch, {
         ok: false,
-        error: { code: 'QUEUE_FIT_FAILED', message: `failed on the workers after ${job.attemptsMade} attempts: ${job.failedReason}` },
+        error: { code: 'QUEUE_FIT_FAILED', message: `failed on the workers: ${job.failedReason}` },
       });
     }
   }
@@ -222,7 +219,7 @@ export class QueuePool implements WorkerPool {
     clearInterval(this.timer);
     await this.events?.close();
     await this.queue?.close();
-    for (const client of this.clients) client.disconnect();
+    this.clients?.disconnect();
   }
 
   /** Stop watching (an interrupt): the fits go on on the workers; running the sweep again picks them up. */

@@ -16,8 +16,7 @@
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
-import { Worker, type Job as BullJob } from 'bullmq';
-import type { Redis } from 'ioredis';
+import { DelayedError, UnrecoverableError, Worker, type Job as BullJob } from 'bullmq';
 import type { BackendChoice } from '../backend';
 import { createContainer, services } from '../container';
 import { MlspecError } from '../errors';
@@ -25,8 +24,14 @@ import type { Logger } from '../plugin';
 import { ExperimentRunner } from '../run/runner';
 import { JobRunner, type StopOrder } from '../sweep/job-runner';
 import { toFailure } from '../sweep/protocol';
-import { checkRedis, KEY_PREFIX, redisClient, shownUrl, type QueueTarget } from './connection';
+import { checkRedis, KEY_PREFIX, redisClients, shownUrl, type QueueTarget } from './connection';
 import { contextKey, FIT_JOB, stopKey, type FitJobData, type FitProgress, type FitReturn, type MetricEntry, type SweepContext } from './protocol';
+
+/** Refusals (workers that cannot run it) after which a fit fails. */
+const MAX_REFUSALS = 3;
+const REFUSAL_DELAY_MS = 500;
+/** How long a worker that refused a fit takes none, so that the others get it. */
+const REFUSAL_PAUSE_MS = 10_000;
 
 export interface QueueWorkerOptions {
   target: QueueTarget;
@@ -43,6 +48,8 @@ export interface QueueWorkerOptions {
 
 export interface RunningWorker {
   readonly id: string;
+  /** Fits running now. */
+  readonly running: number;
   /** Finish the running fits, then disconnect. */
   close(): Promise<void>;
 }
@@ -52,13 +59,9 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Run
   await checkRedis(target);
   const dir = path.resolve(options.dir ?? process.cwd());
   const id = `${os.hostname()}:${process.pid}`;
-  const clients: Redis[] = [];
-  const connect = () => {
-    const client = redisClient(target, (m) => logger.warn(m));
-    clients.push(client);
-    return client;
-  };
-  const redis = connect();
+  const clients = redisClients(target, (m) => logger.warn(m));
+  const redis = clients.connect();
+  let running = 0;
   /** One JobRunner per sweep (its spec, data and backend), made on the sweep's first fit. */
   const runners = new Map<string, Promise<JobRunner>>();
 
@@ -107,7 +110,34 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Run
     }
   };
 
-  const processFit = async (job: BullJob<FitJobData, FitReturn>): Promise<FitReturn> => {
+  const processFit = async (job: BullJob<FitJobData, FitReturn>, token: string | undefined): Promise<FitReturn> => {
+    running++;
+    try {
+      return await runFit(job);
+    } catch (error) {
+      if (!(error instanceof MlspecError) || !error.code.startsWith('QUEUE_')) throw error;
+      return await refuse(job, token, error);
+    } finally {
+      running--;
+    }
+  };
+
+  /**
+   * This worker cannot run the sweep's fits (its data differs, a plugin is missing): the fit goes
+   * back to the queue for another worker without using up an attempt, and this worker takes no
+   * fit for a while so the others get it. After MAX_REFUSALS refusals the fit fails with them all.
+   */
+  const refuse = async (job: BullJob<FitJobData, FitReturn>, token: string | undefined, error: MlspecError): Promise<never> => {
+    logger.warn(`${error.message} (${error.code})`);
+    const refusals = [...(job.data.refusals ?? []), `${error.code}: ${error.message}`];
+    if (refusals.length >= MAX_REFUSALS || !token) throw new UnrecoverableError(refusals.join('\n'));
+    await job.updateData({ ...job.data, refusals });
+    await job.moveToDelayed(Date.now() + REFUSAL_DELAY_MS, token);
+    void worker.pause(true).then(() => setTimeout(() => worker.resume(), REFUSAL_PAUSE_MS).unref());
+    throw new DelayedError();
+  };
+
+  const runFit = async (job: BullJob<FitJobData, FitReturn>): Promise<FitReturn> => {
     const data = job.data;
     const runner = await runnerFor(data.sweep);
     if (data.dataDigest !== runner.data.digest)
@@ -169,12 +199,12 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Run
   const stallMs = Math.round((options.stallSeconds ?? 30) * 1000);
   const worker = new Worker<FitJobData, FitReturn>(
     target.name,
-    async (job) => {
+    async (job, token) => {
       if (job.name !== FIT_JOB) throw new Error(`unknown job "${job.name}" in the sweep queue`);
-      return processFit(job);
+      return processFit(job, token);
     },
     {
-      connection: connect(),
+      connection: clients.connect(),
       prefix: KEY_PREFIX,
       concurrency: options.concurrency ?? 1,
       lockDuration: stallMs,
@@ -185,15 +215,19 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Run
   );
   worker.on('error', () => undefined);
   worker.on('failed', (job, error) => {
-    if (job) logger.warn(`worker ${id}: ${job.data.job.label}: ${error.message}`);
+    if (job && !(error instanceof DelayedError)) logger.warn(`worker ${id}: ${job.data.job.label} failed: ${error.message}`);
   });
   await worker.waitUntilReady();
   logger.info(`worker ${id}: serving queue "${target.name}" on ${shownUrl(target.url)} (concurrency ${options.concurrency ?? 1}, folder ${dir})`);
   return {
     id,
+    get running() {
+      return running;
+    },
     close: async () => {
-      await worker.close();
-      for (const client of clients) client.disconnect();
+      // Nothing running: no need to wait on Redis (it may be the thing that is gone).
+      await worker.close(running === 0);
+      clients.disconnect();
     },
   };
 }

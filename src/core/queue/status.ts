@@ -4,8 +4,7 @@
  * finished and failed; and the workers connected now.
  */
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
-import { checkRedis, KEY_PREFIX, redisClient, shownUrl, type QueueTarget } from './connection';
+import { checkRedis, KEY_PREFIX, redisClients, shownUrl, type QueueTarget } from './connection';
 import { lockKey, type FitJobData } from './protocol';
 
 export interface SweepCounts {
@@ -28,8 +27,9 @@ const STATES = ['waiting', 'delayed', 'prioritized', 'waiting-children', 'active
 
 export async function queueStatus(target: QueueTarget): Promise<QueueStatus> {
   await checkRedis(target);
-  const redis: Redis = redisClient(target);
-  const connection = redisClient(target);
+  const clients = redisClients(target);
+  const redis = clients.connect();
+  const connection = clients.connect();
   const queue = new Queue(target.name, { connection, prefix: KEY_PREFIX });
   queue.on('error', () => undefined);
   try {
@@ -56,8 +56,7 @@ export async function queueStatus(target: QueueTarget): Promise<QueueStatus> {
     return { url: shownUrl(target.url), queue: target.name, workers, sweeps: [...sweeps.values()].sort((a, b) => a.sweep.localeCompare(b.sweep)) };
   } finally {
     await queue.close();
-    connection.disconnect();
-    redis.disconnect();
+    clients.disconnect();
   }
 }
 
