@@ -3,13 +3,17 @@
  * Runs one sweep spec file through mlspec's SweepExecutor in a scratch folder, quietly (no plots,
  * no progress), and times it: what the sweep benchmarks share.
  */
-const { mkdtempSync, rmSync } = require('node:fs');
+const { mkdtempSync, readdirSync, readFileSync, rmSync } = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { performance } = require('node:perf_hooks');
 const { root } = require('./run');
 
-async function timeSweep(file, workers, label = 'sweep') {
+/**
+ * `extra`: more SweepExecutor options (e.g. `queue`); the result then also holds the job records
+ * (each with the seconds from handing the job out to its result) and the coordinator's CPU seconds.
+ */
+async function timeSweep(file, workers, label = 'sweep', extra = {}) {
   const dist = (p) => require(path.join(root, 'dist', p));
   const { createContainer, services } = dist('core/container');
   const { silentLogger } = dist('core/logger');
@@ -30,10 +34,16 @@ async function timeSweep(file, workers, label = 'sweep') {
       plots: false,
       quiet: true,
       progress: { write: () => true },
+      ...extra,
     });
     const start = performance.now();
+    const cpu = process.cpuUsage();
     const { report } = await executor.run();
-    return { seconds: (performance.now() - start) / 1000, report };
+    const seconds = (performance.now() - start) / 1000;
+    const used = process.cpuUsage(cpu);
+    const jobsDir = path.join(executor.stateDir, 'jobs');
+    const jobs = readdirSync(jobsDir).map((f) => JSON.parse(readFileSync(path.join(jobsDir, f), 'utf8')));
+    return { seconds, report, jobs, cpuSeconds: (used.user + used.system) / 1e6 };
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
