@@ -1,5 +1,5 @@
 /**
- * The queue's command entries, typed and free of argument parsing (the CLI maps its flags here):
+ * The queue's command entries, typed and free of argument parsing (src/cli/commands maps its flags here):
  * `mlspec worker` and `mlspec sweep status`. `mlspec run --queue` goes through sweepCommand.
  */
 import { BACKEND_CHOICES, type BackendChoice } from '../backend';
