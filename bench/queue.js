@@ -25,7 +25,7 @@ const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 const { root } = require('./run');
-const { SPEC: SWEEP_SPEC } = require('./sweep');
+const { SPEC: SWEEP_SPEC, machineParallelism } = require('./sweep');
 const { timeSweep } = require('./timed-sweep');
 
 const CLI = path.join(root, 'bin/mlspec.js');
@@ -134,6 +134,7 @@ function sleepSweep(dir, { name, tags, folds, seconds, epochs = 1 }) {
 async function throughput(redis, dir) {
   const file = path.join(dir, 'bench-sweep.yaml');
   writeFileSync(file, SWEEP_SPEC);
+  const ceiling = await machineParallelism();
   const local = await timeSweep(file, 1, 'queue-local');
   const workers = await startWorkers(2, redis.url, 'bench-throughput', dir, [], { MLSPEC_RECURRENT_THREADS: '1' });
   let queued;
@@ -148,6 +149,9 @@ async function throughput(redis, dir) {
   console.log(`  1 local worker    ${local.seconds.toFixed(2)} s`);
   console.log(`  2 queue workers   ${queued.seconds.toFixed(2)} s   (coordinator CPU ${queued.cpuSeconds.toFixed(2)} s)`);
   console.log(`  ratio             ${(local.seconds / queued.seconds).toFixed(2)}× (target ≥ 1.8×); same scores: ${same ? 'yes' : 'NO'}`);
+  console.log(
+    `  machine           2 processes of pure JS ran ${ceiling.toFixed(2)}× faster together than one after the other (${load()}): the ceiling here`,
+  );
 }
 
 async function overhead(redis, dir) {

@@ -94,7 +94,7 @@ describe('a sweep on a queue', () => {
 
     const status = runCli(['sweep', 'status', '--queue', redis.url], { cwd: coordinator.dir });
     expect(status.status).toBe(0);
-    expect(status.stdout).toMatch(/2 worker connections?|worker connections/);
+    expect(status.stdout).toMatch(/^queue "sweeps" on redis:\/\/127\.0\.0\.1:\d+\/0: 2 workers$/m);
     expect(status.stdout).toMatch(/^parity-[0-9a-f]+ +0 +0 +0 +7 +0$/m);
   });
 

@@ -52,7 +52,8 @@ export async function queueStatus(target: QueueTarget): Promise<QueueStatus> {
         } else c.queued++;
       }
     }
-    const workers = (await queue.getWorkers()).map((w) => String(w.name ?? w.addr ?? '?'));
+    // A worker holds more than one connection; each carries the worker's name (host:pid).
+    const workers = [...new Set((await queue.getWorkers()).map((w) => String(w.name ?? w.addr ?? '?')))];
     return { url: shownUrl(target.url), queue: target.name, workers, sweeps: [...sweeps.values()].sort((a, b) => a.sweep.localeCompare(b.sweep)) };
   } finally {
     await queue.close();
@@ -61,7 +62,7 @@ export async function queueStatus(target: QueueTarget): Promise<QueueStatus> {
 }
 
 export function formatQueueStatus(status: QueueStatus): string {
-  const lines = [`queue "${status.queue}" on ${status.url}: ${status.workers.length} worker connection${status.workers.length === 1 ? '' : 's'}`];
+  const lines = [`queue "${status.queue}" on ${status.url}: ${status.workers.length} worker${status.workers.length === 1 ? '' : 's'}`];
   if (!status.sweeps.length) return `${lines[0]}; no fits\n`;
   const width = Math.max(5, ...status.sweeps.map((s) => s.sweep.length));
   lines.push(`${'sweep'.padEnd(width)}  queued  running  stalled  finished  failed`);
