@@ -135,9 +135,13 @@ export function mlspec(args: string[], cwd: string, env: NodeJS.ProcessEnv = {})
   };
 }
 
-/** `mlspec worker` in `dir`, resolved once it serves the queue. Fits stall after 2 s without a lock renewal. */
+/**
+ * `mlspec worker` in `dir`, resolved once it serves the queue. Only a test that kills a worker
+ * should pass a short `--stall-seconds`: on a loaded machine a live worker can miss a short lock
+ * renewal, and its fit then runs twice (same result, but not the fit counts a test expects).
+ */
 export async function startWorker(dir: string, url: string, args: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<Proc> {
-  const worker = mlspec(['worker', '--queue', url, '--stall-seconds', '2', ...args], dir, env);
+  const worker = mlspec(['worker', '--queue', url, ...args], dir, env);
   await worker.waitFor(/serving queue/);
   return worker;
 }

@@ -7,7 +7,9 @@
  *
  * Most sweeps use the test-only sleep model (test/fixtures/plugins/sleep-model.js): its fits
  * take a known time, so a worker can be killed mid-fit; its scores are a function of the fit, so
- * leaderboards compare exactly. One sweep trains real LSTMs with median pruning.
+ * leaderboards compare exactly. One sweep trains real LSTMs with median pruning. Each sweep has its
+ * own seed: a fit's id is its hash, which does not hold the sweep's name, so two sweeps that differ
+ * only in name share their fits in Redis (as they should) and the second would run nothing.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -72,7 +74,7 @@ describe('a sweep on a queue', () => {
   });
 
   it('two workers on other machines give the leaderboard of a local run; a re-enqueue adds nothing; sweep status counts it', async () => {
-    const text = sleepSpec({ name: 'parity', tags: 3, seconds: 0.6 });
+    const text = sleepSpec({ name: 'parity', seed: 11, tags: 3, seconds: 0.6 });
     const expected = localLeaderboard('parity', text);
     const [a, b] = [await worker(machine('wa').dir), await worker(machine('wb').dir)];
     const coordinator = machine('coord');
@@ -110,16 +112,18 @@ describe('a sweep on a queue', () => {
   });
 
   it('kill -9 of a worker mid-fit: the fit reruns on the other worker and MLflow keeps one run for it', async () => {
-    const text = sleepSpec({ name: 'killworker', tags: 2, seconds: 1.5 });
+    const text = sleepSpec({ name: 'killworker', seed: 12, tags: 2, seconds: 1.5 });
     const expected = localLeaderboard('killworker', text);
-    const victim = await worker(machine('victim').dir);
+    // Locks of 3 s: the fit of a dead worker is handed on 3–6 s later.
+    const stall = ['--stall-seconds', '3'];
+    const victim = await worker(machine('victim').dir, redis.url, stall);
     const coordinator = machine('coord-kill');
     const run = mlspec(['run', coordinator.spec('killworker', text), '--queue', redis.url], coordinator.dir);
     const [, label] = await victim.waitFor(/: (trial-\d+ fold-\d+) started/);
     // Past its first epoch (its metrics reached the coordinator's MLflow run), then killed.
     await new Promise((resolve) => setTimeout(resolve, 900));
     await victim.kill('SIGKILL');
-    const survivor = await worker(machine('survivor').dir);
+    const survivor = await worker(machine('survivor').dir, redis.url, stall);
     expect(await run.exit()).toBe(0);
     expect(survivor.output()).toContain(`${label} started`);
     expect(leaderboard(run.stdout())).toBe(expected);
@@ -130,7 +134,7 @@ describe('a sweep on a queue', () => {
   });
 
   it('the coordinator killed mid-sweep: the same command continues from Redis and its state, results and runs complete', async () => {
-    const text = sleepSpec({ name: 'killcoord', tags: 3, seconds: 0.8 });
+    const text = sleepSpec({ name: 'killcoord', seed: 13, tags: 3, seconds: 0.8 });
     const expected = localLeaderboard('killcoord', text);
     const w = await worker(machine('wk').dir);
     const coordinator = machine('coord-restart');
@@ -148,7 +152,7 @@ describe('a sweep on a queue', () => {
   });
 
   it('Redis restarted mid-sweep (AOF on): nothing is lost, the sweep finishes as locally', async () => {
-    const text = sleepSpec({ name: 'redisrestart', tags: 3, seconds: 0.8 });
+    const text = sleepSpec({ name: 'redisrestart', seed: 14, tags: 3, seconds: 0.8 });
     const expected = localLeaderboard('redisrestart', text);
     await worker(machine('wrr').dir);
     const coordinator = machine('coord-rr');
@@ -160,7 +164,7 @@ describe('a sweep on a queue', () => {
   });
 
   it('a worker whose data differs refuses the fits, which run on a worker with the right data', async () => {
-    const text = sleepSpec({ name: 'datadiff', tags: 2, seconds: 0.5 });
+    const text = sleepSpec({ name: 'datadiff', seed: 15, tags: 2, seconds: 0.5 });
     const expected = localLeaderboard('datadiff', text);
     // One word added to the first tweet the spec keeps (Lebanon, sports).
     const rows = readFileSync(path.join(REPO, 'data/ArSenTD-LEV.tsv'), 'utf8').split('\n');
@@ -179,7 +183,7 @@ describe('a sweep on a queue', () => {
   it('Redis unreachable: exit 2 naming the URL without its password, for the coordinator and the worker', async () => {
     const url = `redis://:hunter2secret@127.0.0.1:${await freePort()}/0`;
     const coordinator = machine('coord-down');
-    const spec = coordinator.spec('down', sleepSpec({ name: 'down', tags: 1 }));
+    const spec = coordinator.spec('down', sleepSpec({ name: 'down', seed: 17, tags: 1 }));
     for (const args of [
       ['run', spec, '--queue', url],
       ['worker', '--queue', url],
@@ -201,7 +205,7 @@ it('a Redis password and TLS (rediss://) work, and the password is never printed
   const procs: Proc[] = [];
   try {
     expect(redis.url).toMatch(/^rediss:\/\//);
-    const text = sleepSpec({ name: 'tls', tags: 2, seconds: 0.3 });
+    const text = sleepSpec({ name: 'tls', seed: 16, tags: 2, seconds: 0.3 });
     const expected = localLeaderboard('tls', text);
     const w = await startWorker(machine('wtls').dir, redis.url, [], env);
     procs.push(w);

@@ -53,7 +53,12 @@ export async function queueStatus(target: QueueTarget): Promise<QueueStatus> {
       }
     }
     // A worker holds more than one connection; each carries the worker's name (host:pid).
-    const workers = [...new Set((await queue.getWorkers()).map((w) => String(w.name ?? w.addr ?? '?')))];
+    // BullMQ names each connection <prefix>:<queue>:w:<worker name>.
+    const names = (await queue.getWorkers()).map((w) => {
+      const raw = String(w.rawname ?? '');
+      return raw.includes(':w:') ? raw.slice(raw.indexOf(':w:') + 3) : String(w.addr ?? '?');
+    });
+    const workers = [...new Set(names)];
     return { url: shownUrl(target.url), queue: target.name, workers, sweeps: [...sweeps.values()].sort((a, b) => a.sweep.localeCompare(b.sweep)) };
   } finally {
     await queue.close();
