@@ -56,7 +56,7 @@ it('every command has a summary, its flags with help, and an example of itself',
 it('did-you-mean for a mistyped command and a mistyped flag (exit 2)', () => {
   const command = runCli(['rnu', 'x.yaml']);
   expect([command.stderr, command.stdout, command.status]).toEqual([
-    'error CLI_USAGE: unknown command "rnu" (did you mean "run"?); commands: validate, run, plan, plugins, schema, sync, help; see mlspec --help\n',
+    'error CLI_USAGE: unknown command "rnu" (did you mean "run"?); commands: validate, run, plan, plugins, schema, sync, worker, sweep status, help; see mlspec --help\n',
     '',
     2,
   ]);
