@@ -18,6 +18,7 @@ const benches = {
   search: () => require('./search').run(),
   tracking: () => require('./tracking').run(),
   queue: () => require('./queue').run(),
+  predict: () => require('./predict').run(),
 };
 
 async function main() {

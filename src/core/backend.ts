@@ -48,13 +48,13 @@ const CANDIDATES: readonly BackendCandidate[] = [
     name: 'tensorflow-gpu',
     tfjsName: 'tensorflow',
     packageName: '@tensorflow/tfjs-node-gpu',
-    installHint: `npm install @tensorflow/tfjs-node-gpu@${TFJS_VERSION} (downloads libtensorflow with GPU support at install time; needs an NVIDIA GPU with CUDA and cuDNN)`,
+    installHint: `npm install @tensorflow/tfjs-node-gpu@${TFJS_VERSION} (downloads libtensorflow 2.9 at install time; needs CUDA 11.2 and cuDNN 8.1), or on a CUDA 12/13 driver: mlspec install-backend gpu (TensorFlow 2.21 with its CUDA 12 libraries from PyPI)`,
   },
   {
     name: 'tensorflow',
     tfjsName: 'tensorflow',
     packageName: '@tensorflow/tfjs-node',
-    installHint: `npm install @tensorflow/tfjs-node@${TFJS_VERSION} (downloads libtensorflow at install time), or where Google's download host is unreachable: npm run install:native (builds it against TensorFlow's PyPI wheel)`,
+    installHint: `npm install @tensorflow/tfjs-node@${TFJS_VERSION} (downloads libtensorflow at install time), or where Google's download host is unreachable: mlspec install-backend native (builds it against TensorFlow's PyPI wheel)`,
   },
   {
     name: 'wasm',

@@ -4,6 +4,7 @@
  * ends; elsewhere (CI logs, files, pipes) a plain line at most every `plainEveryMs`, so a log
  * shows a long phase is alive without filling up.
  */
+import { liveLine } from './terminal';
 import type { ProgressStream } from './train/progress';
 
 export interface PhaseProgress {
@@ -28,6 +29,12 @@ export function phaseProgress(label: string, unit: string, setup: PhaseProgressS
   const started = now();
   let last = started;
   let drawn = false;
+  const live = { clear: () => clear() };
+  const clear = () => {
+    if (drawn) stream.write('\r\x1b[2K');
+    drawn = false;
+    liveLine.hidden(live);
+  };
   const line = (done: number) => `${label}: ${done.toLocaleString('en-US')} ${unit} (${((now() - started) / 1000).toFixed(0)}s)`;
   return {
     update(done) {
@@ -37,11 +44,11 @@ export function phaseProgress(label: string, unit: string, setup: PhaseProgressS
       if (tty) {
         stream.write(`\r\x1b[2K${line(done)}`);
         drawn = true;
+        liveLine.shown(live);
       } else stream.write(`${line(done)}\n`);
     },
     finish() {
-      if (drawn) stream.write('\r\x1b[2K');
-      drawn = false;
+      clear();
     },
   };
 }

@@ -11,7 +11,7 @@ export interface CliResult {
   stderr: string;
 }
 
-export function runCli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): CliResult {
+export function runCli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; input?: string } = {}): CliResult {
   const env = { ...process.env, ...options.env };
   delete env.MLFLOW_TRACKING_URI;
   if (options.env?.MLFLOW_TRACKING_URI) env.MLFLOW_TRACKING_URI = options.env.MLFLOW_TRACKING_URI;
@@ -21,6 +21,7 @@ export function runCli(args: string[], options: { cwd?: string; env?: NodeJS.Pro
     encoding: 'utf8',
     timeout: options.timeoutMs ?? 300_000,
     maxBuffer: 64 << 20,
+    input: options.input,
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }

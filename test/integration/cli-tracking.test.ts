@@ -2,7 +2,7 @@
  * `mlspec run` as a user runs it, tracked: to a real MLflow server (read back through MLflow's REST
  * API, artifacts included) and to the default ./mlruns store (read back by MLflow itself).
  */
-import { mkdtempSync, existsSync } from 'node:fs';
+import { mkdtempSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { runCli, REPO } from '../helpers/cli';
@@ -65,8 +65,61 @@ describe('mlspec run --tracking-uri http://…', () => {
     expect(await listed(parent.info.run_id)).toEqual(expect.arrayContaining(['plots', 'report.json', 'spec.yaml']));
     expect(await listed(parent.info.run_id, 'plots')).toEqual(expect.arrayContaining(['plots/dataset.png', 'plots/confusion-bow-logreg.png']));
     expect(await listed(child.info.run_id)).toEqual(
-      expect.arrayContaining(['confusion_matrix.json', 'confusion_matrix.svg', 'classification_report.txt', 'model']),
+      expect.arrayContaining(['confusion_matrix.json', 'confusion_matrix.svg', 'classification_report.txt']),
     );
+  });
+
+  it('logs each pipeline as an MLflow 3 logged model, registers it with an alias, and predict reads runs:/ and models:/ URIs through the server', async () => {
+    const work = mkdtempSync(path.join(os.tmpdir(), 'mlspec-cli-registry-'));
+    const spec = path.join(work, 'spec.yaml');
+    writeFileSync(
+      spec,
+      readFileSync(SPEC, 'utf8')
+        .replace('../../data/ArSenTD-LEV.tsv', path.join(REPO, 'data/ArSenTD-LEV.tsv'))
+        .replace('experiment: arsentd-lev', 'experiment: registry-test')
+        .concat('register: { name: baseline-tweets, pipeline: bow-logreg, alias: champion }\n'),
+    );
+    const r = runCli(['run', spec, '--tracking-uri', server.uri, '--save-model', 'saved'], { cwd: work });
+    expect(r.stderr).not.toMatch(/error|warning/i);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^registered: models:\/baseline-tweets\/1 \(alias @champion\)$/m);
+    const runId = /bow-logreg +([0-9a-f]{32}) +FINISHED +models:\/m-[0-9a-f]{32}/.exec(r.stdout)![1];
+
+    // Read back by MLflow's own client from the server.
+    const out = runPython([
+      '-c',
+      `
+import json, os, mlflow
+from mlflow import MlflowClient
+mlflow.set_tracking_uri("${server.uri}")
+client = MlflowClient()
+v = client.get_model_version_by_alias("baseline-tweets", "champion")
+models = mlflow.search_logged_models(experiment_ids=[mlflow.get_experiment_by_name("registry-test").experiment_id], output_format="list")
+files = sorted(os.listdir(mlflow.artifacts.download_artifacts("models:/baseline-tweets@champion")))
+print(json.dumps({"version": v.version, "run": v.run_id, "source": v.source, "description": v.description, "tags": v.tags,
+                  "models": [[m.model_id, m.source_run_id, str(m.status)] for m in models], "files": files}))
+`,
+    ]);
+    const read = JSON.parse(out.trim().split('\n').pop()!);
+    expect(read.version).toBe('1');
+    expect(read.run).toBe(runId);
+    expect(read.models).toEqual([[read.source.slice('models:/'.length), runId, expect.stringMatching(/READY/)]]);
+    expect(read.description).toMatch(/^mlspec pipeline bow-logreg of arsentd-lev-baseline .* test accuracy \d+\.\d\d%, macro F1/);
+    expect(Number(read.tags.test_accuracy)).toBeGreaterThan(0.46);
+    expect(read.files).toEqual(expect.arrayContaining(['MLmodel', 'pipeline.json', 'weights.bin', 'input_example.json']));
+
+    const texts = path.join(work, 'texts.txt');
+    writeFileSync(texts, 'يا حرام\nما أحلى هالنهار\nالمنتخب ربح\n');
+    const outputs = ['saved/bow-logreg', `runs:/${runId}/model`, 'models:/baseline-tweets/1', 'models:/baseline-tweets@champion'].map((model) => {
+      const p = runCli(['predict', model, texts, '--format', 'lines', '--tracking-uri', server.uri], { cwd: work });
+      expect(p.stderr).toBe('');
+      return p.stdout;
+    });
+    expect(outputs[0].split('\n')).toHaveLength(5);
+    for (const output of outputs) expect(output).toBe(outputs[0]);
+    const missing = runCli(['predict', 'models:/baseline-tweets/7', texts, '--format', 'lines', '--tracking-uri', server.uri], { cwd: work });
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toMatch(/MODEL_NOT_FOUND/);
   });
 
   it('refuses an unreachable server before reading any data: exit 2, naming the URI, nothing written', () => {

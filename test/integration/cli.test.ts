@@ -56,7 +56,7 @@ it('every command has a summary, its flags with help, and an example of itself',
 it('did-you-mean for a mistyped command and a mistyped flag (exit 2)', () => {
   const command = runCli(['rnu', 'x.yaml']);
   expect([command.stderr, command.stdout, command.status]).toEqual([
-    'error CLI_USAGE: unknown command "rnu" (did you mean "run"?); commands: validate, run, plan, plugins, schema, sync, worker, sweep status, help; see mlspec --help\n',
+    `error CLI_USAGE: unknown command "rnu" (did you mean "run"?); commands: ${COMMANDS.map((c) => c.name).join(', ')}; see mlspec --help\n`,
     '',
     2,
   ]);
@@ -101,4 +101,28 @@ it('no command prints the usage and exits 2', () => {
   const r = runCli([]);
   expect(r.status).toBe(2);
   expect(r.stdout).toContain('mlspec <command> --help');
+});
+
+describe('colour', () => {
+  const ESC = '\x1b[';
+
+  it('errors are red with FORCE_COLOR; NO_COLOR and a pipe get no escape codes', () => {
+    expect(runCli(['rnu'], { env: { FORCE_COLOR: '1' } }).stderr.startsWith('\x1b[31merror CLI_USAGE:\x1b[39m unknown command "rnu"')).toBe(true);
+    for (const env of [{}, { NO_COLOR: '1' }, { NO_COLOR: '1', FORCE_COLOR: '1' }]) {
+      const r = runCli(['rnu'], { env });
+      expect([env, r.stderr.includes(ESC), r.status]).toEqual([env, false, 2]);
+    }
+  });
+
+  it('a run marks each finished pipeline with a green ✓ on request, and writes plain text to a pipe or with NO_COLOR', () => {
+    const work = mkdtempSync(path.join(os.tmpdir(), 'mlspec-cli-colour-'));
+    const spec = path.join(REPO, 'experiments/arsentd-lev/baseline.yaml');
+    const coloured = runCli(['run', spec, '--no-tracking'], { cwd: work, env: { FORCE_COLOR: '1' } });
+    expect(coloured.status).toBe(0);
+    expect(coloured.stderr).toContain('\x1b[32m✓\x1b[39m bow-logreg');
+    const plain = runCli(['run', spec, '--no-tracking'], { cwd: work, env: { NO_COLOR: '1' } });
+    expect(plain.status).toBe(0);
+    expect(plain.stderr).toContain('✓ bow-logreg');
+    expect((plain.stdout + plain.stderr).includes(ESC)).toBe(false);
+  });
 });

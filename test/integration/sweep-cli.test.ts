@@ -93,7 +93,9 @@ describe('experiments/tiny/sweep-recurrent.yaml with 2 workers', () => {
   let runs: any[];
 
   beforeAll(() => {
-    result = runCli(['run', RECURRENT, '--workers', '2', '--report', 'out/report.json'], { cwd: work });
+    result = runCli(['run', RECURRENT, '--workers', '2', '--report', 'out/report.json', '--save-model', 'saved', '--register', 'tiny-tweets'], {
+      cwd: work,
+    });
     if (result.status !== 0) throw new Error(result.stderr);
     runs = readStore(`sqlite:///${path.join(work, 'mlflow.db')}`, true).find((e) => e.name === 'tiny-sweep-recurrent').runs;
   });
@@ -132,15 +134,57 @@ describe('experiments/tiny/sweep-recurrent.yaml with 2 workers', () => {
       expect(t.tags['mlspec.prune_reason']).toMatch(/^best heldout_accuracy up to epoch \d+, [\d.]+, is below the median/);
     const [refit] = byKind('refit');
     expect(refit.metrics.test_accuracy).toBeGreaterThan(0);
-    expect(Object.keys(refit.artifacts)).toEqual(
-      expect.arrayContaining(['model/pipeline.json', 'confusion_matrix.json', 'classification_report.txt', 'spec.yaml']),
-    );
+    expect(Object.keys(refit.artifacts)).toEqual(expect.arrayContaining(['confusion_matrix.json', 'classification_report.txt', 'spec.yaml']));
     const [sweep] = byKind('sweep');
     expect(Object.keys(sweep.artifacts)).toEqual(
       expect.arrayContaining(['sweep.yaml', 'plan.json', 'leaderboard.csv', 'leaderboard.md', 'plots/validation-vs-params.png', 'report.json']),
     );
     expect(sweep.metrics.best_test_accuracy).toBe(refit.metrics.test_accuracy);
     expect(sweep.params['sweep.folds']).toBe('2');
+  });
+
+  it('registers the refit as version 1 with its scores, and predict models:/NAME/1 uses it', () => {
+    const refit = runs.find((r) => r.tags['mlspec.kind'] === 'refit');
+    expect(result.stdout).toMatch(/^registered: models:\/tiny-tweets\/1$/m);
+    const version = JSON.parse(
+      runPython(
+        [
+          '-c',
+          `
+import json, mlflow
+from mlflow import MlflowClient
+mlflow.set_tracking_uri("sqlite:///mlflow.db")
+v = MlflowClient().get_model_version("tiny-tweets", "1")
+# MLflow's SQL registry keeps the logged model only in source (models:/m-…), for its own registrations too.
+m = mlflow.get_logged_model(v.source.split("/")[-1])
+print(json.dumps({"run_id": v.run_id, "source": v.source, "status": v.status, "description": v.description, "tags": v.tags,
+                  "model_run": m.source_run_id, "versions": m.tags.get("mlflow.modelVersions")}))
+`,
+        ],
+        { cwd: work },
+      )
+        .trim()
+        .split('\n')
+        .pop()!,
+    );
+    expect(version.run_id).toBe(refit.run_id);
+    expect(version.model_run).toBe(refit.run_id);
+    expect(version.source).toMatch(/^models:\/m-[0-9a-f]{32}$/);
+    expect(version.status).toBe('READY');
+    expect(version.description).toMatch(
+      /^Refit of the best sweep candidate .*Cross-validated val_accuracy: 0\.\d{4} ± 0\.\d{4} over 2 fits; test accuracy \d+\.\d\d%/,
+    );
+    expect(Number(version.tags.test_accuracy)).toBe(refit.metrics.test_accuracy);
+    expect(version.tags).toEqual(expect.objectContaining({ cv_mean_val_accuracy: expect.any(String), 'mlspec.candidate': expect.any(String) }));
+    expect(JSON.parse(version.versions)).toEqual([{ name: 'tiny-tweets', version: 1 }]);
+    // The registered version and the folder --save-model wrote are the same model.
+    const input = path.join(work, 'texts.txt');
+    writeFileSync(input, 'يا حرام\nما أحلى هالنهار\nالمنتخب ربح\n');
+    const registered = runCli(['predict', 'models:/tiny-tweets/1', input, '--format', 'lines'], { cwd: work });
+    expect(registered.stderr).not.toMatch(/error/);
+    const saved = runCli(['predict', path.join('saved', 'lstm'), input, '--format', 'lines'], { cwd: work });
+    expect(registered.stdout.split('\n')).toHaveLength(5);
+    expect(registered.stdout).toBe(saved.stdout);
   });
 });
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs mlspec's optional native TensorFlow backend, @tensorflow/tfjs-node, on machines that
-# reach only the npm registry and PyPI. tfjs-node's own install step downloads libtensorflow and a
+# Installs mlspec's optional native TensorFlow backend, @tensorflow/tfjs-node (or with --gpu
+# @tensorflow/tfjs-node-gpu), on machines that reach only the npm registry and PyPI. tfjs-node's own install step downloads libtensorflow and a
 # prebuilt addon from Google's storage host; this script does neither:
 #
 #   1. the TensorFlow C library comes from TensorFlow's CPU wheel on PyPI (libtensorflow_cc.so.2
@@ -14,16 +14,29 @@
 #   5. mlspec's fused recurrent kernels are compiled for this CPU (tools/native-kernels/build.sh):
 #      on the tensorflow backend the recurrent layers run on them.
 #
-# Usage: npm run install:native [-- [--python PATH] [--wheel FILE] [--force]]
+# --gpu does the same from the GPU build of TensorFlow (the `tensorflow` wheel) and the nvidia-*
+# CUDA wheels its `and-cuda` extra pins (CUDA 12, cuDNN 9: see README "GPU backend"), unpacked
+# side by side as pip would (tensorflow/ next to nvidia/), into @tensorflow/tfjs-node-gpu. It
+# refuses at once on a machine without an NVIDIA GPU, and its check fails unless TensorFlow
+# starts on a GPU device.
+#
+# Usage: npm run install:native [-- [--python PATH] [--wheel FILE] [--force] [--project DIR]]
+#    or: mlspec install-backend native [...the same options] (from an installed mlspec too)
 #   --python PATH  Python whose pip fetches the wheel, or whose tensorflow-cpu is reused
 #                  (default: .venv/bin/python, else python3)
 #   --wheel FILE   a downloaded tensorflow_cpu-<version>-*.whl to unpack (instead of fetching
 #                  one or reusing an installed tensorflow-cpu)
 #   --force        unpack the library again and rebuild the addon even when they look complete
+#   --gpu          the GPU backend (tfjs-node-gpu) instead of the CPU one
+#   --cuda-wheels DIR  with --gpu: a folder holding the nvidia-* wheels already downloaded
+#   --project DIR  the project whose node_modules holds mlspec's @tensorflow/tfjs-core, where
+#                  tfjs-node is installed (default: this package's folder, i.e. a clone of mlspec;
+#                  `mlspec install-backend` passes the project an installed mlspec belongs to)
 # Environment: MLSPEC_NATIVE_CACHE (default ~/.cache/mlspec) holds the unpacked library.
 # Idempotent: a complete install is only re-checked.
 set -euo pipefail
-cd "$(dirname "$0")/../.."
+# mlspec's own folder (a clone, or node_modules/mlspec): the kernel build and its output live here.
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 
 TF_VERSION=2.21.0
 # The wheel pinned exactly (any CPython's wheel carries the same C library, so the tag is fixed
@@ -40,17 +53,40 @@ say() { echo "install-native: $*"; }
 python=""
 wheel=""
 force=0
+project=$root
+gpu=0
+cuda_wheels=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --python) [ $# -ge 2 ] || die "--python needs a path"; python=$2; shift 2 ;;
     --wheel) [ $# -ge 2 ] || die "--wheel needs a file"; wheel=$2; shift 2 ;;
     --force) force=1; shift ;;
-    -h | --help) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --gpu) gpu=1; shift ;;
+    --cuda-wheels) [ $# -ge 2 ] || die "--cuda-wheels needs a folder"; cuda_wheels=$2; shift 2 ;;
+    --project) [ $# -ge 2 ] || die "--project needs a folder"; project=$2; shift 2 ;;
+    -h | --help) sed -n '2,38p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument '$1' (see --help)" ;;
   esac
 done
 
 # --- preconditions ---------------------------------------------------------------------------
+[ -d "$project" ] || die "--project $project is not a folder"
+cd "$project"
+if [ "$gpu" = 1 ]; then
+  # Refused before anything is downloaded (the GPU wheels are about 3 GB).
+  if ! command -v nvidia-smi >/dev/null || ! nvidia-smi -L 2>/dev/null | grep -q '^GPU '; then
+    die "no NVIDIA GPU found (nvidia-smi is missing or lists none): the gpu backend needs an NVIDIA GPU with a driver for CUDA 12 (525 or newer); without one use the native backend (mlspec install-backend native)"
+  fi
+  tf_dist=tensorflow
+  tfjs_package=@tensorflow/tfjs-node-gpu
+  store_name=libtensorflow-gpu-$TF_VERSION
+else
+  tf_dist=tensorflow-cpu
+  tfjs_package=@tensorflow/tfjs-node
+  store_name=libtensorflow-$TF_VERSION
+fi
+wheel_prefix=${tf_dist//-/_}
+wheels_py="$root/tools/native-backend/wheels.py"
 [ "$(uname -s)-$(uname -m)" = "Linux-x86_64" ] || die "only Linux x86_64 is supported (TensorFlow's $WHEEL_PLATFORM wheel); this is $(uname -s)-$(uname -m)"
 command -v node >/dev/null || die "node is not on PATH"
 command -v npm >/dev/null || die "npm is not on PATH"
@@ -88,59 +124,74 @@ for dist in ("tensorflow-cpu", "tensorflow"):
     break
 EOF
 )
-if [ -z "$wheel" ] && [ -n "$installed" ] && [ -f "$installed/libtensorflow_cc.so.2" ] && [ -f "$installed/include/tensorflow/c/c_api.h" ]; then
+if [ "$gpu" = 0 ] && [ -z "$wheel" ] && [ -n "$installed" ] && [ -f "$installed/libtensorflow_cc.so.2" ] && [ -f "$installed/include/tensorflow/c/c_api.h" ]; then
   libdir=$installed
   say "using TensorFlow $TF_VERSION installed for $python ($libdir)"
 else
   cache=${MLSPEC_NATIVE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/mlspec}
-  libdir="$cache/libtensorflow-$TF_VERSION"
-  if [ "$force" = 1 ] || [ ! -f "$libdir/.complete" ]; then
-    rm -rf "$libdir.partial"
-    mkdir -p "$libdir.partial"
+  # The CPU library lies flat in the store; the GPU one in store/tensorflow next to store/nvidia.
+  store="$cache/$store_name"
+  sub=""
+  [ "$gpu" = 1 ] && sub=/tensorflow
+  libdir="$store$sub"
+  fetch() { # fetch SPEC...: wheels pinned exactly, for the fixed Python and platform, into the partial store
+    "$python" -m pip --version >/dev/null 2>&1 || die "$python has no pip to fetch $* (give one with --python, or wheels with --wheel/--cuda-wheels)"
+    "$python" -m pip download --quiet --disable-pip-version-check --no-deps --only-binary=:all: \
+      --python-version "$WHEEL_PYTHON" --platform "$WHEEL_PLATFORM" -d "$store.partial/wheel" "$@" || die "pip could not download $*"
+  }
+  if [ "$force" = 1 ] || [ ! -f "$store/.complete" ]; then
+    rm -rf "$store.partial"
+    mkdir -p "$store.partial$sub"
     if [ -z "$wheel" ]; then
-      "$python" -m pip --version >/dev/null 2>&1 || die "$python has no pip to fetch tensorflow-cpu==$TF_VERSION (give one with --python, or a wheel with --wheel)"
-      say "fetching tensorflow-cpu==$TF_VERSION from PyPI (about 275 MB; only its C library is kept)"
-      "$python" -m pip download --quiet --disable-pip-version-check --no-deps --only-binary=:all: \
-        --python-version "$WHEEL_PYTHON" --platform "$WHEEL_PLATFORM" \
-        -d "$libdir.partial/wheel" "tensorflow-cpu==$TF_VERSION" || die "pip could not download tensorflow-cpu==$TF_VERSION"
-      wheel=$(ls "$libdir.partial"/wheel/tensorflow_cpu-"$TF_VERSION"-*.whl)
+      say "fetching $tf_dist==$TF_VERSION from PyPI (about $([ "$gpu" = 1 ] && echo 620 || echo 275) MB; only its C library is kept)"
+      fetch "$tf_dist==$TF_VERSION"
+      wheel=$(ls "$store.partial"/wheel/"$wheel_prefix"-"$TF_VERSION"-*.whl)
     fi
     [ -f "$wheel" ] || die "wheel '$wheel' not found"
-    case "$(basename "$wheel")" in tensorflow_cpu-"$TF_VERSION"-*.whl) ;; *) die "'$wheel' is not a tensorflow_cpu-$TF_VERSION wheel" ;; esac
+    case "$(basename "$wheel")" in "$wheel_prefix"-"$TF_VERSION"-*.whl) ;; *) die "'$wheel' is not a $wheel_prefix-$TF_VERSION wheel" ;; esac
     say "unpacking the C library and headers from $(basename "$wheel")"
-    # The C API headers and the few headers outside tensorflow/c that they include.
-    "$python" - "$wheel" "$libdir.partial" <<'EOF' || die "could not unpack $wheel"
-import fnmatch, os, shutil, sys, zipfile
-wheel, out = sys.argv[1], sys.argv[2]
-wanted = ["tensorflow/libtensorflow_cc.so.2", "tensorflow/libtensorflow_framework.so.2",
-          "tensorflow/include/tensorflow/c/*", "tensorflow/include/tensorflow/core/platform/ctstring*",
-          "tensorflow/include/tsl/platform/ctstring*", "tensorflow/include/xla/tsl/c/*"]
-with zipfile.ZipFile(wheel) as z:
-    for name in z.namelist():
-        if name.endswith("/") or not any(fnmatch.fnmatch(name, p) for p in wanted):
-            continue
-        target = os.path.join(out, name[len("tensorflow/"):])
-        os.makedirs(os.path.dirname(target), exist_ok=True)
-        with z.open(name) as src, open(target, "wb") as dst:
-            shutil.copyfileobj(src, dst)
-EOF
-    rm -rf "$libdir.partial/wheel"
-    [ -f "$libdir.partial/libtensorflow_cc.so.2" ] && [ -f "$libdir.partial/include/tensorflow/c/c_api.h" ] || die "$wheel lacks libtensorflow_cc.so.2 or the C API headers"
-    touch "$libdir.partial/.complete"
+    "$python" "$wheels_py" tensorflow "$wheel" "$store.partial$sub" || die "could not unpack $wheel"
+    [ -f "$store.partial$sub/libtensorflow_cc.so.2" ] && [ -f "$store.partial$sub/include/tensorflow/c/c_api.h" ] || die "$wheel lacks libtensorflow_cc.so.2 or the C API headers"
+    if [ "$gpu" = 1 ]; then
+      mapfile -t pins < <("$python" "$wheels_py" cuda-pins "$wheel") || die "could not read the CUDA wheels $wheel asks for"
+      [ "${#pins[@]}" -gt 0 ] || die "$wheel names no nvidia-* wheels in its and-cuda extra"
+      for pin in "${pins[@]}"; do
+        name=${pin%%==*}
+        version=${pin#*==}
+        file=""
+        [ -n "$cuda_wheels" ] && file=$(ls "$cuda_wheels/${name//-/_}-$version-"*.whl 2>/dev/null | head -n1)
+        if [ -z "$file" ]; then
+          say "fetching $pin"
+          fetch "$pin"
+          file=$(ls "$store.partial/wheel/${name//-/_}-$version-"*.whl | head -n1)
+        fi
+        "$python" "$wheels_py" cuda "$file" "$store.partial" || die "could not unpack $file"
+      done
+    fi
+    rm -rf "$store.partial/wheel"
+    touch "$store.partial/.complete"
     # Replaced only now, so a failed run leaves a previous complete copy in place.
-    rm -rf "$libdir"
-    mv "$libdir.partial" "$libdir"
+    rm -rf "$store"
+    mv "$store.partial" "$store"
   else
     say "using the TensorFlow $TF_VERSION C library in $libdir"
   fi
 fi
 
 # --- 2. @tensorflow/tfjs-node without its download step ----------------------------------------
-pkg=node_modules/@tensorflow/tfjs-node
+pkg=node_modules/$tfjs_package
 have=$(node -p "try { require('./$pkg/package.json').version } catch { '' }")
 if [ "$have" != "$TFJS_VERSION" ]; then
-  say "installing @tensorflow/tfjs-node@$TFJS_VERSION from npm (install script off, package.json untouched)"
-  npm install --no-save --ignore-scripts --no-audit --no-fund "@tensorflow/tfjs-node@$TFJS_VERSION" >/dev/null || die "npm could not install @tensorflow/tfjs-node@$TFJS_VERSION"
+  say "installing $tfjs_package@$TFJS_VERSION from npm (install script off, package.json untouched)"
+  # mlspec declares tfjs-node an optional peer: npm installs no optional peer, even one asked for,
+  # unless it is asked for as an optional dependency (--save-optional; --no-save still writes nothing).
+  log=$(mktemp)
+  if ! npm install --no-save --save-optional --ignore-scripts --no-audit --no-fund "$tfjs_package@$TFJS_VERSION" >"$log" 2>&1; then
+    tail -n 20 "$log" >&2
+    rm -f "$log"
+    die "npm could not install $tfjs_package@$TFJS_VERSION"
+  fi
+  rm -f "$log"
   force=1
 fi
 # tfjs-node brings @tensorflow/tfjs; both must use mlspec's tfjs-core, or the backend registers
@@ -149,7 +200,7 @@ node -e "
   const path = require('path');
   const ours = require.resolve('@tensorflow/tfjs-core');
   const from = (dir) => require.resolve('@tensorflow/tfjs-core', { paths: [path.dirname(require.resolve(dir + '/package.json'))] });
-  for (const dir of ['@tensorflow/tfjs-node', '@tensorflow/tfjs']) {
+  for (const dir of ['$tfjs_package', '@tensorflow/tfjs']) {
     if (from(dir) !== ours) { console.error(dir + ' resolves tfjs-core to ' + from(dir) + ', not ' + ours); process.exit(1); }
   }" || die "tfjs-node does not share mlspec's @tensorflow/tfjs-core $TFJS_VERSION (check npm ls @tensorflow/tfjs-core)"
 
@@ -170,6 +221,9 @@ link "$libdir/libtensorflow_framework.so.2" "$pkg/deps/lib/libtensorflow_framewo
 link libtensorflow_cc.so.2 "$pkg/deps/lib/libtensorflow.so"
 link libtensorflow_framework.so.2 "$pkg/deps/lib/libtensorflow_framework.so"
 link "$libdir/include" "$pkg/deps/include"
+# TensorFlow's GPU build finds the CUDA libraries through its run path, $ORIGIN/../nvidia/*/lib:
+# right in the store, and (should the loader not resolve the links) from deps/lib too.
+if [ "$gpu" = 1 ]; then link "$store/nvidia" "$pkg/deps/nvidia"; fi
 
 # node-pre-gyp (which tfjs-node's loader asks) looks in lib/napi-v<N> for the highest N-API
 # version the package lists that this Node supports.
@@ -187,14 +241,15 @@ if [ "$force" = 1 ] || [ ! -f "$module_path/tfjs_binding.node" ]; then
 fi
 
 # --- 4. check ---------------------------------------------------------------------------------
-TF_CPP_MIN_LOG_LEVEL=2 TF_ENABLE_ONEDNN_OPTS=0 node -e "
-  const tf = require('@tensorflow/tfjs-node');
+TF_CPP_MIN_LOG_LEVEL=${TF_CPP_MIN_LOG_LEVEL:-2} TF_ENABLE_ONEDNN_OPTS=0 node -e "
+  const tf = require('$tfjs_package');
   const core = require('@tensorflow/tfjs-core');
   if (tf.getBackend() !== 'tensorflow' || core.getBackend() !== 'tensorflow') throw new Error('the tensorflow backend is not active: ' + core.getBackend());
   const product = core.matMul(core.tensor2d([[1, 2], [3, 4]]), core.tensor2d([[5, 6], [7, 8]])).arraySync();
   if (JSON.stringify(product) !== '[[19,22],[43,50]]') throw new Error('wrong matMul result ' + JSON.stringify(product));
-  console.log('install-native: ok: @tensorflow/tfjs-node ' + tf.version['tfjs-node'] + ' on TensorFlow ' + tf.backend().binding.TF_Version + ', backend tensorflow');
-" || die "@tensorflow/tfjs-node does not work (see above); --force rebuilds it"
+  if ($gpu && !core.backend().isUsingGpuDevice) throw new Error('TensorFlow started without a GPU device (TF_CPP_MIN_LOG_LEVEL=0 shows why: a CUDA library not found, or a driver too old for CUDA 12)');
+  console.log('install-native: ok: $tfjs_package ' + tf.version['tfjs-node'] + ' on TensorFlow ' + tf.backend().binding.TF_Version + ', backend tensorflow' + ($gpu ? ' on a GPU' : ''));
+" || die "$tfjs_package does not work (see above); --force rebuilds it"
 
 # --- 5. mlspec's recurrent kernels for this CPU ---------------------------------------------------
-tools/native-kernels/build.sh || die "the native recurrent kernels did not build (see above)"
+"$root/tools/native-kernels/build.sh" || die "the native recurrent kernels did not build (see above)"

@@ -13,6 +13,7 @@
  */
 import type { AnyCommand } from '../command';
 import { helpCommand } from './help';
+import { installBackendCommand } from './install-backend';
 import { planCommandSpec } from './plan';
 import { pluginsCommand } from './plugins';
 import { runCommand } from './run';
@@ -21,6 +22,9 @@ import { syncCommand } from './sync';
 import { sweepStatusCommand } from './sweep-status';
 import { validateCommand } from './validate';
 import { workerCommand } from './worker';
+import { predictCommand } from './predict';
+import { serveCommand } from './serve';
+import { exportCommand } from './export';
 
 export const COMMANDS: readonly AnyCommand[] = [
   validateCommand,
@@ -31,5 +35,9 @@ export const COMMANDS: readonly AnyCommand[] = [
   syncCommand,
   workerCommand,
   sweepStatusCommand,
+  predictCommand,
+  serveCommand,
+  exportCommand,
+  installBackendCommand,
   helpCommand,
 ];

@@ -20,7 +20,10 @@ import { writeFileAtomic } from '../../core/tracking/atomic-files';
 import { MlflowListener, type TrackingSummary } from '../../core/tracking/mlflow-listener';
 import { chooseTrackingUri, experimentPage, openCommand, openTracker } from '../../core/tracking/open-tracker';
 import type { Tracker } from '../../core/tracking/tracker';
+import { colorsFor } from '../../core/terminal';
 import { VERSION } from '../../core/version';
+import { planRegistration } from '../../core/model/register';
+import { SaveModelListener } from '../../core/model/save-listener';
 import { defineCommand, QUIET_FLAG, type FlagValues } from '../command';
 
 const RUN_FLAGS = {
@@ -32,6 +35,12 @@ const RUN_FLAGS = {
   state: { type: 'string', value: 'DIR', help: 'sweep: the folder its state is kept in, to resume (created when missing)' },
   queue: { type: 'string', value: 'URL', help: 'sweep: coordinate it, its fits run by mlspec worker via this Redis (redis://… or rediss://…)' },
   'queue-name': { type: 'string', value: 'NAME', help: 'sweep: the queue the workers serve (default sweeps)' },
+  'save-model': { type: 'string', value: 'DIR', help: 'save each fitted pipeline (a sweep: its refit) as a model folder DIR/<pipeline>' },
+  register: {
+    type: 'string',
+    value: 'NAME',
+    help: "register the sweep's refit (or the spec's register.pipeline) as a new version of this MLflow registered model",
+  },
   quiet: QUIET_FLAG,
 } as const;
 
@@ -63,10 +72,14 @@ export const runCommand = defineCommand({
           quiet: flags.quiet,
           queue: flags.queue,
           queueName: flags['queue-name'],
+          saveModel: flags['save-model'],
+          register: flags.register,
         });
       if (flags.queue !== undefined || flags['queue-name'] !== undefined)
         throw new InputError('CLI_USAGE', `--queue runs the fits of a sweep on workers; ${file} has no sweep: block (run it without --queue)`);
       const tracking = await openTracking(loaded.spec, loaded.trackingUri, flags, logger);
+      // Registering needs a store with a model registry and the pipeline to exist: checked before anything runs.
+      const registration = await planRegistration(loaded, flags.register, tracking?.tracker);
       // Everything knowable without training, before the first tracked run is written.
       const prepared = await preflight(loaded, { registry, validator, logger });
 
@@ -79,13 +92,17 @@ export const runCommand = defineCommand({
       process.once('SIGINT', onInterrupt);
       process.once('SIGTERM', onInterrupt);
       try {
-        const { report, files } = await runner.run(loaded, [progressListener(logger), ...(tracking ? [tracking.listener] : [])], prepared);
+        const saver = flags['save-model'] !== undefined ? new SaveModelListener(flags['save-model']) : undefined;
+        const listeners = [progressListener(logger), ...(tracking ? [tracking.listener] : []), ...(saver ? [saver] : [])];
+        const { report, files } = await runner.run(loaded, listeners, prepared);
         process.stdout.write(`${formatRunReport(report)}\n`);
         if (flags.report !== undefined) {
           for (const f of files) writeFileAtomic(path.join(path.dirname(flags.report), f.path), f.bytes);
           writeFileAtomic(flags.report, `${JSON.stringify(report, null, 2)}\n`);
         }
         if (tracking) process.stdout.write(`\n${formatTrackingSummary(tracking.listener.summary(), tracking.tracker)}\n`);
+        if (saver?.saved.length) process.stdout.write(`\nmodels saved: ${saver.saved.join(', ')}\n`);
+        if (registration && tracking) await registration.registerRun(tracking.tracker, tracking.listener.summary(), report);
         return EXIT_OK;
       } finally {
         process.removeListener('SIGINT', onInterrupt);
@@ -97,6 +114,12 @@ export const runCommand = defineCommand({
 /** --report must name a file and --state a folder; refused before anything runs or is written. */
 function checkOutputFlags(flags: RunFlags): void {
   const { report, state } = flags;
+  const saveModel = flags['save-model'];
+  if (saveModel !== undefined && fs.existsSync(saveModel) && !isDirectory(saveModel))
+    throw new InputError(
+      'CLI_SAVE_MODEL_NOT_DIRECTORY',
+      `--save-model ${saveModel} is a file; give the folder the models are saved in (it is created when missing)`,
+    );
   if (report !== undefined && isDirectory(report)) {
     throw new InputError(
       'CLI_REPORT_IS_DIRECTORY',
@@ -144,7 +167,7 @@ function formatTrackingSummary(summary: TrackingSummary, tracker: Tracker): stri
   const lines = [
     `MLflow: ${summary.runs.length + 1} runs logged to ${summary.uri} (experiment ${summary.experimentId}, parent run ${summary.parentRunId})`,
   ];
-  for (const run of summary.runs) lines.push(`  ${run.name.padEnd(24)} ${run.runId}  ${run.status}`);
+  for (const run of summary.runs) lines.push(`  ${run.name.padEnd(24)} ${run.runId}  ${run.status}${run.modelUri ? `  ${run.modelUri}` : ''}`);
   const command = openCommand(tracker);
   if (command) lines.push(`  open them with: ${command}   (then ${experimentPage(summary.experimentId)})`);
   if (summary.spooled.length) {
@@ -159,10 +182,13 @@ function formatTrackingSummary(summary: TrackingSummary, tracker: Tracker): stri
 
 /** One line per pipeline as it starts and ends (stderr), so a long run shows where it is. */
 function progressListener(logger: Logger): RunListener {
+  const { green } = colorsFor(process.stderr);
   return {
     dataLoaded: (d) => logger.info(`data: ${d.keptRows} of ${d.rows} rows from ${d.source}`),
     pipelineStarted: (p) => logger.info(`▶ ${p.pipeline}${p.folds > 1 ? ` (fold ${p.fold + 1}/${p.folds})` : ''}`),
     pipelineFinished: (p) =>
-      logger.info(`✓ ${p.pipeline}: test accuracy ${(p.result.evaluation.accuracy * 100).toFixed(2)}% (fit ${p.result.fitSeconds.toFixed(2)}s)`),
+      logger.info(
+        `${green('✓')} ${p.pipeline}: test accuracy ${(p.result.evaluation.accuracy * 100).toFixed(2)}% (fit ${p.result.fitSeconds.toFixed(2)}s)`,
+      ),
   };
 }

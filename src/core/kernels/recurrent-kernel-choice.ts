@@ -29,8 +29,10 @@ export function recurrentKernelName(backendName: string): RecurrentKernelName {
   if (forced) {
     const name = RECURRENT_KERNELS.find((k) => k === forced);
     if (!name) throw new Error(`MLSPEC_RECURRENCE must be one of ${RECURRENT_KERNELS.join(', ')}; got "${forced}"`);
-    const native = nativeKernels();
-    if (name === 'fused-native' && !native.available) throw new Error(`MLSPEC_RECURRENCE=fused-native: ${native.reason}`);
+    if (name === 'fused-native') {
+      const native = nativeKernels();
+      if (!native.available) throw new Error(`MLSPEC_RECURRENCE=fused-native: ${native.reason}`);
+    }
     return name;
   }
   if (backendName === 'wasm' || backendName === 'cpu') return 'fused-wasm';

@@ -13,14 +13,44 @@ const TABLE_DIGITS = 4;
 
 type Align = 'left' | 'right';
 
-/** Columns padded to their widest cell; numbers right-aligned. Two spaces between columns. */
-export function alignColumns(header: string[], rows: string[][], align: Align[]): string[] {
+export interface FitOptions {
+  /** The width the table may take (a terminal's columns); none for a pipe or a file. */
+  maxWidth?: number;
+  /** The columns that may be narrowed (their cells cut with …) to fit, e.g. labels and values, not scores. */
+  shrinkable?: boolean[];
+}
+
+/** The narrowest a shrinkable column becomes before the lines are cut: its header, or 8 to 16 characters. */
+const minShrunk = (header: string) => Math.max(8, Math.min(header.length, 16));
+
+/**
+ * Columns padded to their widest cell; numbers right-aligned. Two spaces between columns. Wider
+ * than `maxWidth`, the widest shrinkable column loses a character at a time (its cells cut with an
+ * ellipsis) down to its header's width (8 to 16); a table still too wide has its lines cut at the width.
+ */
+export function alignColumns(header: string[], rows: string[][], align: Align[], fit: FitOptions = {}): string[] {
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => (r[c] ?? '').length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((cell, c) => (align[c] === 'right' ? cell.padStart(widths[c]) : cell.padEnd(widths[c])))
+  const { maxWidth, shrinkable = [] } = fit;
+  if (maxWidth !== undefined) {
+    const total = () => widths.reduce((s, w) => s + w, 0) + 2 * (widths.length - 1);
+    const least = header.map(minShrunk);
+    for (let excess = total() - maxWidth; excess > 0; excess--) {
+      let widest = -1;
+      for (let c = 0; c < widths.length; c++) if (shrinkable[c] && widths[c] > least[c] && (widest < 0 || widths[c] > widths[widest])) widest = c;
+      if (widest < 0) break;
+      widths[widest]--;
+    }
+  }
+  const line = (cells: string[]) => {
+    const text = cells
+      .map((cell, c) => {
+        const fitted = cell.length > widths[c] ? `${cell.slice(0, widths[c] - 1)}…` : cell;
+        return align[c] === 'right' ? fitted.padStart(widths[c]) : fitted.padEnd(widths[c]);
+      })
       .join('  ')
       .trimEnd();
+    return maxWidth !== undefined && text.length > maxWidth ? `${text.slice(0, maxWidth - 1)}…` : text;
+  };
   return [line(header), ...rows.map(line)];
 }
 

@@ -279,7 +279,7 @@ export class ExperimentRunner {
     await Promise.all(pending);
 
     const resolved = resolvedPipeline(pipeline);
-    const fitted = { resolved, featurizer: featurizer.getState(), model: learnedModel };
+    const fitted = { resolved, featurizer: featurizer.getState(), model: learnedModel, example: data.texts[fold.test[0]] };
     const result: PipelineResult = {
       name,
       resolved,

@@ -101,8 +101,11 @@ export interface PipelineFinishedInfo {
   result: PipelineResult;
   trainRows: number[];
   testRows: number[];
-  /** The fitted pipeline: its resolved options and the featurizer's and model's learned state (JSON). */
-  fitted?: { resolved: { [key: string]: JsonValue }; featurizer: JsonValue; model: JsonValue };
+  /**
+   * The fitted pipeline: its resolved options, the featurizer's and model's learned state (JSON),
+   * and one text of the evaluation rows (the saved model's input example).
+   */
+  fitted?: { resolved: { [key: string]: JsonValue }; featurizer: JsonValue; model: JsonValue; example?: string };
 }
 
 /** Events a run emits, in order. Every method may be async; the runner awaits them. */

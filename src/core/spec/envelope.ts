@@ -96,6 +96,27 @@ export function envelopeSchema(training: SchemaObject): SchemaObject {
           enabled: { type: 'boolean', default: true, description: 'Set false to log nothing.' },
         },
       },
+      register: {
+        description:
+          'Register the fitted model in the MLflow Model Registry as a new version of this registered model: a sweep registers its refit best candidate; a run the pipeline named (needed when there are several). --register NAME overrides the name.',
+        oneOf: [
+          { type: 'string', minLength: 1, maxLength: 256 },
+          {
+            type: 'object',
+            additionalProperties: false,
+            required: ['name'],
+            properties: {
+              name: { type: 'string', minLength: 1, maxLength: 256, description: 'The registered model.' },
+              pipeline: { type: 'string', minLength: 1, description: 'Which pipeline of a run to register (not for sweeps).' },
+              alias: {
+                type: 'string',
+                pattern: '^[A-Za-z0-9_-]+$',
+                description: 'An alias (e.g. champion) set on the new version: models:/NAME@alias.',
+              },
+            },
+          },
+        ],
+      },
       sweep: sweepSchema,
     },
   };

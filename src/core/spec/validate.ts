@@ -44,6 +44,8 @@ export interface ExperimentSpec {
   split: PluginBlock;
   pipelines: Record<string, PipelineSpec>;
   tracking?: { uri?: string; experiment?: string; enabled: boolean };
+  /** Register the fitted model (see envelope.ts). */
+  register?: string | { name: string; pipeline?: string; alias?: string };
 }
 
 export interface ValidateOptions {

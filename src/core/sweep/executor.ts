@@ -13,7 +13,10 @@
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { MlspecError } from '../errors';
-import type { LoadedData, Logger } from '../plugin';
+import type { JsonValue, LoadedData, Logger } from '../plugin';
+import { fittedPipeline, testMetrics, type FittedParts } from '../model/fitted';
+import type { LoggedModelRef } from '../model/model-store';
+import type { FittedPipeline } from '../model/saved-model';
 import { planSweep, SearchTrialBuilder, type SweepPlan } from '../plan';
 import type { PluginRegistry } from '../registry';
 import { loadSpec, type LoadedSpec } from '../spec/load';
@@ -66,6 +69,18 @@ export interface SweepOptions {
    * then how many fits may be queued or running at once (default all that can run, at most 256).
    */
   queue?: QueueTarget;
+  /** Hears the refit's fitted pipeline (and its logged model, when tracked): --save-model and the registry. */
+  onRefit?: (refit: RefitHandover) => Promise<void>;
+}
+
+/** The refit, handed over once it is fitted (and logged). */
+export interface RefitHandover {
+  fit: FittedPipeline;
+  best: CandidateSummary;
+  summary: RefitSummary;
+  select: { metric: string };
+  /** Its logged model and run, when the sweep is tracked. */
+  logged?: { model?: LoggedModelRef; runId: string; sweepRunId: string };
 }
 
 export interface SweepResult {
@@ -419,12 +434,16 @@ export class SweepExecutor {
   private report(candidate: Candidate, record: JobRecord): void {
     const where = `${candidate.label} ${rowsLabel(record.rows, record.seed, this.plan.seeds.length)}`;
     const metric = this.plan.select.metric;
-    if (record.status === 'failed') this.progress.message(`✗ ${where}: ${record.error?.code} ${record.error?.message.split('\n')[0]}`);
-    else if (record.status === 'pruned') this.progress.message(`✂ ${where} ${record.notRun ? 'not run' : 'pruned'}: ${record.outcome?.pruneReason}`);
+    if (record.status === 'failed')
+      this.progress.message(`${this.progress.colors.red('✗')} ${where}: ${record.error?.code} ${record.error?.message.split('\n')[0]}`);
+    else if (record.status === 'pruned')
+      this.progress.message(`${this.progress.colors.yellow('✂')} ${where} ${record.notRun ? 'not run' : 'pruned'}: ${record.outcome?.pruneReason}`);
     this.updateBest();
     const score = record.outcome?.scores?.[metric];
     const line =
-      record.status === 'finished' ? `✓ ${where}: ${metric} ${score?.toFixed(4)} (${record.seconds.toFixed(1)}s)` : `${record.status} ${where}`;
+      record.status === 'finished'
+        ? `${this.progress.colors.green('✓')} ${where}: ${metric} ${score?.toFixed(4)} (${record.seconds.toFixed(1)}s)`
+        : `${record.status} ${where}`;
     this.progress.jobEnded(`${line}${this.best ? ` · best ${this.best.label} ${this.best.metrics[metric]!.mean.toFixed(4)}` : ''}`, this.counts());
   }
 
@@ -486,8 +505,29 @@ export class SweepExecutor {
     if (this.tracking && !this.tracking.isEnded(`refit:${record.key}`))
       await this.tracking.logRefit(record, candidate, this.plan, data.classes, data.source);
     const summary = refitSummary(record, candidate);
+    if (summary && record.outcome?.fitted && this.options.onRefit) {
+      const logged = this.tracking?.refitModel;
+      await this.options.onRefit({
+        fit:
+          logged?.fit ??
+          fittedPipeline({
+            pipeline: candidate.pipeline,
+            fitted: record.outcome.fitted as unknown as FittedParts['fitted'],
+            classes: data.classes,
+            spec: this.plan.trials[candidate.trials[0]].spec as unknown as JsonValue,
+            backend: this.pool?.backend,
+            metrics: testMetrics(summary.test),
+          }),
+        best,
+        summary,
+        select: { metric: this.plan.select.metric },
+        logged: logged && this.tracking ? { model: logged.model, runId: logged.runId, sweepRunId: this.tracking.parentRunId } : undefined,
+      });
+    }
     if (!summary) {
-      this.progress.message(`✗ refit of ${candidate.label}: ${record.error?.code} ${record.error?.message.split('\n')[0]}`);
+      this.progress.message(
+        `${this.progress.colors.red('✗')} refit of ${candidate.label}: ${record.error?.code} ${record.error?.message.split('\n')[0]}`,
+      );
       return { failed: true };
     }
     return { summary, failed: false };

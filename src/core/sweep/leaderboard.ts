@@ -4,6 +4,7 @@
  * the others (failed with the error, pruned with the reason, not run yet).
  */
 import type { JsonValue } from '../plugin';
+import type { Colors } from '../terminal';
 import { alignColumns } from '../plan/plan-table';
 import { formatValue } from '../plan/trial-problems';
 import { rowsLabel } from './candidates';
@@ -36,6 +37,8 @@ interface Column {
   header: string;
   value(c: CandidateSummary): string;
   numeric: boolean;
+  /** May be narrowed to fit a terminal (labels, swept values, status; never the rank or the scores). */
+  shrinkable?: boolean;
 }
 
 function columns(report: SweepReport): Column[] {
@@ -44,13 +47,13 @@ function columns(report: SweepReport): Column[] {
   const epochs = report.candidates.some((c) => c.stoppedEpoch !== undefined);
   const out: Column[] = [
     { header: 'rank', value: (c) => (c.rank === undefined ? '-' : String(c.rank)), numeric: true },
-    { header: 'candidate', value: (c) => c.label, numeric: false },
+    { header: 'candidate', value: (c) => c.label, numeric: false, shrinkable: true },
     { header: 'id', value: (c) => c.shortKey, numeric: false },
   ];
-  if (several) out.push({ header: 'pipeline', value: (c) => c.pipeline, numeric: false });
+  if (several) out.push({ header: 'pipeline', value: (c) => c.pipeline, numeric: false, shrinkable: true });
   for (const param of report.params) {
     const numeric = report.candidates.every((c) => c.params[param] === undefined || typeof c.params[param] === 'number');
-    out.push({ header: param, value: (c) => cell(c.params[param]), numeric });
+    out.push({ header: param, value: (c) => cell(c.params[param]), numeric, shrinkable: true });
   }
   out.push({ header: `${metric} (mean ± sd)`, value: (c) => meanSd(c, metric), numeric: true });
   if (metric !== 'val_accuracy') out.push({ header: 'val_accuracy (mean ± sd)', value: (c) => meanSd(c, 'val_accuracy'), numeric: true });
@@ -58,18 +61,31 @@ function columns(report: SweepReport): Column[] {
     out.push({ header: 'best epoch', value: (c) => epochText(c.bestEpoch), numeric: true });
     out.push({ header: 'stopped', value: (c) => epochText(c.stoppedEpoch), numeric: true });
   }
-  out.push({ header: 'status', value: statusText, numeric: false });
+  out.push({ header: 'status', value: statusText, numeric: false, shrinkable: true });
   return out;
 }
 
-export function formatLeaderboard(report: SweepReport): string {
+export interface ConsoleTableOptions {
+  /** The terminal's width: the table is narrowed to fit (see alignColumns); none for a pipe or a file. */
+  width?: number;
+  /** Colours: the best candidate's row bold green, failed ones red. */
+  colors?: Colors;
+}
+
+export function formatLeaderboard(report: SweepReport, options: ConsoleTableOptions = {}): string {
   const cols = columns(report);
   const rows = report.candidates.map((c) => cols.map((col) => col.value(c)));
-  return alignColumns(
+  const [header, ...lines] = alignColumns(
     cols.map((c) => c.header),
     rows,
     cols.map((c) => (c.numeric ? 'right' : 'left')),
-  ).join('\n');
+    { maxWidth: options.width, shrinkable: cols.map((c) => c.shrinkable === true) },
+  );
+  const colors = options.colors;
+  if (!colors) return [header, ...lines].join('\n');
+  const paint = (c: CandidateSummary, line: string) =>
+    c.key === report.best?.key ? colors.bold(colors.green(line)) : c.status === 'failed' ? colors.red(line) : line;
+  return [colors.bold(header), ...lines.map((line, i) => paint(report.candidates[i], line))].join('\n');
 }
 
 export function leaderboardMarkdown(report: SweepReport): string {

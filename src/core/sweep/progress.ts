@@ -4,6 +4,7 @@
  * above it as they happen. Otherwise (a log file, CI): one plain line per finished job.
  */
 import type { Logger } from '../plugin';
+import { colorsFor, liveLine, type Colors } from '../terminal';
 
 export interface ProgressCounts {
   jobsDone: number;
@@ -48,12 +49,17 @@ export function statusLine(metric: string, c: ProgressCounts): string {
 export class SweepProgress {
   private shown = false;
   private last?: ProgressCounts;
+  /** Colours for the marks this stream shows (✓ ✗), off for a pipe or a file (see terminal.ts). */
+  readonly colors: Colors;
+  private readonly liveLine = { clear: () => this.clear() };
 
   constructor(
     private readonly stream: ProgressStream,
     private readonly metric: string,
     private readonly quiet = false,
-  ) {}
+  ) {
+    this.colors = colorsFor(stream);
+  }
 
   private get live(): boolean {
     return this.stream.isTTY === true && !this.quiet;
@@ -105,10 +111,12 @@ export class SweepProgress {
     const line = statusLine(this.metric, this.last);
     this.stream.write(`\r\x1b[2K${line.length > width ? `${line.slice(0, width - 1)}…` : line}`);
     this.shown = true;
+    liveLine.shown(this.liveLine);
   }
 
   private clear(): void {
     if (this.shown) this.stream.write('\r\x1b[2K');
     this.shown = false;
+    liveLine.hidden(this.liveLine);
   }
 }

@@ -3,6 +3,7 @@
  * leaderboard's formats and the plot spec.
  */
 import path from 'node:path';
+import picocolors from 'picocolors';
 import { createContainer, services } from '../container';
 import { silentLogger } from '../logger';
 import { planSweep } from '../plan';
@@ -270,6 +271,19 @@ describe('the leaderboard', () => {
       'rank  candidate  id        featurizer.type    model.C  val_accuracy (mean ± sd)  status',
       '   1  trial-1    k1k1k1k1  tfidf                   10           0.5123 ± 0.0200',
       '   -  trial-0    k2k2k2k2  "counts, \\"odd\\""      0.1                            failed: VOCABULARY_EMPTY',
+    ]);
+  });
+
+  it('on a terminal: the best row bold green, failed rows red, the table narrowed to the width', () => {
+    const colors = picocolors.createColors(true);
+    const [header, best, failed] = formatLeaderboard(report, { colors }).split('\n');
+    const plain = formatLeaderboard(report).split('\n');
+    expect([header, best, failed]).toEqual([colors.bold(plain[0]), colors.bold(colors.green(plain[1])), colors.red(plain[2])]);
+    const narrow = formatLeaderboard(report, { width: 80 }).split('\n');
+    expect(narrow).toEqual([
+      'rank  candidate  id        featurizer.type  model.C  val_accuracy (mean ± sd)  …',
+      '   1  trial-1    k1k1k1k1  tfidf                 10           0.5123 ± 0.0200',
+      '   -  trial-0    k2k2k2k2  "counts, \\"odd…      0.1                            …',
     ]);
   });
 

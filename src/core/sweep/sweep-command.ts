@@ -15,8 +15,11 @@ import { writeFileAtomic } from '../tracking/atomic-files';
 import { chooseTrackingUri, experimentPage, openCommand, openTracker } from '../tracking/open-tracker';
 import { VERSION } from '../version';
 import { checkRedis, parseQueueTarget } from '../queue/connection';
-import { SweepExecutor } from './executor';
+import { SweepExecutor, type RefitHandover } from './executor';
+import { planRegistration } from '../model/register';
+import { SaveModelListener } from '../model/save-listener';
 import { formatLeaderboard, formatSummary } from './leaderboard';
+import { colorsFor, lineWidth } from '../terminal';
 
 export interface SweepFlags {
   workers?: string;
@@ -29,6 +32,10 @@ export interface SweepFlags {
   /** Redis URL: run the fits on `mlspec worker` processes through this queue. */
   queue?: string;
   queueName?: string;
+  /** Save the refit's model in DIR/<pipeline>. */
+  saveModel?: string;
+  /** Register the refit as a new version of this registered model (overrides the spec's register:). */
+  register?: string;
 }
 
 export function parseWorkers(value: string | undefined): number | undefined {
@@ -57,6 +64,26 @@ export async function sweepCommand(
   // Everything knowable without training (data, classes, every trial, folds), before the state
   // folder or a tracked run is written.
   await preflight(loaded, { registry, validator, logger });
+  const registration = await planRegistration(loaded, flags.register, tracker);
+  const saver = flags.saveModel ? new SaveModelListener(flags.saveModel) : undefined;
+  const onRefit = async (refit: RefitHandover) => {
+    if (saver) write(`model saved: ${saver.save(refit.fit, refit.fit.name)}\n`);
+    if (registration && !refit.logged?.model)
+      logger.warn(
+        `the refit was not registered as ${registration.target.name}: it has no logged model from this invocation (refitted by an earlier one, or the server went away); find its model with the refit run's runs:/<run id>/model`,
+      );
+    if (registration && tracker && refit.logged?.model) {
+      const metric = refit.best.metrics[refit.select.metric as keyof typeof refit.best.metrics];
+      await registration.registerRefit(tracker, {
+        model: refit.logged.model,
+        runId: refit.logged.runId,
+        sweepRunId: refit.logged.sweepRunId,
+        candidate: refit.best.label,
+        select: { metric: refit.select.metric, mean: metric?.mean ?? NaN, sd: metric?.sd ?? NaN, fits: metric?.values.length ?? 0 },
+        test: refit.summary.test,
+      });
+    }
+  };
 
   const executor = new SweepExecutor({
     loaded,
@@ -70,6 +97,7 @@ export async function sweepCommand(
     tracker,
     quiet: flags.quiet,
     ...(queue ? { queue } : {}),
+    onRefit: saver || registration ? onRefit : undefined,
   });
   const onInterrupt = () => {
     logger.warn('interrupted: stopping the workers and ending the tracked runs as KILLED; run the same command again to continue');
@@ -79,7 +107,8 @@ export async function sweepCommand(
   process.once('SIGTERM', onInterrupt);
   try {
     const { report, files, exitCode } = await executor.run();
-    write(`${formatLeaderboard(report)}\n\n${formatSummary(report)}\n`);
+    const table = formatLeaderboard(report, { width: lineWidth(process.stdout), colors: colorsFor(process.stdout) });
+    write(`${table}\n\n${formatSummary(report)}\n`);
     if (flags.report) {
       for (const f of files) if (f.path !== 'report.json') writeFileAtomic(path.join(path.dirname(path.resolve(flags.report)), f.path), f.bytes);
       writeFileAtomic(path.resolve(flags.report), `${JSON.stringify(report, null, 2)}\n`);

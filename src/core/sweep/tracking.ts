@@ -27,6 +27,10 @@ import { gitCommit, specColumns, splitDatasetInputs } from '../tracking/mlflow-l
 import { currentUser, safeKey } from '../tracking/records';
 import { confusionMatrixSvg } from '../tracking/run-artifacts';
 import type { RunEndStatus, RunHandle, Tracker } from '../tracking/tracker';
+import type { JsonValue } from '../plugin';
+import { fittedPipeline, testMetrics, type FittedParts } from '../model/fitted';
+import { logModel, type LoggedModelResult } from '../model/log-model';
+import type { FittedPipeline } from '../model/saved-model';
 import { rowsLabel } from './candidates';
 import type { RunRegistry } from './state';
 import { VALIDATION_METRICS, type Candidate, type CandidateSummary, type Job, type JobRecord, type SweepReport } from './types';
@@ -88,6 +92,10 @@ export class SweepTracking {
   private readonly jobs = new Map<string, RunHandle>();
   private readonly runNames = new Map<string, string>();
   private parentEnded = false;
+  /** The TensorFlow.js backend the workers use, when known (saved with the refit's model). */
+  private backend?: string;
+  /** The refit's model as logged, for the registry. */
+  refitModel?: LoggedModelResult & { runId: string; fit: FittedPipeline };
 
   private constructor(private readonly options: SweepTrackingOptions) {}
 
@@ -194,6 +202,7 @@ export class SweepTracking {
   }
 
   setParentTags(tags: Record<string, string>): void {
+    if (tags['mlspec.backend']) this.backend = tags['mlspec.backend'];
     this.parent.setTags(tags);
   }
 
@@ -414,8 +423,17 @@ export class SweepTracking {
       'confusion_matrix.svg',
     );
     await handle.logArtifact({ bytes: formatClassificationReport(evaluation.report) }, 'classification_report.txt');
-    if (outcome.fitted)
-      await handle.logArtifact({ bytes: JSON.stringify({ format: 'mlspec-pipeline/1', ...(outcome.fitted as object) }) }, 'model/pipeline.json');
+    if (outcome.fitted) {
+      const fit = fittedPipeline({
+        pipeline: candidate.pipeline,
+        fitted: outcome.fitted as unknown as FittedParts['fitted'],
+        classes,
+        spec: plan.trials[candidate.trials[0]].spec as unknown as JsonValue,
+        backend: this.backend,
+        metrics: testMetrics(evaluation),
+      });
+      this.refitModel = { ...(await logModel(this.options.tracker, handle, fit, this.options.logger)), runId: handle.runId, fit };
+    }
     await handle.end('FINISHED');
     this.options.registry.markEnded(`refit:${record.key}`);
   }

@@ -16,6 +16,9 @@ import { formatClassificationReport } from '../run/metrics';
 import { confusionMatrixSvg } from './run-artifacts';
 import { DISPLAY_ONLY_TRAINING_OPTIONS, OPTIMIZER_READS } from '../train/options';
 import { stderrLogger, type RunEndStatus, type RunHandle, type SpoolInfo, type Tracker } from './tracker';
+import { fittedPipeline, testMetrics } from '../model/fitted';
+import { logModel } from '../model/log-model';
+import type { LoggedModelRef } from '../model/model-store';
 
 export interface MlflowListenerOptions {
   tracker: Tracker;
@@ -38,6 +41,10 @@ export interface TrackedRun {
   name: string;
   runId: string;
   status: RunEndStatus | 'RUNNING';
+  /** The fitted pipeline as an MLflow model (`models:/m-…`, or `runs:/<id>/model` where the store has no logged models). */
+  modelUri?: string;
+  /** The logged model, where the store keeps them. */
+  model?: LoggedModelRef;
 }
 
 /** What the CLI summary says about tracking. */
@@ -163,6 +170,8 @@ export class MlflowListener implements RunListener {
   private dataset?: DatasetSummary;
   private specFile = '';
   private columns?: { text: string; label: string };
+  private resolvedSpec?: JsonValue;
+  private backend?: string;
   private readonly open = new Map<string, OpenChild>();
   private readonly runs: TrackedRun[] = [];
 
@@ -185,6 +194,8 @@ export class MlflowListener implements RunListener {
     await this.tracker.check();
     this.specFile = info.specFile;
     this.columns = specColumns(info.resolvedSpec);
+    this.resolvedSpec = info.resolvedSpec;
+    this.backend = info.backend ?? this.options.backend;
     this.experimentId = await this.tracker.getOrCreateExperiment(this.options.experimentName ?? info.name);
     await this.tracker.setExperimentTags(this.experimentId, EXPERIMENT_KIND_TAGS);
     const specPath = path.resolve(this.options.cwd ?? process.cwd(), info.specFile);
@@ -287,7 +298,19 @@ export class MlflowListener implements RunListener {
       'confusion_matrix.svg',
     );
     await handle.logArtifact({ bytes: formatClassificationReport(evaluation.report) }, 'classification_report.txt');
-    if (info.fitted) await handle.logArtifact({ bytes: JSON.stringify({ format: 'mlspec-pipeline/1', ...info.fitted }) }, 'model/pipeline.json');
+    if (info.fitted && this.dataset) {
+      const fit = fittedPipeline({
+        pipeline: info.pipeline,
+        fitted: info.fitted,
+        classes: this.dataset.classes,
+        spec: this.resolvedSpec ?? null,
+        backend: this.backend,
+        metrics: testMetrics(evaluation),
+      });
+      const logged = await logModel(this.tracker, handle, fit, this.logger);
+      child.record.modelUri = logged.uri;
+      child.record.model = logged.model;
+    }
     await this.endChild(child, 'FINISHED');
   }
 

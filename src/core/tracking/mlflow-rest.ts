@@ -456,8 +456,13 @@ export class MlflowRestClient {
     return new URL(`${base.toString().replace(/\/+$/, '')}/api/2.0/mlflow-artifacts/artifacts/${root ? `${root}/` : ''}${encoded}`);
   }
 
+  /** Any endpoint under /api/2.0/mlflow/ (logged models, registry), with the same retries and errors. */
+  async api<T = unknown>(method: 'GET' | 'POST' | 'PATCH', endpoint: string, request: { query?: Query; body?: unknown } = {}): Promise<T> {
+    return this.call<T>(method, endpoint, request);
+  }
+
   private async call<T = unknown>(
-    method: 'GET' | 'POST',
+    method: 'GET' | 'POST' | 'PATCH',
     endpoint: string,
     request: { query?: Query; body?: unknown },
     policy: RetryPolicy = this.policy,

@@ -4,6 +4,7 @@
  * just the summary line per epoch, so logs stay readable.
  */
 import type { EpochRecord } from '../plugin';
+import { lineWidth, liveLine, truncate } from '../terminal';
 
 export interface ProgressStream {
   write(text: string): unknown;
@@ -39,12 +40,30 @@ export function formatDuration(seconds: number): string {
 }
 
 const SHOWN_METRICS = ['train_loss', 'train_accuracy', 'val_loss', 'val_accuracy', 'curve_loss', 'curve_accuracy'];
+/** The metric names of a narrow terminal, Keras-style, so an epoch line still fits in one line. */
+const SHORT_NAMES: Record<string, string> = {
+  train_loss: 'loss',
+  train_accuracy: 'acc',
+  val_loss: 'val_loss',
+  val_accuracy: 'val_acc',
+  curve_loss: 'curve_loss',
+  curve_accuracy: 'curve_acc',
+};
 
-function summaryLine(label: string, epochs: number, record: EpochRecord, seconds: number, eta: number): string {
-  const width = String(epochs).length;
-  const metrics = SHOWN_METRICS.filter((k) => record[k] !== undefined).map((k) => `${k} ${record[k].toFixed(4)}`);
+/**
+ * One line per epoch. On a terminal too narrow for it (`width`), the short metric names; if even
+ * that does not fit, cut with an ellipsis rather than wrapped. Logs and pipes get the full line.
+ */
+export function summaryLine(label: string, epochs: number, record: EpochRecord, seconds: number, eta: number, width?: number): string {
+  const digits = String(epochs).length;
   const etaText = record.epoch < epochs ? `, ETA ${formatDuration(eta)}` : '';
-  return `${label} epoch ${String(record.epoch).padStart(width)}/${epochs}  ${metrics.join('  ')}  (${seconds.toFixed(1)}s${etaText})`;
+  const line = (names: Record<string, string> | undefined) => {
+    const metrics = SHOWN_METRICS.filter((k) => record[k] !== undefined).map((k) => `${names?.[k] ?? k} ${record[k].toFixed(4)}`);
+    return `${label} epoch ${String(record.epoch).padStart(digits)}/${epochs}  ${metrics.join('  ')}  (${seconds.toFixed(1)}s${etaText})`;
+  };
+  const full = line(undefined);
+  if (width === undefined || full.length < width) return full;
+  return truncate(line(SHORT_NAMES), width - 1);
 }
 
 export function createProgress(setup: ProgressSetup): TrainingProgress {
@@ -65,9 +84,11 @@ export function createProgress(setup: ProgressSetup): TrainingProgress {
     return (elapsed / batchesSoFar) * (total - batchesSoFar);
   };
 
+  const live = { clear: () => clear() };
   const clear = () => {
     if (drawn) stream.write('\r\x1b[2K');
     drawn = false;
+    liveLine.hidden(live);
   };
 
   return {
@@ -83,12 +104,13 @@ export function createProgress(setup: ProgressSetup): TrainingProgress {
       const columns = stream.columns ?? 120;
       stream.write(`\r\x1b[2K${line.slice(0, Math.max(20, columns - 1))}`);
       drawn = true;
+      liveLine.shown(live);
     },
     epochEnd(record, seconds) {
       epochsDone = record.epoch;
       const eta = remainingSeconds(0);
       clear();
-      stream.write(`${summaryLine(setup.label, setup.epochs, record, seconds, eta)}\n`);
+      stream.write(`${summaryLine(setup.label, setup.epochs, record, seconds, eta, lineWidth(stream))}\n`);
     },
     finish() {
       clear();

@@ -1,4 +1,5 @@
-/** Named float32 weights ↔ JSON (base64 of the little-endian bytes), for model state. */
+/** Named float32 weights ↔ JSON (base64 of the little-endian bytes), for model state; no Node Buffer (the browser page reads them too). */
+import { fromBase64, toBase64 } from '../../../core/base64';
 import type { JsonValue } from '../../../core/plugin';
 
 export interface NamedWeight {
@@ -11,7 +12,7 @@ export function encodeWeights(weights: readonly NamedWeight[]): JsonValue {
   return weights.map((w) => ({
     name: w.name,
     shape: w.shape,
-    float32: Buffer.from(w.values.buffer, w.values.byteOffset, w.values.byteLength).toString('base64'),
+    float32: toBase64(new Uint8Array(w.values.buffer, w.values.byteOffset, w.values.byteLength)),
   }));
 }
 
@@ -23,7 +24,7 @@ export function decodeWeights(json: JsonValue): NamedWeight[] {
       throw new Error('model state: each weight needs name, shape and float32');
     }
     const shape = e.shape as number[];
-    const bytes = Buffer.from(e.float32, 'base64');
+    const bytes = fromBase64(e.float32);
     const size = shape.reduce((a, b) => a * b, 1);
     if (bytes.length !== size * 4) throw new Error(`model state: weight ${e.name} has ${bytes.length / 4} values for shape [${shape}]`);
     // Copy into an aligned buffer: a Buffer's offset in its pool need not be a multiple of 4.
