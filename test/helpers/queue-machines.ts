@@ -2,10 +2,10 @@
  * "Machines" for the sweep-queue tests: each a temporary folder with its own copy of the data (and
  * the test-only sleep plugin), where a coordinator (`mlspec run --queue`) or a worker
  * (`mlspec worker`) runs as a separate process, as on separate hosts. Every process started here
- * is killed when the test process exits.
+ * is killed, and every folder removed, when the test process exits.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CLI, REPO } from './cli';
@@ -48,6 +48,7 @@ export interface Machine {
 /** A folder laid out like a checkout: data/, plugins/, experiments/. `data`: other rows than the repo's. */
 export function machine(label: string, data?: string): Machine {
   const dir = mkdtempSync(path.join(os.tmpdir(), `mlspec-queue-${label}-`));
+  machines.push(dir);
   mkdirSync(path.join(dir, 'data'));
   mkdirSync(path.join(dir, 'plugins'));
   mkdirSync(path.join(dir, 'experiments/queue'), { recursive: true });
@@ -74,8 +75,10 @@ export interface Proc {
 }
 
 const started = new Set<ChildProcess>();
+const machines: string[] = [];
 process.on('exit', () => {
   for (const child of started) child.kill('SIGKILL');
+  for (const dir of machines) rmSync(dir, { recursive: true, force: true });
 });
 
 export function mlspec(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Proc {
