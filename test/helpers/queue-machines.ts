@@ -2,7 +2,7 @@
  * "Machines" for the sweep-queue tests: each a temporary folder with its own copy of the data (and
  * the test-only sleep plugin), where a coordinator (`mlspec run --queue`) or a worker
  * (`mlspec worker`) runs as a separate process, as on separate hosts. Every process started here
- * is killed, and every folder removed, when the test process exits.
+ * is killed when the test process exits; removeMachines() removes their folders.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -78,8 +78,12 @@ const started = new Set<ChildProcess>();
 const machines: string[] = [];
 process.on('exit', () => {
   for (const child of started) child.kill('SIGKILL');
-  for (const dir of machines) rmSync(dir, { recursive: true, force: true });
 });
+
+/** Remove the machines' folders (call in afterAll: jest's sandbox may not see the process exit). */
+export function removeMachines(): void {
+  for (const dir of machines.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
 
 export function mlspec(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Proc {
   const fullEnv: NodeJS.ProcessEnv = { ...process.env, ...env };

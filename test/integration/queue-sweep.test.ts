@@ -15,7 +15,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { REPO, runCli } from '../helpers/cli';
 import { freePort, runPython } from '../helpers/mlflow-server';
-import { leaderboard, machine, mlspec, sleepSpec, startWorker, type Proc } from '../helpers/queue-machines';
+import { leaderboard, machine, mlspec, removeMachines, sleepSpec, startWorker, type Proc } from '../helpers/queue-machines';
 import { startRedis, type RedisServer } from '../helpers/redis-server';
 
 jest.setTimeout(180_000);
@@ -71,6 +71,7 @@ describe('a sweep on a queue', () => {
   });
   afterAll(async () => {
     await redis?.stop();
+    removeMachines();
   });
 
   it('two workers on other machines give the leaderboard of a local run; a re-enqueue adds nothing; sweep status counts it', async () => {
@@ -229,5 +230,6 @@ it('a Redis password and TLS (rediss://) work, and the password is never printed
   } finally {
     await Promise.all(procs.map((p) => p.kill()));
     await redis.stop();
+    removeMachines();
   }
 });
