@@ -192,7 +192,7 @@ async function run() {
       line(rows[rows.length - 1], seconds, 'real');
     }
   } else {
-    const grid = await timeSweep(files.none, workers, 'early-stopping', stateDir);
+    const grid = await timeSweep(files.none, workers, 'early-stopping', stateDir ? { stateDir } : {});
     rows.push(figures('none', grid.report));
     line(rows[0], grid.seconds, `real (state ${stateDir})`);
     const recorded = readRecords(stateDir);

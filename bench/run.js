@@ -17,6 +17,7 @@ const benches = {
   'early-stopping': () => require('./early-stopping').run(),
   search: () => require('./search').run(),
   tracking: () => require('./tracking').run(),
+  queue: () => require('./queue').run(),
   predict: () => require('./predict').run(),
 };
 
@@ -24,7 +25,8 @@ async function main() {
   const wanted = process.argv.slice(2);
   // By name only: parity trains 30 models for 30 epochs each, scale runs corpora of millions of rows,
   // early-stopping trains the 16 LSTMs of sweep.yaml four times, search scores two logistic-regression grids.
-  const byNameOnly = new Set(['parity', 'scale', 'early-stopping', 'search']);
+  // queue starts redis-server and drains 10,000 simulated fits.
+  const byNameOnly = new Set(['parity', 'scale', 'early-stopping', 'search', 'queue']);
   const names = wanted.length ? wanted : Object.keys(benches).filter((n) => !byNameOnly.has(n));
   for (const name of names) {
     if (!benches[name]) {

@@ -87,7 +87,7 @@ async function run() {
   }
 }
 
-module.exports = { run };
+module.exports = { run, SPEC, machineParallelism };
 if (require.main === module)
   run().catch((e) => {
     console.error(e);

@@ -19,7 +19,9 @@ import { pluginsCommand } from './plugins';
 import { runCommand } from './run';
 import { schemaCommand } from './schema';
 import { syncCommand } from './sync';
+import { sweepStatusCommand } from './sweep-status';
 import { validateCommand } from './validate';
+import { workerCommand } from './worker';
 import { predictCommand } from './predict';
 import { serveCommand } from './serve';
 import { exportCommand } from './export';
@@ -31,6 +33,8 @@ export const COMMANDS: readonly AnyCommand[] = [
   pluginsCommand,
   schemaCommand,
   syncCommand,
+  workerCommand,
+  sweepStatusCommand,
   predictCommand,
   serveCommand,
   exportCommand,

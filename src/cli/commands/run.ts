@@ -33,6 +33,8 @@ const RUN_FLAGS = {
   workers: { type: 'string', value: 'N', help: "sweep: worker processes (default the sweep's workers, else one per core)" },
   'retry-failed': { type: 'boolean', help: 'sweep: run the trials that failed before again' },
   state: { type: 'string', value: 'DIR', help: 'sweep: the folder its state is kept in, to resume (created when missing)' },
+  queue: { type: 'string', value: 'URL', help: 'sweep: coordinate it, its fits run by mlspec worker via this Redis (redis://… or rediss://…)' },
+  'queue-name': { type: 'string', value: 'NAME', help: 'sweep: the queue the workers serve (default sweeps)' },
   'save-model': { type: 'string', value: 'DIR', help: 'save each fitted pipeline (a sweep: its refit) as a model folder DIR/<pipeline>' },
   register: {
     type: 'string',
@@ -68,9 +70,13 @@ export const runCommand = defineCommand({
           trackingUri: flags['tracking-uri'],
           noTracking: flags['no-tracking'],
           quiet: flags.quiet,
+          queue: flags.queue,
+          queueName: flags['queue-name'],
           saveModel: flags['save-model'],
           register: flags.register,
         });
+      if (flags.queue !== undefined || flags['queue-name'] !== undefined)
+        throw new InputError('CLI_USAGE', `--queue runs the fits of a sweep on workers; ${file} has no sweep: block (run it without --queue)`);
       const tracking = await openTracking(loaded.spec, loaded.trackingUri, flags, logger);
       // Registering needs a store with a model registry and the pipeline to exist: checked before anything runs.
       const registration = await planRegistration(loaded, flags.register, tracking?.tracker);

@@ -25,6 +25,8 @@ import type { SpecValidator } from '../spec/validate';
 import type { Tracker } from '../tracking/tracker';
 import { failureLines, rankCandidates } from './aggregate';
 import { relativeParams, rowsLabel } from './candidates';
+import { QueuePool } from '../queue/queue-pool';
+import type { QueueTarget } from '../queue/connection';
 import { ForkPool, InlinePool, planWorkers, type PoolWorker, type WorkerPool } from './pool';
 import { SweepProgress, type ProgressCounts, type ProgressStream } from './progress';
 import { runRefit, refitSummary } from './refit';
@@ -62,6 +64,11 @@ export interface SweepOptions {
   quiet?: boolean;
   /** Render the plot of validation scores (default true). */
   plots?: boolean;
+  /**
+   * Run the fits as jobs of this Redis queue (`mlspec worker` processes run them); `workers` is
+   * then how many fits may be queued or running at once (default all that can run, at most 256).
+   */
+  queue?: QueueTarget;
   /** Hears the refit's fitted pipeline (and its logged model, when tracked): --save-model and the registry. */
   onRefit?: (refit: RefitHandover) => Promise<void>;
 }
@@ -87,6 +94,9 @@ export interface SweepResult {
 export async function loadSweepData(loaded: LoadedSpec, registry: PluginRegistry, logger: Logger): Promise<LoadedData> {
   return loadSpecData(loaded, registry, logger);
 }
+
+/** With a queue: fits queued or running at once, at most (each waits in Redis for a worker). */
+const MAX_QUEUED_FITS = 256;
 
 export class SweepExecutor {
   private state?: SweepState;
@@ -297,7 +307,17 @@ export class SweepExecutor {
     const { loaded, registry, validator } = this.options;
     const logger = this.logger;
     const options = { specFile: path.resolve(loaded.file), logger: this.poolLogger() };
-    if (this.options.pool === 'inline') {
+    if (this.options.queue) {
+      const cwd = this.options.cwd ?? process.cwd();
+      this.workerCount = Math.max(1, Math.min(requested ?? MAX_QUEUED_FITS, runnable, MAX_QUEUED_FITS));
+      this.pool ??= new QueuePool(this.workerCount, {
+        target: this.options.queue,
+        sweep: path.basename(this.state!.dir),
+        specFile: path.relative(cwd, path.resolve(cwd, loaded.file)),
+        logger: this.poolLogger(),
+        retryFailed: this.options.retryFailed === true,
+      });
+    } else if (this.options.pool === 'inline') {
       this.pool ??= new InlinePool({ ...options, registry, validator });
       this.workerCount = 1;
     } else if (!this.pool) {
@@ -309,7 +329,8 @@ export class SweepExecutor {
     await this.pool.start(this.state!.dir);
     if (this.pool.backend) this.tracking?.setParentTags({ 'mlspec.backend': this.pool.backend });
     const n = this.pool.workers.length;
-    logger.info(`sweep: ${n} worker${n === 1 ? '' : 's'}${this.pool.backend ? ` (backend ${this.pool.backend})` : ''}`);
+    if (this.options.queue) logger.info(`sweep: up to ${n} fit${n === 1 ? '' : 's'} queued or running at once`);
+    else logger.info(`sweep: ${n} worker${n === 1 ? '' : 's'}${this.pool.backend ? ` (backend ${this.pool.backend})` : ''}`);
   }
 
   /** Hand jobs to idle workers until the scheduler has none left and nothing runs. */
@@ -369,11 +390,17 @@ export class SweepExecutor {
         await this.tracking?.startJob(job, candidate, this.plan, { fit: true });
       });
       const spec = this.plan.search ? this.plan.trials[job.trial].spec : undefined;
-      const result = await worker.run(job, spec, (key, value, step) => {
-        if (live) this.tracking?.metric(job.key, key, value, step);
-        scheduler.metric(job.key, key, value, step);
-        if (step !== undefined) void this.serially(() => this.settle());
-      });
+      const result = await worker.run(
+        job,
+        spec,
+        (key, value, step) => {
+          if (live) this.tracking?.metric(job.key, key, value, step);
+          scheduler.metric(job.key, key, value, step);
+          if (step !== undefined) void this.serially(() => this.settle());
+        },
+        // The fit started over on another worker: its cut-short MLflow run is replaced, as on a resume.
+        () => this.serially(async () => void (await this.tracking?.startJob(job, candidate, this.plan, { fit: true }))),
+      );
       if (this.interrupted) return;
       const seconds = (performance.now() - started) / 1000;
       this.seconds.push(seconds);

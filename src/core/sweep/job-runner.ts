@@ -12,6 +12,7 @@
  * curve and to let the median rule prune across trials.
  */
 import { performance } from 'node:perf_hooks';
+import type { BackendChoice } from '../backend';
 import { MlspecError } from '../errors';
 import type { Dataset, EpochRecord, LoadedData, Logger } from '../plugin';
 import type { PluginRegistry } from '../registry';
@@ -81,6 +82,8 @@ export interface JobRunnerOptions {
   validator: SpecValidator;
   runner: ExperimentRunner;
   logger: Logger;
+  /** The backend to use instead of the spec's (`mlspec worker --backend`). */
+  backend?: BackendChoice;
 }
 
 export class JobRunner {
@@ -124,7 +127,7 @@ export class JobRunner {
     let backend: string | undefined;
     if (needsBackend) {
       const { selectBackend } = await import('../backend');
-      backend = await selectBackend(base.spec.backend, logger);
+      backend = await selectBackend(options.backend ?? base.spec.backend, logger);
     }
     return new JobRunner(options, base, data, rows, backend);
   }

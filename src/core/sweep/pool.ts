@@ -24,8 +24,12 @@ export type MetricSink = (key: string, value: number, step?: number) => void;
 
 export interface PoolWorker {
   readonly id: number;
-  /** Run `job` (`spec`: its trial's spec when the frozen plan does not hold it). */
-  run(job: Job, spec: ExperimentSpec | undefined, onMetric: MetricSink): Promise<JobResult>;
+  /**
+   * Run `job` (`spec`: its trial's spec when the frozen plan does not hold it). `onRestart`: the
+   * job started over from its first epoch (a queue worker died and another took the fit); called
+   * before the new attempt's first metric.
+   */
+  run(job: Job, spec: ExperimentSpec | undefined, onMetric: MetricSink, onRestart?: () => Promise<void>): Promise<JobResult>;
   /** Stop the job it is running at an epoch (a pruning decision). */
   stopJob(job: string, order: StopOrder): void;
 }

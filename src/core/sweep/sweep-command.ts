@@ -14,6 +14,7 @@ import { preflight } from '../run/preflight';
 import { writeFileAtomic } from '../tracking/atomic-files';
 import { chooseTrackingUri, experimentPage, openCommand, openTracker } from '../tracking/open-tracker';
 import { VERSION } from '../version';
+import { checkRedis, parseQueueTarget } from '../queue/connection';
 import { SweepExecutor, type RefitHandover } from './executor';
 import { planRegistration } from '../model/register';
 import { SaveModelListener } from '../model/save-listener';
@@ -28,6 +29,9 @@ export interface SweepFlags {
   trackingUri?: string;
   noTracking?: boolean;
   quiet?: boolean;
+  /** Redis URL: run the fits on `mlspec worker` processes through this queue. */
+  queue?: string;
+  queueName?: string;
   /** Save the refit's model in DIR/<pipeline>. */
   saveModel?: string;
   /** Register the refit as a new version of this registered model (overrides the spec's register:). */
@@ -49,11 +53,14 @@ export async function sweepCommand(
   write: (text: string) => void = (t) => process.stdout.write(t),
 ): Promise<number> {
   const workers = parseWorkers(flags.workers);
+  const queue = flags.queue !== undefined || flags.queueName !== undefined ? parseQueueTarget(flags.queue, flags.queueName) : undefined;
   const trackingOff = flags.noTracking === true || loaded.spec.tracking?.enabled === false;
   const { uri } = chooseTrackingUri({ flag: flags.trackingUri, spec: loaded.trackingUri });
   const tracker = trackingOff ? undefined : openTracker(uri, { logger });
   // A server that does not answer is bad input, found before any data is read.
   await tracker?.check();
+  // So is a Redis that does not answer (exit 2 naming the URL, without its password).
+  if (queue) await checkRedis(queue);
   // Everything knowable without training (data, classes, every trial, folds), before the state
   // folder or a tracked run is written.
   await preflight(loaded, { registry, validator, logger });
@@ -89,6 +96,7 @@ export async function sweepCommand(
     retryFailed: flags.retryFailed,
     tracker,
     quiet: flags.quiet,
+    ...(queue ? { queue } : {}),
     onRefit: saver || registration ? onRefit : undefined,
   });
   const onInterrupt = () => {
