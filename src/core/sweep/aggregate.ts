@@ -60,19 +60,37 @@ export function summarizeCandidate(candidate: Candidate, jobs: readonly Job[], r
   return summary;
 }
 
+/** A summary the leaderboard ranks: every job finished, with the selection metric. */
+export function isRankable(summary: CandidateSummary, metric: SelectMetric): boolean {
+  return summary.status === 'finished' && summary.metrics[metric] !== undefined;
+}
+
+/**
+ * The leaderboard's order of two rankable summaries (negative: `a` first): the better mean, then
+ * the lower sd, then sweep order (`order`: a candidate's place in the sweep).
+ */
+export function compareRanked(
+  a: CandidateSummary,
+  b: CandidateSummary,
+  metric: SelectMetric,
+  goal: SelectGoal,
+  order: (key: string) => number,
+): number {
+  const x = a.metrics[metric]!;
+  const y = b.metrics[metric]!;
+  const byMean = goal === 'max' ? y.mean - x.mean : x.mean - y.mean;
+  return byMean || x.sd - y.sd || order(a.key) - order(b.key);
+}
+
 /** Finished candidates ranked by the selection metric (with `rank`), then the others in sweep order. */
 export function rankCandidates(summaries: readonly CandidateSummary[], metric: SelectMetric, goal: SelectGoal): CandidateSummary[] {
   const order = new Map(summaries.map((s, i) => [s.key, i]));
   const ranked = summaries
-    .filter((s) => s.status === 'finished' && s.metrics[metric])
-    .sort((a, b) => {
-      const x = a.metrics[metric]!;
-      const y = b.metrics[metric]!;
-      const byMean = goal === 'max' ? y.mean - x.mean : x.mean - y.mean;
-      return byMean || x.sd - y.sd || order.get(a.key)! - order.get(b.key)!;
-    })
+    .filter((s) => isRankable(s, metric))
+    .sort((a, b) => compareRanked(a, b, metric, goal, (key) => order.get(key)!))
     .map((s, i) => ({ ...s, rank: i + 1 }));
-  const rest = summaries.filter((s) => !ranked.some((r) => r.key === s.key)).map((s) => ({ ...s }));
+  const rankedKeys = new Set(ranked.map((s) => s.key));
+  const rest = summaries.filter((s) => !rankedKeys.has(s.key)).map((s) => ({ ...s }));
   return [...ranked, ...rest];
 }
 

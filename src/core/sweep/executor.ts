@@ -23,7 +23,7 @@ import { loadSpec, type LoadedSpec } from '../spec/load';
 import { loadSpecData } from '../spec/create-plugin';
 import type { SpecValidator } from '../spec/validate';
 import type { Tracker } from '../tracking/tracker';
-import { failureLines, rankCandidates } from './aggregate';
+import { compareRanked, failureLines, isRankable, rankCandidates } from './aggregate';
 import { relativeParams, rowsLabel } from './candidates';
 import { QueuePool } from '../queue/queue-pool';
 import type { QueueTarget } from '../queue/connection';
@@ -111,9 +111,13 @@ export class SweepExecutor {
   private scheduler!: SweepScheduler;
   private search?: SearchTrials;
   private readonly running = new Map<string, PoolWorker>();
-  private readonly seconds: number[] = [];
+  /** Seconds of the jobs that came back in this run, summed, and how many (for the ETA). */
+  private secondsSum = 0;
+  private secondsCount = 0;
   private workerCount = 1;
   private best?: CandidateSummary;
+  /** The scheduler's candidate list `best` was ranked in (a new list after the plan changed means rank again). */
+  private bestAmong?: readonly Candidate[];
   /** Tracking and state writes, one after another (metrics arrive while other jobs finish). */
   private chain: Promise<void> = Promise.resolve();
   private readonly runStarted = performance.now();
@@ -377,7 +381,7 @@ export class SweepExecutor {
 
   private async runJob(worker: PoolWorker, job: Job): Promise<void> {
     const { scheduler } = this;
-    const candidate = scheduler.candidates.find((c) => c.key === job.candidate)!;
+    const candidate = scheduler.candidate(job.candidate)!;
     scheduler.start(job);
     this.running.set(job.key, worker);
     this.progress.update(this.counts());
@@ -403,7 +407,8 @@ export class SweepExecutor {
       );
       if (this.interrupted) return;
       const seconds = (performance.now() - started) / 1000;
-      this.seconds.push(seconds);
+      this.secondsSum += seconds;
+      this.secondsCount++;
       const record = scheduler.finish(job, result, seconds);
       await this.serially(async () => {
         if (record) await this.recordJob(record, live);
@@ -418,7 +423,7 @@ export class SweepExecutor {
   private async recordJob(record: JobRecord, replayed: boolean): Promise<void> {
     this.state!.writeJob(record);
     if (!record.notRun) await this.tracking?.finishJob(record, !replayed);
-    const candidate = this.scheduler.candidates.find((c) => c.key === record.candidate);
+    const candidate = this.scheduler.candidate(record.candidate);
     if (candidate) this.report(candidate, record);
   }
 
@@ -427,8 +432,11 @@ export class SweepExecutor {
     const { records, stops } = this.scheduler.poll();
     for (const { job, order } of stops) this.running.get(job.key)?.stopJob(job.key, order);
     for (const record of records) await this.recordJob(record, false);
-    const touched = new Set(records.map((r) => r.candidate));
-    for (const candidate of this.scheduler.candidates) if (touched.has(candidate.key)) await this.finishCandidate(candidate);
+    const touched = [...new Set(records.map((r) => r.candidate))]
+      .map((key) => this.scheduler.candidate(key))
+      .filter((c): c is Candidate => c !== undefined)
+      .sort((a, b) => this.scheduler.indexOf(a.key) - this.scheduler.indexOf(b.key));
+    for (const candidate of touched) await this.finishCandidate(candidate);
   }
 
   private report(candidate: Candidate, record: JobRecord): void {
@@ -438,7 +446,7 @@ export class SweepExecutor {
       this.progress.message(`${this.progress.colors.red('✗')} ${where}: ${record.error?.code} ${record.error?.message.split('\n')[0]}`);
     else if (record.status === 'pruned')
       this.progress.message(`${this.progress.colors.yellow('✂')} ${where} ${record.notRun ? 'not run' : 'pruned'}: ${record.outcome?.pruneReason}`);
-    this.updateBest();
+    this.updateBest(candidate.key);
     const score = record.outcome?.scores?.[metric];
     const line =
       record.status === 'finished'
@@ -447,30 +455,46 @@ export class SweepExecutor {
     this.progress.jobEnded(`${line}${this.best ? ` · best ${this.best.label} ${this.best.metrics[metric]!.mean.toFixed(4)}` : ''}`, this.counts());
   }
 
-  private updateBest(): void {
+  /**
+   * The best settled candidate so far (for the progress line). After a job of `changed` ended only
+   * that candidate can have moved, so it is compared with the best instead of ranking them all
+   * again (which made the coordinator's work per result grow with the sweep); everything is ranked
+   * again at the start, after the plan changed, and when the best itself changed.
+   */
+  private updateBest(changed?: string): void {
     const { scheduler } = this;
-    const finished = scheduler.candidates.filter((c) => scheduler.settled(c.key)).map((c) => scheduler.summary(c));
-    this.best = rankCandidates(finished, this.plan.select.metric, this.plan.select.goal).find((c) => c.rank === 1);
+    const { metric, goal } = this.plan.select;
+    if (changed === undefined || this.bestAmong !== scheduler.candidates || this.best?.key === changed) {
+      const finished = scheduler.candidates.filter((c) => scheduler.settled(c.key)).map((c) => scheduler.summary(c));
+      this.best = rankCandidates(finished, metric, goal).find((c) => c.rank === 1);
+      this.bestAmong = scheduler.candidates;
+      return;
+    }
+    const candidate = scheduler.candidate(changed);
+    if (!candidate || !scheduler.settled(changed)) return;
+    const summary = scheduler.summary(candidate);
+    if (!isRankable(summary, metric)) return;
+    if (!this.best || compareRanked(summary, this.best, metric, goal, (key) => scheduler.indexOf(key)) < 0) this.best = { ...summary, rank: 1 };
   }
 
   private counts(): ProgressCounts {
     const { scheduler } = this;
-    const done = scheduler.jobs.map((j) => scheduler.records.get(j.key)).filter((r): r is JobRecord => r !== undefined);
+    const tally = scheduler.tally();
     const counts: ProgressCounts = {
-      jobsDone: done.length,
+      jobsDone: tally.jobsDone,
       jobsTotal: scheduler.jobs.length,
       running: scheduler.runningCount,
-      failed: done.filter((r) => r.status === 'failed').length,
-      pruned: done.filter((r) => r.status === 'pruned').length,
-      candidatesDone: scheduler.candidates.filter((c) => scheduler.settled(c.key)).length,
+      failed: tally.failed,
+      pruned: tally.pruned,
+      candidatesDone: tally.candidatesDone,
       candidatesTotal: scheduler.candidates.length,
     };
     if (this.best) {
       const m = this.best.metrics[this.plan.select.metric]!;
       counts.best = { label: this.best.label, mean: m.mean, sd: m.sd };
     }
-    if (this.seconds.length) {
-      const mean = this.seconds.reduce((s, v) => s + v, 0) / this.seconds.length;
+    if (this.secondsCount) {
+      const mean = this.secondsSum / this.secondsCount;
       counts.eta = (mean * (counts.jobsTotal - counts.jobsDone - counts.running / 2)) / this.workerCount;
     }
     return counts;

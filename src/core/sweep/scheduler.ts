@@ -47,10 +47,31 @@ export interface TrialSource {
   ended(scheduler: SweepScheduler): string | undefined;
 }
 
+/** What the progress line counts, kept up to date as jobs change state (never a scan of the sweep). */
+export interface SweepTally {
+  /** Jobs with a record (finished, failed or pruned). */
+  jobsDone: number;
+  failed: number;
+  pruned: number;
+  /** Candidates with no job running, held or still to run. */
+  candidatesDone: number;
+}
+
 export class SweepScheduler {
   candidates: Candidate[] = [];
   jobs: Job[] = [];
   private byCandidate = new Map<string, Job[]>();
+  private candidateByKey = new Map<string, Candidate>();
+  private candidateIndex = new Map<string, number>();
+  private jobKeys = new Set<string>();
+  /**
+   * Candidates before this index have no job left to start (each is recorded, running or held);
+   * a job only leaves that state by being started, so the cursor only moves forward, except when a
+   * job comes back runnable (a failed fit under --retry-failed) or the plan changes (refresh).
+   */
+  private cursor = 0;
+  private readonly settledKeys = new Set<string>();
+  private tallied: SweepTally = { jobsDone: 0, failed: 0, pruned: 0, candidatesDone: 0 };
   private groups: Group[] = [];
   private groupOf = new Map<string, Group>();
   private decisions = new Map<string, GroupDecisions>();
@@ -78,6 +99,10 @@ export class SweepScheduler {
     this.jobs = work.jobs.filter((j) => keep.has(j.candidate));
     this.byCandidate = new Map(this.candidates.map((c) => [c.key, [] as Job[]]));
     for (const job of this.jobs) this.byCandidate.get(job.candidate)!.push(job);
+    this.candidateByKey = new Map(this.candidates.map((c) => [c.key, c]));
+    this.candidateIndex = new Map(this.candidates.map((c, i) => [c.key, i]));
+    this.jobKeys = new Set(this.jobs.map((j) => j.key));
+    this.cursor = 0;
     this.groups = [];
     this.groupOf = new Map();
     if (this.plan.pruning) {
@@ -98,6 +123,61 @@ export class SweepScheduler {
       }
     }
     this.decisions.clear();
+    this.retally();
+  }
+
+  /** Count from scratch (after the plan changed). */
+  private retally(): void {
+    this.tallied = { jobsDone: 0, failed: 0, pruned: 0, candidatesDone: 0 };
+    for (const job of this.jobs) this.countRecord(this.records.get(job.key), 1);
+    this.settledKeys.clear();
+    for (const c of this.candidates) this.touch(c.key);
+  }
+
+  private countRecord(record: JobRecord | undefined, sign: 1 | -1): void {
+    if (!record || !this.jobKeys.has(record.key)) return;
+    this.tallied.jobsDone += sign;
+    if (record.status === 'failed') this.tallied.failed += sign;
+    if (record.status === 'pruned') this.tallied.pruned += sign;
+  }
+
+  private setRecord(record: JobRecord): void {
+    this.countRecord(this.records.get(record.key), -1);
+    this.records.set(record.key, record);
+    this.countRecord(record, 1);
+  }
+
+  private deleteRecord(key: string): void {
+    this.countRecord(this.records.get(key), -1);
+    this.records.delete(key);
+  }
+
+  /** A job of this candidate changed state: whether it is settled, and whether the cursor must move back to it. */
+  private touch(candidate: string): void {
+    const index = this.candidateIndex.get(candidate);
+    if (index === undefined) return;
+    const settled = this.settled(candidate);
+    if (settled !== this.settledKeys.has(candidate)) {
+      if (settled) this.settledKeys.add(candidate);
+      else this.settledKeys.delete(candidate);
+      this.tallied.candidatesDone += settled ? 1 : -1;
+    }
+    if (index < this.cursor && !this.exhausted(this.candidates[index])) this.cursor = index;
+  }
+
+  /** Counts for the progress line. */
+  tally(): Readonly<SweepTally> {
+    return this.tallied;
+  }
+
+  /** The candidate with this key (undefined when the plan has none, e.g. a dropped trial's). */
+  candidate(key: string): Candidate | undefined {
+    return this.candidateByKey.get(key);
+  }
+
+  /** A candidate's place in the sweep (ties on the leaderboard keep this order). */
+  indexOf(candidate: string): number {
+    return this.candidateIndex.get(candidate) ?? Number.POSITIVE_INFINITY;
   }
 
   private trialOf(c: Candidate): SweepTrial {
@@ -193,8 +273,15 @@ export class SweepScheduler {
     }
   }
 
+  /** Every job of the candidate is recorded, running or held: none is left to start. */
+  private exhausted(c: Candidate): boolean {
+    return this.byCandidate.get(c.key)!.every((job) => this.recorded(job) || this.running.has(job.key) || this.held.has(job.key));
+  }
+
   private firstRunnable(): Job | undefined {
-    for (const c of this.candidates) {
+    while (this.cursor < this.candidates.length && this.exhausted(this.candidates[this.cursor])) this.cursor++;
+    for (let index = this.cursor; index < this.candidates.length; index++) {
+      const c = this.candidates[index];
       const jobs = this.byCandidate.get(c.key)!;
       const group = this.groupOf.get(c.key);
       let allowed = jobs.length;
@@ -218,9 +305,10 @@ export class SweepScheduler {
 
   start(job: Job): void {
     if (this.records.get(job.key)?.status === 'failed') this.retried.add(job.key);
-    this.records.delete(job.key);
+    this.deleteRecord(job.key);
     this.running.set(job.key, { job, values: [] });
     this.decisions.clear();
+    this.touch(job.candidate);
   }
 
   get runningCount(): number {
@@ -258,9 +346,11 @@ export class SweepScheduler {
     else record.error = result.error;
     if (result.ok && this.isWatch(job)) {
       this.held.set(job.key, record);
+      this.touch(job.candidate);
       return undefined;
     }
-    this.records.set(job.key, record);
+    this.setRecord(record);
+    this.touch(job.candidate);
     return record;
   }
 
@@ -278,7 +368,8 @@ export class SweepScheduler {
           if (held && fate.kind !== 'open') {
             this.held.delete(watch.key);
             const record = fate.kind === 'stop' ? cutAt(held, fate.at, fate.reason) : held;
-            this.records.set(record.key, record);
+            this.setRecord(record);
+            this.touch(record.candidate);
             out.records.push(record);
           }
           if (fate.kind === 'stop' && this.running.has(watch.key) && !this.stopsSent.has(watch.key)) {
@@ -289,7 +380,8 @@ export class SweepScheduler {
           const next = jobs[fate.at];
           if (next && !this.records.has(next.key) && !this.running.has(next.key)) {
             const record = notRun(next, fate.reason, fate.at);
-            this.records.set(record.key, record);
+            this.setRecord(record);
+            this.touch(record.candidate);
             out.records.push(record);
           }
         }
@@ -317,7 +409,7 @@ export class SweepScheduler {
   }
 
   summary(candidate: Candidate): CandidateSummary {
-    return summarizeCandidate(candidate, this.jobs, this.records);
+    return summarizeCandidate(candidate, this.jobsOf(candidate.key), this.records);
   }
 
   /** `mlspec.search.*` tags of a candidate's runs: the scheduler, its bracket, the rungs it passed, promoted or stopped. */
