@@ -205,8 +205,22 @@ async function simulation(redis, dir) {
   let sim;
   const loadBefore = os.loadavg()[0];
   let workerCpu;
+  // The coordinator's CPU at every tenth of the fits (from its progress lines): whether its work
+  // per result stays flat as the sweep grows or climbs with the fits already done.
+  const marks = [];
+  const every = Math.max(1, Math.round(fits / 10));
+  const progress = {
+    write: (text) => {
+      const done = /^\[(\d+)\//.exec(text);
+      if (done && Number(done[1]) % every === 0) {
+        const used = process.cpuUsage();
+        marks.push({ fits: Number(done[1]), cpu: (used.user + used.system) / 1e6 });
+      }
+      return true;
+    },
+  };
   try {
-    sim = await timeSweep(file, 256, 'sim', { queue: { url: redis.url, name: 'bench-sim' } });
+    sim = await timeSweep(file, 256, 'sim', { queue: { url: redis.url, name: 'bench-sim' }, quiet: false, progress });
     workerCpu = workers.cpuSeconds();
   } finally {
     await workers.stop();
@@ -223,7 +237,16 @@ async function simulation(redis, dir) {
   console.log(
     `  drained in ${sim.seconds.toFixed(1)} s; ideal ${ideal.toFixed(1)} s (fit seconds / workers): efficiency ${((ideal / sim.seconds) * 100).toFixed(0)}%`,
   );
-  console.log(`  coordinator CPU ${sim.cpuSeconds.toFixed(1)} s = ${(cpuPerFit * 1000).toFixed(2)} ms per fit`);
+  console.log(
+    `  coordinator CPU ${sim.cpuSeconds.toFixed(1)} s = ${(cpuPerFit * 1000).toFixed(2)} ms per fit (planning, the refit and the report included)`,
+  );
+  if (marks.length > 1)
+    console.log(
+      `  coordinator CPU per result as the sweep goes on (ms per fit over each stretch): ${marks
+        .slice(1)
+        .map((m, i) => `${marks[i].fits}–${m.fits}: ${(((m.cpu - marks[i].cpu) / (m.fits - marks[i].fits)) * 1000).toFixed(2)}`)
+        .join(', ')}`,
+    );
   console.log(
     `  worker CPU ${workerCpu.toFixed(1)} s = ${((workerCpu / ran) * 1000).toFixed(1)} ms per fit (featurize, predict, score and the queue client; the sleep is free): ${((workerCpu + sim.cpuSeconds) / sim.seconds).toFixed(2)} cores busy of ${os.availableParallelism()}`,
   );

@@ -53,6 +53,23 @@ export function withoutAliases(document: Document.Parsed): Document.Parsed {
   return copy;
 }
 
+/** The prepared document without its sweep block, made once per document. */
+const sweepless = new WeakMap<Document.Parsed, Document.Parsed>();
+
+/**
+ * `prepared` without the sweep block: each trial clones this, not the whole spec, whose sweep block
+ * grows with the sweep (a grid of n values cloned for each of n trials made planning O(n²)).
+ */
+function withoutSweep(prepared: Document.Parsed): Document.Parsed {
+  let base = sweepless.get(prepared);
+  if (!base) {
+    base = prepared.clone() as Document.Parsed;
+    base.delete('sweep');
+    sweepless.set(prepared, base);
+  }
+  return base;
+}
+
 /**
  * The trial's document and the options dropped by plugin swaps (as dotted paths). `prepared` is
  * the spec's document after `withoutAliases`; it is not modified.
@@ -62,8 +79,7 @@ export function buildTrialDocument(
   placements: readonly Placement[],
   registry: PluginRegistry,
 ): { document: Document.Parsed; dropped: string[] } {
-  const document = prepared.clone() as Document.Parsed;
-  document.delete('sweep');
+  const document = withoutSweep(prepared).clone() as Document.Parsed;
   // Shorter paths first: a swapped `type` is in place before options under it look up its schema.
   const ordered = [...placements].sort((a, b) => a.segments.length - b.segments.length);
   for (const p of ordered) place(document, p, registry);
