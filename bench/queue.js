@@ -211,8 +211,9 @@ async function simulation(redis, dir) {
   const every = Math.max(1, Math.round(fits / 10));
   const progress = {
     write: (text) => {
+      // Results can arrive faster than their lines are written: a line may skip a tenth's exact count.
       const done = /^\[(\d+)\//.exec(text);
-      if (done && Number(done[1]) % every === 0) {
+      if (done && Number(done[1]) >= (marks.length ? marks[marks.length - 1].fits + every : every)) {
         const used = process.cpuUsage();
         marks.push({ fits: Number(done[1]), cpu: (used.user + used.system) / 1e6 });
       }
