@@ -6,6 +6,7 @@
 import { performance } from 'node:perf_hooks';
 import { InputError, MlspecError } from '../errors';
 import { selectRows, type Features } from '../features';
+import { selectDocs, toStringDocs, TokenizedDocsBuilder, type TokenizedDocs } from '../tokenized-docs';
 import type {
   Dataset,
   Featurizer,
@@ -51,6 +52,8 @@ export interface FitPipelineOptions {
   folds?: number;
   /** Tokenized texts to share between calls on the same data; a fresh cache when absent. */
   tokens?: TokenCache;
+  /** No later call reads this pipeline's tokenized texts from `tokens`: they are released once featurized. */
+  lastUseOfTokens?: boolean;
   /** Score the evaluation rows after every epoch (FitData.curves); default: the pipeline's `training.curves`. */
   scoreEveryEpoch?: boolean;
   /** Hears every metric synchronously as the model logs it; an error it throws ends the fit. */
@@ -128,7 +131,13 @@ export class ExperimentRunner {
     });
     await events.emit('dataLoaded', summary);
 
-    const tokenized = new TokenCache(data.texts, data.rowNumbers);
+    // The texts are released (data.texts emptied) once every tokenizer has read them, when the
+    // dataset counted their lengths for the plot; a tokenizer's output after its last use.
+    const keys = Object.values(spec.pipelines).map(tokenizerKey);
+    const releaseTexts = data.textLengths ? { expectedKeys: new Set(keys), release: () => (data.texts.length = 0) } : undefined;
+    const tokenized = new TokenCache(data.texts, data.rowNumbers, releaseTexts);
+    const lastPipelineOf = new Map<string, string>();
+    for (const [name, pipeline] of Object.entries(spec.pipelines)) lastPipelineOf.set(tokenizerKey(pipeline), name);
     const foldReports: FoldReport[] = [];
     for (let f = 0; f < folds.length; f++) {
       const fold = folds[f];
@@ -137,7 +146,13 @@ export class ExperimentRunner {
         const resolved = resolvedPipeline(pipeline);
         await events.emit('pipelineStarted', { pipeline: name, fold: f, folds: folds.length, resolved });
         try {
-          const { result, fitted } = await this.runPipeline(loaded, name, data, fold, events, { tokens: tokenized, fold: f, folds: folds.length });
+          const lastUseOfTokens = f === folds.length - 1 && lastPipelineOf.get(tokenizerKey(pipeline)) === name;
+          const { result, fitted } = await this.runPipeline(loaded, name, data, fold, events, {
+            tokens: tokenized,
+            fold: f,
+            folds: folds.length,
+            lastUseOfTokens,
+          });
           pipelines.push(result);
           await events.emit('pipelineFinished', {
             pipeline: name,
@@ -237,17 +252,18 @@ export class ExperimentRunner {
       pending.push(events.emit('metric', { pipeline: name, fold: foldIndex, key, value, step }));
     };
     const tokenizer = this.create<Tokenizer>(loaded, 'tokenizer', [...base, 'tokenizer'], pipeline.tokenizer, log);
+    const key = tokenizerKey(pipeline);
     const docs = this.step(loaded, 'tokenizer', [...base, 'tokenizer'], pipeline.tokenizer, 'tokenize', () =>
-      tokens.get(JSON.stringify(pipeline.tokenizer), (t) => tokenizer.tokenize(t)),
+      tokens.get(key, (t) => tokenizer.tokenize(t)),
     );
 
     const featurizeStart = performance.now();
     const featurizer = this.create<Featurizer>(loaded, 'featurizer', [...base, 'featurizer'], pipeline.featurizer, log);
-    const trainDocs = fold.train.map((i) => docs[i]);
-    const { xTrain, xTest } = this.step(loaded, 'featurizer', [...base, 'featurizer'], pipeline.featurizer, 'fit/transform', () => {
-      featurizer.fit(featurizer.fitOn === 'all' ? docs : trainDocs);
-      return { xTrain: featurizer.transform(trainDocs), xTest: featurizer.transform(fold.test.map((i) => docs[i])) };
-    });
+    const trainDocs = selectDocs(docs, fold.train);
+    const [xTrain, xTest] = this.step(loaded, 'featurizer', [...base, 'featurizer'], pipeline.featurizer, 'fit/transform', () =>
+      featurize(featurizer, featurizer.fitOn === 'all' ? docs : trainDocs, [trainDocs, selectDocs(docs, fold.test)]),
+    );
+    if (options.lastUseOfTokens) tokens.release(key);
     const featurizeSeconds = (performance.now() - featurizeStart) / 1000;
 
     const regularizers = pipeline.regularizers.map((block, i) =>
@@ -341,23 +357,28 @@ export class ExperimentRunner {
   }
 }
 
-/** Tokenized texts, shared by pipelines whose tokenizer blocks are identical. */
+/**
+ * Tokenized texts, shared by pipelines whose tokenizer blocks are identical, held as token ids
+ * (core/tokenized-docs.ts). A run that knows its tokenizers (`expectedKeys`) lets go of the texts
+ * once each has read them, and of a tokenizer's output after its last use (`release`).
+ */
 export class TokenCache {
-  private readonly cache = new Map<string, string[][]>();
+  private readonly cache = new Map<string, TokenizedDocs>();
+  private readonly tokenizedKeys = new Set<string>();
+
   constructor(
-    private readonly texts: readonly string[],
+    private texts: readonly string[],
     /** Each text's 0-based data row in the file, to name the row a tokenizer fails on. */
     private readonly rowNumbers?: readonly number[],
+    private readonly textsDone?: { expectedKeys: ReadonlySet<string>; release: () => void },
   ) {}
 
-  get(key: string, tokenize: (text: string) => string[]): string[][] {
+  get(key: string, tokenize: (text: string) => string[]): TokenizedDocs {
     let docs = this.cache.get(key);
     if (!docs) {
+      if (this.tokenizedKeys.has(key)) throw new Error(`the tokens of ${key} were released before their last use`);
       const texts = this.texts;
-      docs = new Array<string[]>(texts.length);
-      // Every occurrence of a token is made to point at one string: a corpus of millions of rows
-      // repeats a vocabulary of thousands, and one string per occurrence would be most of the heap.
-      const shared = new Map<string, string>();
+      const builder = new TokenizedDocsBuilder(texts.length);
       for (let i = 0; i < texts.length; i++) {
         let tokens: string[];
         try {
@@ -365,17 +386,22 @@ export class TokenCache {
         } catch (error) {
           throw this.rowError(i, error);
         }
-        for (let t = 0; t < tokens.length; t++) {
-          const token = tokens[t];
-          const first = shared.get(token);
-          if (first === undefined) shared.set(token, token);
-          else tokens[t] = first;
-        }
-        docs[i] = tokens;
+        builder.add(tokens);
       }
+      docs = builder.finish();
       this.cache.set(key, docs);
+      this.tokenizedKeys.add(key);
+      if (this.textsDone && [...this.textsDone.expectedKeys].every((k) => this.tokenizedKeys.has(k))) {
+        this.texts = [];
+        this.textsDone.release();
+      }
     }
     return docs;
+  }
+
+  /** Forgets a tokenizer's output: no later pipeline reads it. */
+  release(key: string): void {
+    this.cache.delete(key);
   }
 
   /** A tokenizer that fails on one text (a custom pattern that overflows on a huge cell) is bad input at that row. */
@@ -388,6 +414,21 @@ export class TokenCache {
       `${row} (${length} characters) cannot be tokenized: ${(error as Error).message}; shorten or remove that cell, or use a simpler token pattern`,
     );
   }
+}
+
+/** The key pipelines share tokenized texts under: their tokenizer block. */
+export function tokenizerKey(pipeline: PipelineSpec): string {
+  return JSON.stringify(pipeline.tokenizer);
+}
+
+/** Fits the featurizer on `fitDocs` and transforms each of `transformed`, on token ids when it reads them. */
+function featurize(featurizer: Featurizer, fitDocs: TokenizedDocs, transformed: TokenizedDocs[]): Features[] {
+  if (featurizer.fitTokenized && featurizer.transformTokenized) {
+    featurizer.fitTokenized(fitDocs);
+    return transformed.map((docs) => featurizer.transformTokenized!(docs));
+  }
+  featurizer.fit(toStringDocs(fitDocs));
+  return transformed.map((docs) => featurizer.transform(toStringDocs(docs)));
 }
 
 function resolvedPipeline(pipeline: PipelineSpec): { [key: string]: JsonValue } {
