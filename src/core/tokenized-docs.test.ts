@@ -43,6 +43,15 @@ describe('TokenizedDocs', () => {
     expect(docs.tokens).toHaveLength(701);
   });
 
+  it('holds ids in 16 bits until there are more than 65,536 distinct tokens, then in 32', () => {
+    const few = tokenizedFromStrings([['a', 'b']]);
+    expect(few.ids).toBeInstanceOf(Uint16Array);
+    const distinct = Array.from({ length: 70000 }, (_, i) => `w${i}`);
+    const many = tokenizedFromStrings([distinct.slice(0, 40000), distinct.slice(40000), ['w3', 'w69999']]);
+    expect(many.ids).toBeInstanceOf(Int32Array);
+    expect(toStringDocs(many)).toEqual([distinct.slice(0, 40000), distinct.slice(40000), ['w3', 'w69999']]);
+  });
+
   it('keeps no long token as a view into the text it was cut from (the copy is equal)', () => {
     const text = 'a'.repeat(1000) + ' ' + 'verylongtokenpastthirteen';
     const docs = tokenizedFromStrings([text.split(' ')]);

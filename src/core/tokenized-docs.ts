@@ -2,18 +2,21 @@
  * Tokenized documents held compactly: every token of every document as an integer id into one
  * list of distinct tokens, the ids of all documents back to back in one typed array. A corpus of
  * millions of rows as `string[][]` is one JS array per row (a few hundred bytes each, on the heap
- * the garbage collector scans); here it is four bytes per token outside the heap, plus the
- * distinct tokens once.
+ * the garbage collector scans); here it is two bytes per token outside the heap (four when there
+ * are more than 65,536 distinct tokens), plus the distinct tokens once.
  *
  * A selection of documents (the training rows of a fold) shares the ids and only has its own
  * start/end per document, so taking one copies no tokens.
  */
 
+/** Token ids: 16-bit while the distinct tokens fit. */
+export type TokenIdArray = Uint16Array | Int32Array;
+
 export interface TokenizedDocs {
   /** The distinct tokens, in first-seen order: id i is tokens[i]. */
   readonly tokens: readonly string[];
   /** Token ids of the documents, back to back (shared between selections). */
-  readonly ids: Int32Array;
+  readonly ids: TokenIdArray;
   /** Document d is ids[starts[d] .. ends[d]). */
   readonly starts: Int32Array;
   readonly ends: Int32Array;
@@ -58,7 +61,7 @@ export function hasSpacedToken(docs: TokenizedDocs): boolean {
 export class TokenizedDocsBuilder {
   private readonly idOf = new Map<string, number>();
   private readonly tokens: string[] = [];
-  private ids: Int32Array;
+  private ids: TokenIdArray;
   private used = 0;
   private readonly starts: Int32Array;
   private readonly ends: Int32Array;
@@ -68,15 +71,13 @@ export class TokenizedDocsBuilder {
   constructor(count: number, expectedTokens = count * 16) {
     this.starts = new Int32Array(count);
     this.ends = new Int32Array(count);
-    this.ids = new Int32Array(Math.max(1024, expectedTokens));
+    this.ids = new Uint16Array(Math.max(1024, expectedTokens));
   }
 
   add(doc: readonly string[]): void {
     if (this.used + doc.length > this.ids.length) {
       // Grow by half: the ids of a large corpus are its biggest array, and doubling would hold three times it at the switch.
-      const bigger = new Int32Array(Math.max(this.used + doc.length, Math.ceil(this.ids.length * 1.5)));
-      bigger.set(this.ids.subarray(0, this.used));
-      this.ids = bigger;
+      this.resize(Math.max(this.used + doc.length, Math.ceil(this.ids.length * 1.5)), this.ids instanceof Int32Array);
     }
     this.starts[this.added] = this.used;
     for (let t = 0; t < doc.length; t++) {
@@ -84,6 +85,7 @@ export class TokenizedDocsBuilder {
       let id = this.idOf.get(token);
       if (id === undefined) {
         id = this.tokens.length;
+        if (id === 0x10000) this.resize(this.ids.length, true);
         const own = detached(token);
         this.idOf.set(own, id);
         this.tokens.push(own);
@@ -91,6 +93,13 @@ export class TokenizedDocsBuilder {
       this.ids[this.used++] = id;
     }
     this.ends[this.added++] = this.used;
+  }
+
+  /** Moves the ids to a buffer of `size`, 32-bit when `wide`. */
+  private resize(size: number, wide: boolean): void {
+    const bigger = wide ? new Int32Array(size) : new Uint16Array(size);
+    bigger.set(this.ids.subarray(0, this.used));
+    this.ids = bigger;
   }
 
   finish(): TokenizedDocs {

@@ -378,16 +378,15 @@ export class TokenCache {
     if (!docs) {
       if (this.tokenizedKeys.has(key)) throw new Error(`the tokens of ${key} were released before their last use`);
       const texts = this.texts;
-      const builder = new TokenizedDocsBuilder(texts.length);
-      for (let i = 0; i < texts.length; i++) {
-        let tokens: string[];
+      const tokenizeRow = (i: number): string[] => {
         try {
-          tokens = tokenize(texts[i]);
+          return tokenize(texts[i]);
         } catch (error) {
           throw this.rowError(i, error);
         }
-        builder.add(tokens);
-      }
+      };
+      const builder = new TokenizedDocsBuilder(texts.length, estimatedTokens(texts, tokenize));
+      for (let i = 0; i < texts.length; i++) builder.add(tokenizeRow(i));
       docs = builder.finish();
       this.cache.set(key, docs);
       this.tokenizedKeys.add(key);
@@ -414,6 +413,28 @@ export class TokenCache {
       `${row} (${length} characters) cannot be tokenized: ${(error as Error).message}; shorten or remove that cell, or use a simpler token pattern`,
     );
   }
+}
+
+/**
+ * About how many tokens the texts make, from tokens per UTF-16 unit on a sample of them: the token
+ * buffer of a large corpus is then allocated once, at its size, rather than grown by copying.
+ */
+function estimatedTokens(texts: readonly string[], tokenize: (text: string) => string[]): number {
+  const sample = Math.min(texts.length, 2000);
+  let sampleUnits = 0;
+  let sampleTokens = 0;
+  for (let k = 0; k < sample; k++) {
+    const i = Math.floor((k * texts.length) / sample);
+    try {
+      sampleTokens += tokenize(texts[i]).length;
+      sampleUnits += texts[i].length;
+    } catch {
+      // Reported, at the first row that fails, by the pass that follows.
+    }
+  }
+  let units = 0;
+  for (let i = 0; i < texts.length; i++) units += texts[i].length;
+  return Math.ceil((units * sampleTokens * 1.05) / Math.max(sampleUnits, 1)) + 1024;
 }
 
 /** The key pipelines share tokenized texts under: their tokenizer block. */

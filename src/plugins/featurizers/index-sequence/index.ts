@@ -9,7 +9,7 @@
  * to pass to `fit`.
  */
 import { InputError } from '../../../core/errors';
-import type { IndexSequences } from '../../../core/features';
+import { sequenceIds, type IndexSequences } from '../../../core/features';
 import { docCount, type TokenizedDocs } from '../../../core/tokenized-docs';
 import { definePlugin, type Featurizer, type FeaturizerSummary, type JsonValue } from '../../../core/plugin';
 
@@ -66,7 +66,7 @@ export class IndexSequenceFeaturizer implements Featurizer {
 
   transform(docs: readonly string[][]): IndexSequences {
     const length = this.options.maxLength;
-    const ids = new Int32Array(docs.length * length);
+    const ids = sequenceIds(docs.length * length, this.vocabulary.length + this.firstTokenId);
     const lengths = new Int32Array(docs.length);
     docs.forEach((doc, r) => {
       const n = Math.min(doc.length, length);
@@ -88,7 +88,7 @@ export class IndexSequenceFeaturizer implements Featurizer {
     const rows = docCount(docs);
     // Each corpus token's id here, looked up once rather than once per occurrence.
     const idOf = Int32Array.from(docs.tokens, (token) => this.ids.get(token) ?? this.unknownId);
-    const ids = new Int32Array(rows * length);
+    const ids = sequenceIds(rows * length, this.vocabulary.length + this.firstTokenId);
     const lengths = new Int32Array(rows);
     for (let r = 0; r < rows; r++) {
       const start = docs.starts[r];
