@@ -125,6 +125,19 @@ async function run() {
       );
     }
 
+    const verdict = (ok) => (ok ? 'met' : 'MISSED');
+    const at400k = results.find((r) => r.rows === 400_000 && r.sklearn);
+    if (at400k) {
+      const wall = at400k.ours.wall / at400k.sklearn.wall;
+      const rss = at400k.ours.peakMb / at400k.sklearn.peakMb;
+      console.log(
+        `  target at 400000 rows, wall and peak RSS ≤ 1.00× scikit-learn's: wall ${wall.toFixed(2)}× ${verdict(wall <= 1)}, peak RSS ${rss.toFixed(2)}× ${verdict(rss <= 1)}`,
+      );
+    }
+    const at4m = results.find((r) => r.rows === 4_000_000);
+    if (at4m)
+      console.log(`  target at 4000000 rows, mlspec within 12 GB: peak RSS ${gb(at4m.ours.peakMb)} ${verdict(at4m.ours.peakMb <= 12 * 1024)}`);
+
     const epochs = [];
     for (const rows of RECURRENT_SIZES) {
       const corpus = writeCorpus(root, path.join(dir, `corpus-${rows}.tsv`), rows);
@@ -145,7 +158,8 @@ async function run() {
     if (epochs.length >= 2) {
       const [a, b] = [epochs[0], epochs[epochs.length - 1]];
       console.log(
-        `  LSTM epoch ${a.rows} → ${b.rows} rows: RSS added by the epoch ×${(Math.max(b.epochGrowthMb, 1) / Math.max(a.epochGrowthMb, 1)).toFixed(2)}, live memory added ×${(Math.max(b.epochLiveGrowthMb, 1) / Math.max(a.epochLiveGrowthMb, 1)).toFixed(2)}, peak during the epoch ×${(b.peakDuringEpochMb / a.peakDuringEpochMb).toFixed(2)}, process peak ×${(b.peakRssMb / a.peakRssMb).toFixed(2)}`,
+        `  target: LSTM epoch process peak ×${(b.peakRssMb / a.peakRssMb).toFixed(2)} from ${a.rows} to ${b.rows} rows, ≤ 1.50: ${verdict(b.peakRssMb / a.peakRssMb <= 1.5)}\n` +
+          `  LSTM epoch ${a.rows} → ${b.rows} rows: RSS added by the epoch ×${(Math.max(b.epochGrowthMb, 1) / Math.max(a.epochGrowthMb, 1)).toFixed(2)}, live memory added ×${(Math.max(b.epochLiveGrowthMb, 1) / Math.max(a.epochLiveGrowthMb, 1)).toFixed(2)}, peak during the epoch ×${(b.peakDuringEpochMb / a.peakDuringEpochMb).toFixed(2)}, process peak ×${(b.peakRssMb / a.peakRssMb).toFixed(2)}`,
       );
     }
   } finally {
