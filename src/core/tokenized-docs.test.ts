@@ -6,6 +6,7 @@ import { docCount, docTokens, selectDocs, toStringDocs, tokenizedFromStrings, To
 import { countsFeaturizer } from '../plugins/featurizers/counts';
 import { tfidfFeaturizer } from '../plugins/featurizers/tfidf';
 import { indexSequenceFeaturizer } from '../plugins/featurizers/index-sequence';
+import { hashingFeaturizer } from '../plugins/featurizers/hashing';
 import { WordsTokenizer } from '../plugins/tokenizers/words';
 
 const split = JSON.parse(readFileSync(resolve(__dirname, '../../test/fixtures/featurizers/notebook-split.json'), 'utf8')) as {
@@ -81,6 +82,7 @@ describe('featurizers on token ids give what they give on string arrays', () => 
     ['counts binary, minDf 2', () => createPlugin(countsFeaturizer, { binary: true, minDf: 2 }) as Featurizer],
     ['tfidf (1, 3)-grams', () => createPlugin(tfidfFeaturizer, { ngramRange: [1, 3], sublinearTf: true }) as Featurizer],
     ['index-sequence', () => createPlugin(indexSequenceFeaturizer, { maxLength: 12 }) as Featurizer],
+    ['hashing', () => createPlugin(hashingFeaturizer, { nFeatures: 64, ngramRange: [1, 2] }) as Featurizer],
   ];
   it.each(cases)('%s', (_, make) => {
     const onStrings = make();
