@@ -35,12 +35,17 @@ async function main() {
   const { TokenCache } = dist('core/run/runner');
   const { selectDocs } = dist('core/tokenized-docs');
   const tokens = new TokenCache(data.texts, data.rowNumbers, { expectedKeys: new Set(['chars']), release: () => (data.texts.length = 0) });
-  const docs = tokens.get('chars', (t) => chars.tokenize(t));
-  const featurizer = make('featurizer', 'index-sequence', { maxLength: 140 });
-  const trainDocs = selectDocs(docs, fold.train);
-  featurizer.fitTokenized(trainDocs);
-  const x = featurizer.transformTokenized(trainDocs);
-  tokens.release('chars');
+  // In a function of its own, as the runner does it: nothing but the features outlives it.
+  const featurize = () => {
+    const docs = tokens.get('chars', (t) => chars.tokenize(t));
+    const featurizer = make('featurizer', 'index-sequence', { maxLength: 140 });
+    const trainDocs = selectDocs(docs, fold.train);
+    featurizer.fitTokenized(trainDocs);
+    const features = featurizer.transformTokenized(trainDocs);
+    tokens.release('chars');
+    return features;
+  };
+  const x = featurize();
   const y = Int32Array.from(fold.train, (i) => data.labels[i]);
   // A small LSTM: the epoch's memory, not its arithmetic, is measured.
   const net = make('model', 'lstm', { embeddingDim: 16, units: 16 });

@@ -251,20 +251,15 @@ export class ExperimentRunner {
       options.onMetric?.(key, value, step);
       pending.push(events.emit('metric', { pipeline: name, fold: foldIndex, key, value, step }));
     };
-    const tokenizer = this.create<Tokenizer>(loaded, 'tokenizer', [...base, 'tokenizer'], pipeline.tokenizer, log);
-    const key = tokenizerKey(pipeline);
-    const docs = this.step(loaded, 'tokenizer', [...base, 'tokenizer'], pipeline.tokenizer, 'tokenize', () =>
-      tokens.get(key, (t) => tokenizer.tokenize(t)),
+    const { featurizer, xTrain, xTest, featurizeSeconds } = this.featurizeRows(
+      loaded,
+      name,
+      fold,
+      tokens,
+      log,
+      // A cache made for this call alone is not read again.
+      options.lastUseOfTokens === true || !options.tokens,
     );
-
-    const featurizeStart = performance.now();
-    const featurizer = this.create<Featurizer>(loaded, 'featurizer', [...base, 'featurizer'], pipeline.featurizer, log);
-    const trainDocs = selectDocs(docs, fold.train);
-    const [xTrain, xTest] = this.step(loaded, 'featurizer', [...base, 'featurizer'], pipeline.featurizer, 'fit/transform', () =>
-      featurize(featurizer, featurizer.fitOn === 'all' ? docs : trainDocs, [trainDocs, selectDocs(docs, fold.test)]),
-    );
-    if (options.lastUseOfTokens) tokens.release(key);
-    const featurizeSeconds = (performance.now() - featurizeStart) / 1000;
 
     const regularizers = pipeline.regularizers.map((block, i) =>
       this.create<unknown>(loaded, 'regularizer', [...base, 'regularizers', i], block, log),
@@ -308,6 +303,38 @@ export class ExperimentRunner {
       info: summary.info,
     };
     return { result, fitted, proba };
+  }
+
+  /**
+   * Tokenizes one pipeline's rows (or takes them from `tokens`) and featurizes them. A method of
+   * its own so that the tokens are not held by runPipeline's frame while the model trains: only
+   * the features are.
+   */
+  private featurizeRows(
+    loaded: LoadedSpec,
+    name: string,
+    fold: Fold,
+    tokens: TokenCache,
+    log: PluginContext['log'],
+    lastUseOfTokens: boolean,
+  ): { featurizer: Featurizer; xTrain: Features; xTest: Features; featurizeSeconds: number } {
+    const pipeline = loaded.spec.pipelines[name];
+    const base: PathSegment[] = ['pipelines', name];
+    const tokenizer = this.create<Tokenizer>(loaded, 'tokenizer', [...base, 'tokenizer'], pipeline.tokenizer, log);
+    const key = tokenizerKey(pipeline);
+    const docs = this.step(loaded, 'tokenizer', [...base, 'tokenizer'], pipeline.tokenizer, 'tokenize', () =>
+      tokens.get(key, (t) => tokenizer.tokenize(t)),
+    );
+
+    const featurizeStart = performance.now();
+    const featurizer = this.create<Featurizer>(loaded, 'featurizer', [...base, 'featurizer'], pipeline.featurizer, log);
+    const trainDocs = selectDocs(docs, fold.train);
+    const [xTrain, xTest] = this.step(loaded, 'featurizer', [...base, 'featurizer'], pipeline.featurizer, 'fit/transform', () =>
+      featurize(featurizer, featurizer.fitOn === 'all' ? docs : trainDocs, [trainDocs, selectDocs(docs, fold.test)]),
+    );
+    if (lastUseOfTokens) tokens.release(key);
+    const featurizeSeconds = (performance.now() - featurizeStart) / 1000;
+    return { featurizer, xTrain, xTest, featurizeSeconds };
   }
 
   /** A stratified validation set carved from the training rows when `training.validation` asks for one. */
