@@ -394,7 +394,8 @@ export class TokenCache {
   private readonly tokenizedKeys = new Set<string>();
 
   constructor(
-    private texts: readonly string[],
+    /** With `textsDone`, emptied row by row as the last expected tokenizer reads them. */
+    private texts: string[],
     /** Each text's 0-based data row in the file, to name the row a tokenizer fails on. */
     private readonly rowNumbers?: readonly number[],
     private readonly textsDone?: { expectedKeys: ReadonlySet<string>; release: () => void },
@@ -413,7 +414,13 @@ export class TokenCache {
         }
       };
       const builder = new TokenizedDocsBuilder(texts.length, estimatedTokens(texts, tokenize));
-      for (let i = 0; i < texts.length; i++) builder.add(tokenizeRow(i));
+      // The last tokenizer to read the texts lets go of each one as it goes, so the texts and their
+      // token ids are never both held whole.
+      const lastRead = this.textsDone !== undefined && [...this.textsDone.expectedKeys].every((k) => k === key || this.tokenizedKeys.has(k));
+      for (let i = 0; i < texts.length; i++) {
+        builder.add(tokenizeRow(i));
+        if (lastRead) texts[i] = '';
+      }
       docs = builder.finish();
       this.cache.set(key, docs);
       this.tokenizedKeys.add(key);

@@ -24,7 +24,7 @@ describe('TokenCache', () => {
     const cache = new TokenCache(texts, undefined, { expectedKeys: new Set(['words', 'chars']), release: () => (released++, (texts.length = 0)) });
     cache.get('words', split);
     expect(released).toBe(0);
-    expect(texts).toHaveLength(2);
+    expect(texts).toEqual(['ab cd', 'ef']);
     expect(toStringDocs(cache.get('chars', chars))).toEqual([
       ['a', 'b', ' ', 'c', 'd'],
       ['e', 'f'],
