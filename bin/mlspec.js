@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 'use strict';
 // The compiled CLI lives in dist/ (built by `npm ci` through the `prepare` script).
-require('../dist/core/cli.js')
+require('../dist/cli/main.js')
   .main(process.argv.slice(2))
   .then(
     (code) => {

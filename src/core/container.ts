@@ -12,6 +12,7 @@ import { PluginRegistry } from './registry';
 import { ExperimentRunner } from './run/runner';
 import { SpecValidator } from './spec/validate';
 import { trainingOptionsSchema } from './train/options';
+import type { AnyCommand } from '../cli/command';
 
 export const TOKENS = {
   logger: Symbol.for('mlspec.logger'),
@@ -20,7 +21,17 @@ export const TOKENS = {
   trainingSchema: Symbol.for('mlspec.trainingSchema'),
   validator: Symbol.for('mlspec.validator'),
   runner: Symbol.for('mlspec.runner'),
+  /** `() => SpecServices`: a registry and validator of their own, for each spec `validate` checks. */
+  freshSpecServices: Symbol.for('mlspec.freshSpecServices'),
+  /** The CLI's command list (for `mlspec help`). */
+  commands: Symbol.for('mlspec.commands'),
 } as const;
+
+/** What loading and checking a spec needs. */
+export interface SpecServices {
+  registry: PluginRegistry;
+  validator: SpecValidator;
+}
 
 export interface ContainerOptions {
   logger?: Logger;
@@ -36,10 +47,30 @@ export function createContainer(options: ContainerOptions = {}): Container {
   c.bind<PluginRegistry>(TOKENS.registry).toDynamicValue((ctx) => new PluginRegistry(ctx.get<readonly PluginDefinition[]>(TOKENS.plugins)));
   c.bind<SpecValidator>(TOKENS.validator).toDynamicValue((ctx) => new SpecValidator(ctx.get(TOKENS.registry), ctx.get(TOKENS.trainingSchema)));
   c.bind<ExperimentRunner>(TOKENS.runner).toDynamicValue((ctx) => new ExperimentRunner(ctx.get(TOKENS.registry), ctx.get(TOKENS.logger)));
+  // A spec's `plugins:` are registered into the registry that loads it: checking several specs in
+  // one process takes a fresh registry for each, so one file's plugins never leak into the next.
+  c.bind<() => SpecServices>(TOKENS.freshSpecServices).toConstantValue(() => {
+    const fresh = createContainer(options);
+    return { registry: fresh.get<PluginRegistry>(TOKENS.registry), validator: fresh.get<SpecValidator>(TOKENS.validator) };
+  });
   return c;
 }
 
-/** The assembled services a command needs. */
+/** The id a command's handler is bound to (see bindCommands). */
+export function commandId(name: string): symbol {
+  return Symbol.for(`mlspec.command.${name}`);
+}
+
+/**
+ * Bind each command's handler: the container calls the command's `create` with the services its
+ * `inject` list names (function injection), so commands never look services up themselves.
+ */
+export function bindCommands(container: Container, commands: readonly AnyCommand[]): void {
+  container.bind<readonly AnyCommand[]>(TOKENS.commands).toConstantValue(commands);
+  for (const command of commands) container.bind(commandId(command.name)).toResolvedValue(command.create, command.inject);
+}
+
+/** The assembled services, for programmatic use and tests (the CLI's commands are injected instead). */
 export function services(container: Container) {
   return {
     logger: container.get<Logger>(TOKENS.logger),

@@ -3,12 +3,11 @@
  * every trial id), expand and check the sweep, print the trial table and the work estimate. Writes
  * nothing: no state folder, no tracking store, no report.
  */
-import type { Container } from 'inversify';
-import { services } from '../container';
 import { EXIT_OK } from '../errors';
 import type { Logger } from '../plugin';
 import type { PluginRegistry } from '../registry';
 import type { LoadedSpec } from '../spec/load';
+import type { SpecValidator } from '../spec/validate';
 import { loadSpec } from '../spec/load';
 import { loadSpecData } from '../spec/create-plugin';
 import { preflight } from '../run/preflight';
@@ -16,11 +15,10 @@ import { planSweep } from './expand';
 import { formatPlanTable } from './plan-table';
 
 export async function planCommand(
-  container: Container,
+  { registry, validator, logger }: { registry: PluginRegistry; validator: SpecValidator; logger: Logger },
   file: string,
   write: (text: string) => void = (t) => process.stdout.write(t),
 ): Promise<number> {
-  const { registry, validator, logger } = services(container);
   const loaded = loadSpec(file, registry, validator);
   // What `validate` checks (data, classes, split, every trial, folds against the smallest class).
   const { plan, data } = await preflight(loaded, { registry, validator, logger });

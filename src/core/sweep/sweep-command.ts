@@ -5,10 +5,11 @@
  * command again continues where the sweep stopped.
  */
 import path from 'node:path';
-import type { Container } from 'inversify';
-import { services } from '../container';
 import { EXIT_OK, InputError } from '../errors';
+import type { Logger } from '../plugin';
+import type { PluginRegistry } from '../registry';
 import type { LoadedSpec } from '../spec/load';
+import type { SpecValidator } from '../spec/validate';
 import { preflight } from '../run/preflight';
 import { writeFileAtomic } from '../tracking/atomic-files';
 import { chooseTrackingUri, experimentPage, openCommand, openTracker } from '../tracking/open-tracker';
@@ -35,12 +36,11 @@ export function parseWorkers(value: string | undefined): number | undefined {
 }
 
 export async function sweepCommand(
-  container: Container,
+  { registry, validator, logger }: { registry: PluginRegistry; validator: SpecValidator; logger: Logger },
   loaded: LoadedSpec,
   flags: SweepFlags,
   write: (text: string) => void = (t) => process.stdout.write(t),
 ): Promise<number> {
-  const { registry, validator, logger } = services(container);
   const workers = parseWorkers(flags.workers);
   const trackingOff = flags.noTracking === true || loaded.spec.tracking?.enabled === false;
   const { uri } = chooseTrackingUri({ flag: flags.trackingUri, spec: loaded.trackingUri });
