@@ -54,6 +54,8 @@ export interface FitPipelineOptions {
   tokens?: TokenCache;
   /** No later call reads this pipeline's tokenized texts from `tokens`: they are released once featurized. */
   lastUseOfTokens?: boolean;
+  /** The saved model's input example (a text of the fold's test rows), taken before the texts are released. */
+  example?: string;
   /** Score the evaluation rows after every epoch (FitData.curves); default: the pipeline's `training.curves`. */
   scoreEveryEpoch?: boolean;
   /** Hears every metric synchronously as the model logs it; an error it throws ends the fit. */
@@ -135,6 +137,8 @@ export class ExperimentRunner {
     // dataset counted their lengths for the plot; a tokenizer's output after its last use.
     const keys = Object.values(spec.pipelines).map(tokenizerKey);
     const releaseTexts = data.textLengths ? { expectedKeys: new Set(keys), release: () => (data.texts.length = 0) } : undefined;
+    // Each fold's input example for its saved models, kept before the texts may be released.
+    const examples = folds.map((fold) => data.texts[fold.test[0]]);
     const tokenized = new TokenCache(data.texts, data.rowNumbers, releaseTexts);
     const lastPipelineOf = new Map<string, string>();
     for (const [name, pipeline] of Object.entries(spec.pipelines)) lastPipelineOf.set(tokenizerKey(pipeline), name);
@@ -152,6 +156,7 @@ export class ExperimentRunner {
             fold: f,
             folds: folds.length,
             lastUseOfTokens,
+            example: examples[f],
           });
           pipelines.push(result);
           await events.emit('pipelineFinished', {
@@ -290,7 +295,7 @@ export class ExperimentRunner {
     await Promise.all(pending);
 
     const resolved = resolvedPipeline(pipeline);
-    const fitted = { resolved, featurizer: featurizer.getState(), model: learnedModel, example: data.texts[fold.test[0]] };
+    const fitted = { resolved, featurizer: featurizer.getState(), model: learnedModel, example: options.example ?? data.texts[fold.test[0]] };
     const result: PipelineResult = {
       name,
       resolved,
