@@ -18,6 +18,7 @@ async function main() {
   const { createContainer, services } = dist('core/container');
   const { silentLogger } = dist('core/logger');
   const { selectBackend } = dist('core/backend');
+  const { resolveTrainingOptions } = dist('core/train/options');
   const { registry, validator } = services(createContainer({ logger: silentLogger }));
   const backend = await selectBackend('auto', silentLogger);
   const ctx = { seed: 42, baseDir: path.dirname(file), logger: silentLogger, log: () => {} };
@@ -29,13 +30,22 @@ async function main() {
   const data = await make('dataset', 'tsv', { path: path.basename(file), text: 'Tweet', label: 'Sentiment', classes }).load();
   const [fold] = make('split', 'stratified-holdout', { test: 0.2 }).split(data.labels, classes.length);
   const chars = make('tokenizer', 'chars', {});
-  // Tokenized as the runner does it (one string per distinct token).
+  // Tokenized and featurized as the runner does it: token ids in one typed array, the texts
+  // released once tokenized, the token ids once featurized.
   const { TokenCache } = dist('core/run/runner');
-  const docs = new TokenCache(data.texts, data.rowNumbers).get('chars', (t) => chars.tokenize(t));
-  const featurizer = make('featurizer', 'index-sequence', { maxLength: 140 });
-  const trainDocs = fold.train.map((i) => docs[i]);
-  featurizer.fit(trainDocs);
-  const x = featurizer.transform(trainDocs);
+  const { selectDocs } = dist('core/tokenized-docs');
+  const tokens = new TokenCache(data.texts, data.rowNumbers, { expectedKeys: new Set(['chars']), release: () => (data.texts.length = 0) });
+  // In a function of its own, as the runner does it: nothing but the features outlives it.
+  const featurize = () => {
+    const docs = tokens.get('chars', (t) => chars.tokenize(t));
+    const featurizer = make('featurizer', 'index-sequence', { maxLength: 140 });
+    const trainDocs = selectDocs(docs, fold.train);
+    featurizer.fitTokenized(trainDocs);
+    const features = featurizer.transformTokenized(trainDocs);
+    tokens.release('chars');
+    return features;
+  };
+  const x = featurize();
   const y = Int32Array.from(fold.train, (i) => data.labels[i]);
   // A small LSTM: the epoch's memory, not its arithmetic, is measured.
   const net = make('model', 'lstm', { embeddingDim: 16, units: 16 });
@@ -61,7 +71,7 @@ async function main() {
     {
       train: { x, y },
       nClasses: classes.length,
-      training: { epochs: 1, batchSize: 64, optimizer: { type: 'adam', learningRate: 0.001 }, progress: false },
+      training: resolveTrainingOptions({ epochs: 1, batchSize: 64, optimizer: { type: 'adam', learningRate: 0.001 }, progress: false }),
     },
     ctx,
   );
@@ -69,7 +79,7 @@ async function main() {
   peak = Math.max(peak, process.memoryUsage().rss);
   const mb = (b) => b / 2 ** 20;
   process.stdout.write(
-    `${JSON.stringify({ rows: data.texts.length, trainRows: x.rows, backend, epochSeconds: (performance.now() - started) / 1000, rssBeforeEpochMb: mb(before), peakDuringEpochMb: mb(peak), epochGrowthMb: mb(peak - before), epochLiveGrowthMb: mb(peakLive), peakRssMb: process.resourceUsage().maxRSS / 1024 })}\n`,
+    `${JSON.stringify({ rows: data.labels.length, trainRows: x.rows, backend, epochSeconds: (performance.now() - started) / 1000, rssBeforeEpochMb: mb(before), peakDuringEpochMb: mb(peak), epochGrowthMb: mb(peak - before), epochLiveGrowthMb: mb(peakLive), peakRssMb: process.resourceUsage().maxRSS / 1024 })}\n`,
   );
   net.dispose?.();
 }

@@ -14,6 +14,8 @@
 import type { SchemaObject } from 'ajv';
 import type { Features } from './features';
 import type { PhaseProgress } from './phase-progress';
+import type { TokenizedDocs } from './tokenized-docs';
+import type { TextLengths } from './run/text-stats';
 import type { TrainingOptions } from './train/options';
 
 export const PLUGIN_KINDS = ['dataset', 'split', 'tokenizer', 'featurizer', 'model', 'regularizer'] as const;
@@ -143,6 +145,8 @@ export interface LoadedData {
    * len(str.split())); otherwise the run counts them from `texts`.
    */
   textStats?: { codePoints: number; words: number };
+  /** Each kept text's code points and words, when the dataset counted them: the run can then release the texts once tokenized. */
+  textLengths?: TextLengths;
 }
 
 export interface Dataset {
@@ -181,6 +185,13 @@ export interface Featurizer extends Stateful {
   readonly fitOn?: 'train' | 'all';
   fit(docs: readonly string[][]): void;
   transform(docs: readonly string[][]): Features;
+  /**
+   * Optional: `fit` and `transform` on documents as token ids (core/tokenized-docs.ts), with the
+   * same results. The runner uses them when present, so a large corpus is never held as one
+   * string array per row; without them it passes string arrays.
+   */
+  fitTokenized?(docs: TokenizedDocs): void;
+  transformTokenized?(docs: TokenizedDocs): Features;
   summary(): FeaturizerSummary;
 }
 

@@ -105,6 +105,9 @@ print(json.dumps(out))
     const fromFolder = path.join(work, `${pipeline}-folder.tsv`);
     expect(runCli(['predict', path.join('saved', pipeline), testFile, '--output', fromFolder], { cwd: work }).status).toBe(0);
     expect(readFileSync(fromFolder, 'utf8')).toBe(readFileSync(output, 'utf8'));
+    // The input example is one of the fold's test texts (kept before the run releases the texts).
+    const example = JSON.parse(readFileSync(path.join(work, 'saved', pipeline, 'input_example.json'), 'utf8'));
+    expect(table.rows.map((row) => row[0])).toContain(example.data[0][0]);
   });
 
   const backends = ['cpu', 'wasm', ...(installed('@tensorflow/tfjs-node') ? ['tensorflow'] : [])];

@@ -4,7 +4,7 @@
  * function of its input (easy to test, easy to save next to the PNG); the `render*` wrappers draw
  * them with renderVegaLite.
  */
-import { codePointLength, whitespaceWordCount } from '../run/text-stats';
+import { textLengthsOf, type TextLengths } from '../run/text-stats';
 import { formatFixed } from '../python-format';
 import { histogram, mean } from './histogram';
 import { renderVegaLite, type RenderedPlot } from './render';
@@ -40,7 +40,10 @@ export interface DatasetPanelsInput {
   /** Class names; label i is classes[i]. */
   classes: string[];
   labels: number[];
-  texts: string[];
+  /** The texts; or, instead, `textLengths`. */
+  texts?: string[];
+  /** Each text's length in code points and in words, for a run that no longer holds the texts. */
+  textLengths?: TextLengths;
   /** One topic per text (e.g. the Topic column); without it the topic panel is left out. */
   topics?: string[];
 }
@@ -154,14 +157,16 @@ function topicPanel(topics: readonly string[]): VegaLiteSpec {
  * in a row without topics.
  */
 export function datasetPanels(input: DatasetPanelsInput): VegaLiteSpec {
-  const { classes, labels, texts, topics } = input;
-  if (texts.length === 0) throw new Error('datasetPanels needs at least one text');
-  if (labels.length !== texts.length) throw new Error(`datasetPanels got ${texts.length} texts but ${labels.length} labels`);
-  if (topics && topics.length !== texts.length) throw new Error(`datasetPanels got ${texts.length} texts but ${topics.length} topics`);
+  const { classes, labels, topics } = input;
+  const lengths = input.textLengths ?? textLengthsOf(input.texts ?? []);
+  const count = lengths.codePoints.length;
+  if (count === 0) throw new Error('datasetPanels needs at least one text');
+  if (labels.length !== count) throw new Error(`datasetPanels got ${count} texts but ${labels.length} labels`);
+  if (topics && topics.length !== count) throw new Error(`datasetPanels got ${count} texts but ${topics.length} topics`);
   const panels = [
     sentimentPanel(classes, labels),
-    histogramPanel(texts.map(codePointLength), { title: 'Text Length Distribution', axisTitle: 'Text Length (characters)', color: 'coral' }),
-    histogramPanel(texts.map(whitespaceWordCount), { title: 'Word Count Distribution', axisTitle: 'Word Count', color: 'lightgreen' }),
+    histogramPanel(Array.from(lengths.codePoints), { title: 'Text Length Distribution', axisTitle: 'Text Length (characters)', color: 'coral' }),
+    histogramPanel(Array.from(lengths.words), { title: 'Word Count Distribution', axisTitle: 'Word Count', color: 'lightgreen' }),
   ];
   if (topics) panels.push(topicPanel(topics));
   return topLevel({ concat: panels, columns: topics ? 2 : 3, spacing: 36 });

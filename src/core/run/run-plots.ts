@@ -10,7 +10,7 @@ import type { RunArtifact, RunReport } from './types';
 export async function renderRunPlots(report: RunReport, data: LoadedData): Promise<RunArtifact[]> {
   const files: RunArtifact[] = [];
   const topics = data.columns.Topic;
-  const dataset = await renderDatasetPanels({ classes: data.classes, labels: data.labels, texts: data.texts, topics });
+  const dataset = await renderDatasetPanels({ classes: data.classes, labels: data.labels, texts: data.texts, textLengths: data.textLengths, topics });
   files.push({ path: 'plots/dataset.png', bytes: dataset.png });
 
   const fold = report.folds[0];

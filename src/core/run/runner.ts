@@ -6,6 +6,7 @@
 import { performance } from 'node:perf_hooks';
 import { InputError, MlspecError } from '../errors';
 import { selectRows, type Features } from '../features';
+import { selectDocs, toStringDocs, TokenizedDocsBuilder, type TokenizedDocs } from '../tokenized-docs';
 import type {
   Dataset,
   Featurizer,
@@ -51,6 +52,10 @@ export interface FitPipelineOptions {
   folds?: number;
   /** Tokenized texts to share between calls on the same data; a fresh cache when absent. */
   tokens?: TokenCache;
+  /** No later call reads this pipeline's tokenized texts from `tokens`: they are released once featurized. */
+  lastUseOfTokens?: boolean;
+  /** The saved model's input example (a text of the fold's test rows), taken before the texts are released. */
+  example?: string;
   /** Score the evaluation rows after every epoch (FitData.curves); default: the pipeline's `training.curves`. */
   scoreEveryEpoch?: boolean;
   /** Hears every metric synchronously as the model logs it; an error it throws ends the fit. */
@@ -128,7 +133,15 @@ export class ExperimentRunner {
     });
     await events.emit('dataLoaded', summary);
 
-    const tokenized = new TokenCache(data.texts, data.rowNumbers);
+    // The texts are released (data.texts emptied) once every tokenizer has read them, when the
+    // dataset counted their lengths for the plot; a tokenizer's output after its last use.
+    const keys = Object.values(spec.pipelines).map(tokenizerKey);
+    const releaseTexts = data.textLengths ? { expectedKeys: new Set(keys), release: () => (data.texts.length = 0) } : undefined;
+    // Each fold's input example for its saved models, kept before the texts may be released.
+    const examples = folds.map((fold) => data.texts[fold.test[0]]);
+    const tokenized = new TokenCache(data.texts, data.rowNumbers, releaseTexts);
+    const lastPipelineOf = new Map<string, string>();
+    for (const [name, pipeline] of Object.entries(spec.pipelines)) lastPipelineOf.set(tokenizerKey(pipeline), name);
     const foldReports: FoldReport[] = [];
     for (let f = 0; f < folds.length; f++) {
       const fold = folds[f];
@@ -137,7 +150,14 @@ export class ExperimentRunner {
         const resolved = resolvedPipeline(pipeline);
         await events.emit('pipelineStarted', { pipeline: name, fold: f, folds: folds.length, resolved });
         try {
-          const { result, fitted } = await this.runPipeline(loaded, name, data, fold, events, { tokens: tokenized, fold: f, folds: folds.length });
+          const lastUseOfTokens = f === folds.length - 1 && lastPipelineOf.get(tokenizerKey(pipeline)) === name;
+          const { result, fitted } = await this.runPipeline(loaded, name, data, fold, events, {
+            tokens: tokenized,
+            fold: f,
+            folds: folds.length,
+            lastUseOfTokens,
+            example: examples[f],
+          });
           pipelines.push(result);
           await events.emit('pipelineFinished', {
             pipeline: name,
@@ -236,19 +256,15 @@ export class ExperimentRunner {
       options.onMetric?.(key, value, step);
       pending.push(events.emit('metric', { pipeline: name, fold: foldIndex, key, value, step }));
     };
-    const tokenizer = this.create<Tokenizer>(loaded, 'tokenizer', [...base, 'tokenizer'], pipeline.tokenizer, log);
-    const docs = this.step(loaded, 'tokenizer', [...base, 'tokenizer'], pipeline.tokenizer, 'tokenize', () =>
-      tokens.get(JSON.stringify(pipeline.tokenizer), (t) => tokenizer.tokenize(t)),
+    const { featurizer, xTrain, xTest, featurizeSeconds } = this.featurizeRows(
+      loaded,
+      name,
+      fold,
+      tokens,
+      log,
+      // A cache made for this call alone is not read again.
+      options.lastUseOfTokens === true || !options.tokens,
     );
-
-    const featurizeStart = performance.now();
-    const featurizer = this.create<Featurizer>(loaded, 'featurizer', [...base, 'featurizer'], pipeline.featurizer, log);
-    const trainDocs = fold.train.map((i) => docs[i]);
-    const { xTrain, xTest } = this.step(loaded, 'featurizer', [...base, 'featurizer'], pipeline.featurizer, 'fit/transform', () => {
-      featurizer.fit(featurizer.fitOn === 'all' ? docs : trainDocs);
-      return { xTrain: featurizer.transform(trainDocs), xTest: featurizer.transform(fold.test.map((i) => docs[i])) };
-    });
-    const featurizeSeconds = (performance.now() - featurizeStart) / 1000;
 
     const regularizers = pipeline.regularizers.map((block, i) =>
       this.create<unknown>(loaded, 'regularizer', [...base, 'regularizers', i], block, log),
@@ -279,7 +295,7 @@ export class ExperimentRunner {
     await Promise.all(pending);
 
     const resolved = resolvedPipeline(pipeline);
-    const fitted = { resolved, featurizer: featurizer.getState(), model: learnedModel, example: data.texts[fold.test[0]] };
+    const fitted = { resolved, featurizer: featurizer.getState(), model: learnedModel, example: options.example ?? data.texts[fold.test[0]] };
     const result: PipelineResult = {
       name,
       resolved,
@@ -292,6 +308,38 @@ export class ExperimentRunner {
       info: summary.info,
     };
     return { result, fitted, proba };
+  }
+
+  /**
+   * Tokenizes one pipeline's rows (or takes them from `tokens`) and featurizes them. A method of
+   * its own so that the tokens are not held by runPipeline's frame while the model trains: only
+   * the features are.
+   */
+  private featurizeRows(
+    loaded: LoadedSpec,
+    name: string,
+    fold: Fold,
+    tokens: TokenCache,
+    log: PluginContext['log'],
+    lastUseOfTokens: boolean,
+  ): { featurizer: Featurizer; xTrain: Features; xTest: Features; featurizeSeconds: number } {
+    const pipeline = loaded.spec.pipelines[name];
+    const base: PathSegment[] = ['pipelines', name];
+    const tokenizer = this.create<Tokenizer>(loaded, 'tokenizer', [...base, 'tokenizer'], pipeline.tokenizer, log);
+    const key = tokenizerKey(pipeline);
+    const docs = this.step(loaded, 'tokenizer', [...base, 'tokenizer'], pipeline.tokenizer, 'tokenize', () =>
+      tokens.get(key, (t) => tokenizer.tokenize(t)),
+    );
+
+    const featurizeStart = performance.now();
+    const featurizer = this.create<Featurizer>(loaded, 'featurizer', [...base, 'featurizer'], pipeline.featurizer, log);
+    const trainDocs = selectDocs(docs, fold.train);
+    const [xTrain, xTest] = this.step(loaded, 'featurizer', [...base, 'featurizer'], pipeline.featurizer, 'fit/transform', () =>
+      featurize(featurizer, featurizer.fitOn === 'all' ? docs : trainDocs, [trainDocs, selectDocs(docs, fold.test)]),
+    );
+    if (lastUseOfTokens) tokens.release(key);
+    const featurizeSeconds = (performance.now() - featurizeStart) / 1000;
+    return { featurizer, xTrain, xTest, featurizeSeconds };
   }
 
   /** A stratified validation set carved from the training rows when `training.validation` asks for one. */
@@ -341,41 +389,57 @@ export class ExperimentRunner {
   }
 }
 
-/** Tokenized texts, shared by pipelines whose tokenizer blocks are identical. */
+/**
+ * Tokenized texts, shared by pipelines whose tokenizer blocks are identical, held as token ids
+ * (core/tokenized-docs.ts). A run that knows its tokenizers (`expectedKeys`) lets go of the texts
+ * once each has read them, and of a tokenizer's output after its last use (`release`).
+ */
 export class TokenCache {
-  private readonly cache = new Map<string, string[][]>();
+  private readonly cache = new Map<string, TokenizedDocs>();
+  private readonly tokenizedKeys = new Set<string>();
+
   constructor(
-    private readonly texts: readonly string[],
+    /** With `textsDone`, emptied row by row as the last expected tokenizer reads them. */
+    private texts: string[],
     /** Each text's 0-based data row in the file, to name the row a tokenizer fails on. */
     private readonly rowNumbers?: readonly number[],
+    private readonly textsDone?: { expectedKeys: ReadonlySet<string>; release: () => void },
   ) {}
 
-  get(key: string, tokenize: (text: string) => string[]): string[][] {
+  get(key: string, tokenize: (text: string) => string[]): TokenizedDocs {
     let docs = this.cache.get(key);
     if (!docs) {
+      if (this.tokenizedKeys.has(key)) throw new Error(`the tokens of ${key} were released before their last use`);
       const texts = this.texts;
-      docs = new Array<string[]>(texts.length);
-      // Every occurrence of a token is made to point at one string: a corpus of millions of rows
-      // repeats a vocabulary of thousands, and one string per occurrence would be most of the heap.
-      const shared = new Map<string, string>();
-      for (let i = 0; i < texts.length; i++) {
-        let tokens: string[];
+      const tokenizeRow = (i: number): string[] => {
         try {
-          tokens = tokenize(texts[i]);
+          return tokenize(texts[i]);
         } catch (error) {
           throw this.rowError(i, error);
         }
-        for (let t = 0; t < tokens.length; t++) {
-          const token = tokens[t];
-          const first = shared.get(token);
-          if (first === undefined) shared.set(token, token);
-          else tokens[t] = first;
-        }
-        docs[i] = tokens;
+      };
+      const builder = new TokenizedDocsBuilder(texts.length, estimatedTokens(texts, tokenize));
+      // The last tokenizer to read the texts lets go of each one as it goes, so the texts and their
+      // token ids are never both held whole.
+      const lastRead = this.textsDone !== undefined && [...this.textsDone.expectedKeys].every((k) => k === key || this.tokenizedKeys.has(k));
+      for (let i = 0; i < texts.length; i++) {
+        builder.add(tokenizeRow(i));
+        if (lastRead) texts[i] = '';
       }
+      docs = builder.finish();
       this.cache.set(key, docs);
+      this.tokenizedKeys.add(key);
+      if (this.textsDone && [...this.textsDone.expectedKeys].every((k) => this.tokenizedKeys.has(k))) {
+        this.texts = [];
+        this.textsDone.release();
+      }
     }
     return docs;
+  }
+
+  /** Forgets a tokenizer's output: no later pipeline reads it. */
+  release(key: string): void {
+    this.cache.delete(key);
   }
 
   /** A tokenizer that fails on one text (a custom pattern that overflows on a huge cell) is bad input at that row. */
@@ -388,6 +452,43 @@ export class TokenCache {
       `${row} (${length} characters) cannot be tokenized: ${(error as Error).message}; shorten or remove that cell, or use a simpler token pattern`,
     );
   }
+}
+
+/**
+ * About how many tokens the texts make, from tokens per UTF-16 unit on a sample of them: the token
+ * buffer of a large corpus is then allocated once, at its size, rather than grown by copying.
+ */
+function estimatedTokens(texts: readonly string[], tokenize: (text: string) => string[]): number {
+  const sample = Math.min(texts.length, 2000);
+  let sampleUnits = 0;
+  let sampleTokens = 0;
+  for (let k = 0; k < sample; k++) {
+    const i = Math.floor((k * texts.length) / sample);
+    try {
+      sampleTokens += tokenize(texts[i]).length;
+      sampleUnits += texts[i].length;
+    } catch {
+      // Reported, at the first row that fails, by the pass that follows.
+    }
+  }
+  let units = 0;
+  for (let i = 0; i < texts.length; i++) units += texts[i].length;
+  return Math.ceil((units * sampleTokens * 1.05) / Math.max(sampleUnits, 1)) + 1024;
+}
+
+/** The key pipelines share tokenized texts under: their tokenizer block. */
+export function tokenizerKey(pipeline: PipelineSpec): string {
+  return JSON.stringify(pipeline.tokenizer);
+}
+
+/** Fits the featurizer on `fitDocs` and transforms each of `transformed`, on token ids when it reads them. */
+function featurize(featurizer: Featurizer, fitDocs: TokenizedDocs, transformed: TokenizedDocs[]): Features[] {
+  if (featurizer.fitTokenized && featurizer.transformTokenized) {
+    featurizer.fitTokenized(fitDocs);
+    return transformed.map((docs) => featurizer.transformTokenized!(docs));
+  }
+  featurizer.fit(toStringDocs(fitDocs));
+  return transformed.map((docs) => featurizer.transform(toStringDocs(docs)));
 }
 
 function resolvedPipeline(pipeline: PipelineSpec): { [key: string]: JsonValue } {

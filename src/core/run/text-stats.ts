@@ -52,3 +52,13 @@ export function whitespaceWordCount(text: string): number {
   }
   return words;
 }
+
+/** Each text's length in code points and in words (the dataset plot's histograms). */
+export interface TextLengths {
+  codePoints: ArrayLike<number>;
+  words: ArrayLike<number>;
+}
+
+export function textLengthsOf(texts: readonly string[]): TextLengths {
+  return { codePoints: Int32Array.from(texts, codePointLength), words: Int32Array.from(texts, whitespaceWordCount) };
+}

@@ -27,6 +27,9 @@ export class KeptRows {
   private readonly digest = new RowDigest();
   private codePoints = 0;
   private words = 0;
+  /** Each kept text's code points and words, for the dataset plot once the texts are released. */
+  private readonly rowCodePoints: number[] = [];
+  private readonly rowWords: number[] = [];
   /** Rows read, kept or not. */
   rowsRead = 0;
   private readonly progress: PhaseProgress | undefined;
@@ -55,8 +58,12 @@ export class KeptRows {
     const names = this.options.keepColumns;
     for (let k = 0; k < names.length; k++) this.columns[names[k]].push(extra[k]);
     this.digest.add(row, text, label);
-    this.codePoints += codePointLength(text);
-    this.words += whitespaceWordCount(text);
+    const codePoints = codePointLength(text);
+    const words = whitespaceWordCount(text);
+    this.rowCodePoints.push(codePoints);
+    this.rowWords.push(words);
+    this.codePoints += codePoints;
+    this.words += words;
   }
 
   finish(): LoadedData {
@@ -97,6 +104,7 @@ export class KeptRows {
       columns: this.columns,
       digest: this.digest.hex(),
       textStats: { codePoints: this.codePoints, words: this.words },
+      textLengths: { codePoints: Int32Array.from(this.rowCodePoints), words: Int32Array.from(this.rowWords) },
     };
   }
 }

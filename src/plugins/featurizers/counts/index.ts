@@ -4,6 +4,7 @@
  */
 import type { CsrMatrix } from '../../../core/features';
 import { definePlugin, type Featurizer, type JsonValue } from '../../../core/plugin';
+import type { TokenizedDocs } from '../../../core/tokenized-docs';
 import { BagOfWords } from '../shared/bag-of-words';
 import type { VocabularySummary } from '../shared/vocabulary';
 import { bagOfWordsProperties, bagOfWordsRule, checkBagOfWordsOptions, type BagOfWordsOptions } from '../shared/bag-of-words-options';
@@ -22,6 +23,14 @@ export class CountsFeaturizer implements Featurizer {
   }
 
   transform(docs: readonly string[][]): CsrMatrix {
+    return this.bag.counts(docs);
+  }
+
+  fitTokenized(docs: TokenizedDocs): void {
+    this.bag.fit(docs);
+  }
+
+  transformTokenized(docs: TokenizedDocs): CsrMatrix {
     return this.bag.counts(docs);
   }
 

@@ -15,6 +15,7 @@ import type { CsrMatrix } from '../../../core/features';
 import { definePlugin, type Featurizer, type FeaturizerSummary, type JsonValue } from '../../../core/plugin';
 import { applyTfidf, type TfidfNorm } from '../tfidf/tfidf-weighting';
 import { stateObject } from '../shared/state';
+import { docCount, docTokens, type TokenizedDocs } from '../../../core/tokenized-docs';
 import { murmurhash3Signed } from './murmurhash3';
 
 export interface HashingOptions {
@@ -34,9 +35,20 @@ export class HashingFeaturizer implements Featurizer {
   fit(_docs: readonly string[][]): void {}
 
   transform(docs: readonly string[][]): CsrMatrix {
+    return this.hashRows(docs.length, (d) => docs[d]);
+  }
+
+  fitTokenized(_docs: TokenizedDocs): void {}
+
+  /** Each row's tokens are made as strings while it is hashed, never all rows at once. */
+  transformTokenized(docs: TokenizedDocs): CsrMatrix {
+    return this.hashRows(docCount(docs), (d) => docTokens(docs, d));
+  }
+
+  private hashRows(rows: number, row: (d: number) => readonly string[]): CsrMatrix {
     const { nFeatures, alternateSign, binary } = this.options;
     const [minN, maxN] = this.options.ngramRange;
-    const indptr = new Int32Array(docs.length + 1);
+    const indptr = new Int32Array(rows + 1);
     let indices = new Int32Array(1024);
     let data = new Float64Array(1024);
     let nnz = 0;
@@ -45,8 +57,8 @@ export class HashingFeaturizer implements Featurizer {
     // A row's (column, value) pairs, sorted by column and summed.
     let columns = new Int32Array(64);
     let values = new Float64Array(64);
-    for (let d = 0; d < docs.length; d++) {
-      const doc = docs[d];
+    for (let d = 0; d < rows; d++) {
+      const doc = row(d);
       const count = doc.length;
       let units = 0;
       for (let t = 0; t < count; t++) units += doc[t].length;
@@ -95,7 +107,7 @@ export class HashingFeaturizer implements Featurizer {
       }
       indptr[d + 1] = nnz;
     }
-    const x: CsrMatrix = { kind: 'csr', rows: docs.length, cols: nFeatures, indptr, indices: indices.slice(0, nnz), data: data.slice(0, nnz) };
+    const x: CsrMatrix = { kind: 'csr', rows, cols: nFeatures, indptr, indices: indices.slice(0, nnz), data: data.slice(0, nnz) };
     return applyTfidf(x, { norm: this.options.norm, sublinearTf: false, idf: null });
   }
 

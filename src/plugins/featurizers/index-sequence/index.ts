@@ -9,7 +9,8 @@
  * to pass to `fit`.
  */
 import { InputError } from '../../../core/errors';
-import type { IndexSequences } from '../../../core/features';
+import { sequenceIds, type IndexSequences } from '../../../core/features';
+import { docCount, type TokenizedDocs } from '../../../core/tokenized-docs';
 import { definePlugin, type Featurizer, type FeaturizerSummary, type JsonValue } from '../../../core/plugin';
 
 export interface IndexSequenceOptions {
@@ -65,7 +66,7 @@ export class IndexSequenceFeaturizer implements Featurizer {
 
   transform(docs: readonly string[][]): IndexSequences {
     const length = this.options.maxLength;
-    const ids = new Int32Array(docs.length * length);
+    const ids = sequenceIds(docs.length * length, this.vocabulary.length + this.firstTokenId);
     const lengths = new Int32Array(docs.length);
     docs.forEach((doc, r) => {
       const n = Math.min(doc.length, length);
@@ -73,6 +74,29 @@ export class IndexSequenceFeaturizer implements Featurizer {
       for (let t = 0; t < n; t++) ids[r * length + t] = this.ids.get(doc[t]) ?? this.unknownId;
     });
     return { kind: 'sequences', rows: docs.length, length, ids, lengths, vocabSize: this.vocabulary.length + this.firstTokenId };
+  }
+
+  fitTokenized(docs: TokenizedDocs): void {
+    const seen = new Uint8Array(docs.tokens.length);
+    const n = docCount(docs);
+    for (let d = 0; d < n; d++) for (let k = docs.starts[d]; k < docs.ends[d]; k++) seen[docs.ids[k]] = 1;
+    this.setVocabulary(docs.tokens.filter((_, id) => seen[id] === 1).sort(compareCodePoints));
+  }
+
+  transformTokenized(docs: TokenizedDocs): IndexSequences {
+    const length = this.options.maxLength;
+    const rows = docCount(docs);
+    // Each corpus token's id here, looked up once rather than once per occurrence.
+    const idOf = Int32Array.from(docs.tokens, (token) => this.ids.get(token) ?? this.unknownId);
+    const ids = sequenceIds(rows * length, this.vocabulary.length + this.firstTokenId);
+    const lengths = new Int32Array(rows);
+    for (let r = 0; r < rows; r++) {
+      const start = docs.starts[r];
+      const n = Math.min(docs.ends[r] - start, length);
+      lengths[r] = n;
+      for (let t = 0; t < n; t++) ids[r * length + t] = idOf[docs.ids[start + t]];
+    }
+    return { kind: 'sequences', rows, length, ids, lengths, vocabSize: this.vocabulary.length + this.firstTokenId };
   }
 
   summary(): FeaturizerSummary {

@@ -4,10 +4,14 @@
  */
 import type { CsrMatrix } from '../../../core/features';
 import type { JsonValue } from '../../../core/plugin';
+import { asTokenizedDocs, type TokenizedDocs } from '../../../core/tokenized-docs';
 import type { BagOfWordsOptions } from './bag-of-words-options';
 import { countMatrix, TermColumns } from './count-matrix';
 import { stateError, stateNumberRecord, stateObject, stateStrings } from './state';
 import { fitVocabulary, termIndex, type VocabularySummary } from './vocabulary';
+
+/** Documents as string arrays or as token ids (the runner's form for large corpora): the results are the same. */
+export type Documents = readonly (readonly string[])[] | TokenizedDocs;
 
 interface Fitted {
   terms: string[];
@@ -24,15 +28,15 @@ export class BagOfWords {
   ) {}
 
   /** Learns the columns; returns each column's document frequency on `docs`. */
-  fit(docs: readonly (readonly string[])[]): number[] {
-    const vocabulary = fitVocabulary(docs, this.options);
+  fit(docs: Documents): number[] {
+    const vocabulary = fitVocabulary(asTokenizedDocs(docs), this.options);
     this.fitted = { terms: vocabulary.terms, columns: new TermColumns(vocabulary.terms), summary: vocabulary.summary };
     return vocabulary.documentFrequencies;
   }
 
   /** Term counts (or 0/1 when binary) of `docs` over the learned columns. */
-  counts(docs: readonly (readonly string[])[]): CsrMatrix {
-    return countMatrix(docs, this.require().columns, this.options.ngramRange, this.options.binary);
+  counts(docs: Documents): CsrMatrix {
+    return countMatrix(asTokenizedDocs(docs), this.require().columns, this.options.ngramRange, this.options.binary);
   }
 
   /** The column terms, in column order. */

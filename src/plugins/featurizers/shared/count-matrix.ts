@@ -3,13 +3,14 @@
  * outside the list are ignored, columns are sorted within each row, counts are floats. The matrix
  * is built in one pass into growing typed arrays.
  *
- * Terms are looked up by their token ids (ngram-index.ts): a document's tokens are mapped to the
+ * Terms are looked up by their token ids (ngram-index.ts): the documents' token ids are mapped to the
  * ids of the tokens the terms are made of, an n-gram holding any other token is skipped without
  * being built, and the rest are found in an integer-keyed table. A document with a token holding a
  * space (custom token patterns) is looked up by n-gram strings instead, which is exact whatever the
  * tokens hold.
  */
 import type { CsrMatrix } from '../../../core/features';
+import { docCount, docTokens, type TokenizedDocs } from '../../../core/tokenized-docs';
 import { NgramTable, TokenIds } from './ngram-index';
 import { forEachWordNgram, type NgramRange } from './word-ngrams';
 
@@ -38,9 +39,18 @@ export class TermColumns {
   }
 }
 
-export function countMatrix(docs: readonly (readonly string[])[], columns: TermColumns, range: NgramRange, binary: boolean): CsrMatrix {
+export function countMatrix(docs: TokenizedDocs, columns: TermColumns, range: NgramRange, binary: boolean): CsrMatrix {
   const [minN, maxN] = range;
-  const indptr = new Int32Array(docs.length + 1);
+  const rows = docCount(docs);
+  const { ids: corpusIds, starts, ends } = docs;
+  // Each corpus token's id among the terms' pieces (-1: in no term), and whether it holds a space.
+  const pieceOf = new Int32Array(docs.tokens.length);
+  const spacedToken = new Uint8Array(docs.tokens.length);
+  docs.tokens.forEach((token, id) => {
+    pieceOf[id] = columns.tokens.find(token);
+    if (pieceOf[id] < 0 && token.indexOf(' ') >= 0) spacedToken[id] = 1;
+  });
+  const indptr = new Int32Array(rows + 1);
   let indices = new Int32Array(1024);
   let data = new Float64Array(1024);
   let nnz = 0;
@@ -53,9 +63,9 @@ export function countMatrix(docs: readonly (readonly string[])[], columns: TermC
   };
   let ids = new Int32Array(256);
   let knownRun = new Int32Array(256);
-  for (let d = 0; d < docs.length; d++) {
-    const doc = docs[d];
-    const count = doc.length;
+  for (let d = 0; d < rows; d++) {
+    const start = starts[d];
+    const count = ends[d] - start;
     found = 0;
     if (count > ids.length) {
       ids = new Int32Array(count * 2);
@@ -63,12 +73,12 @@ export function countMatrix(docs: readonly (readonly string[])[], columns: TermC
     }
     let spaced = false;
     for (let t = 0; t < count; t++) {
-      const token = doc[t];
-      ids[t] = columns.tokens.find(token);
-      if (ids[t] < 0 && token.indexOf(' ') >= 0) spaced = true;
+      const token = corpusIds[start + t];
+      ids[t] = pieceOf[token];
+      if (spacedToken[token] === 1) spaced = true;
     }
     if (spaced) {
-      forEachWordNgram(doc, range, (term) => {
+      forEachWordNgram(docTokens(docs, d), range, (term) => {
         const column = columns.byString.get(term);
         if (column !== undefined) add(column);
       });
@@ -104,7 +114,7 @@ export function countMatrix(docs: readonly (readonly string[])[], columns: TermC
     }
     indptr[d + 1] = nnz;
   }
-  return { kind: 'csr', rows: docs.length, cols: columns.size, indptr, indices: indices.slice(0, nnz), data: data.slice(0, nnz) };
+  return { kind: 'csr', rows, cols: columns.size, indptr, indices: indices.slice(0, nnz), data: data.slice(0, nnz) };
 }
 
 function grow(array: Int32Array, size: number): Int32Array<ArrayBuffer> {

@@ -10,6 +10,8 @@
  * string keys in that (custom-pattern) case.
  */
 
+import type { TokenIdArray } from '../../../core/tokenized-docs';
+
 /** Token strings ↔ ids, in first-seen order. */
 export class TokenIds {
   private readonly ids = new Map<string, number>();
@@ -59,7 +61,7 @@ export class NgramTable {
   }
 
   /** The id of `ids[start, start + n)`, or -1 when it is not in the table. */
-  find(ids: Int32Array, start: number, n: number): number {
+  find(ids: TokenIdArray, start: number, n: number): number {
     const h = hashOf(ids, start, n);
     for (let s = h & this.mask; ; s = (s + 1) & this.mask) {
       const id = this.slots[s];
@@ -69,7 +71,7 @@ export class NgramTable {
   }
 
   /** The id of `ids[start, start + n)`, added (with the next id) when new. */
-  add(ids: Int32Array, start: number, n: number): number {
+  add(ids: TokenIdArray, start: number, n: number): number {
     const h = hashOf(ids, start, n);
     let s = h & this.mask;
     for (; ; s = (s + 1) & this.mask) {
@@ -98,7 +100,7 @@ export class NgramTable {
     return term;
   }
 
-  private equals(id: number, ids: Int32Array, start: number, n: number): boolean {
+  private equals(id: number, ids: TokenIdArray, start: number, n: number): boolean {
     if (this.lengths[id] !== n) return false;
     const at = this.starts[id];
     for (let k = 0; k < n; k++) if (this.pool[at + k] !== ids[start + k]) return false;
@@ -125,7 +127,7 @@ export class NgramTable {
 }
 
 /** A 32-bit hash of an id sequence (multiply-xorshift per id, then a final avalanche). */
-function hashOf(ids: Int32Array, start: number, n: number): number {
+function hashOf(ids: TokenIdArray, start: number, n: number): number {
   let h = Math.imul(n, 0x9e3779b1);
   for (let k = 0; k < n; k++) {
     h = Math.imul(h ^ ids[start + k], 0x85ebca6b);

@@ -2,12 +2,13 @@
  * One pass over the training documents: every distinct n-gram with its total count and its
  * document frequency. Terms get ids in first-seen order (sklearn's defaultdict trick), and the
  * statistics live in typed arrays indexed by id. N-grams are keyed by their token ids
- * (ngram-index.ts), so the pass makes no string per occurrence; a term's string is built only when
+ * (the documents' token ids, ngram-index.ts), so the pass makes no string per occurrence; a term's string is built only when
  * `term(id)` asks for it. Where a token holds a space (a custom token pattern), token ids no longer
  * identify n-gram strings ("a b" the token and "a b" the bigram are one term for scikit-learn), and
  * the pass keys n-grams by their strings instead.
  */
-import { NgramTable, TokenIds } from './ngram-index';
+import { docCount, hasSpacedToken, toStringDocs, type TokenizedDocs } from '../../../core/tokenized-docs';
+import { NgramTable } from './ngram-index';
 import { forEachWordNgram, type NgramRange } from './word-ngrams';
 
 export interface TermStatistics {
@@ -21,23 +22,23 @@ export interface TermStatistics {
   documentFrequencies: Int32Array;
 }
 
-export function collectTermStatistics(docs: readonly (readonly string[])[], range: NgramRange): TermStatistics {
-  const tokens = new TokenIds();
+/** N-grams are keyed by the documents' own token ids: no token is looked up by its string. */
+export function collectTermStatistics(docs: TokenizedDocs, range: NgramRange): TermStatistics {
+  if (hasSpacedToken(docs)) return stringKeyedStatistics(toStringDocs(docs), range);
   const table = new NgramTable();
   const [minN, maxN] = range;
+  const { ids, starts, ends } = docs;
   let counts = new Int32Array(1 << 12);
   let dfs = new Int32Array(1 << 12);
   let lastDocument = new Int32Array(1 << 12).fill(-1);
-  let ids = new Int32Array(256);
-  for (let d = 0; d < docs.length; d++) {
-    const doc = docs[d];
-    if (doc.length > ids.length) ids = new Int32Array(doc.length * 2);
-    for (let t = 0; t < doc.length; t++) ids[t] = tokens.intern(doc[t]);
-    if (tokens.hasSpace) return stringKeyedStatistics(docs, range);
+  const n = docCount(docs);
+  for (let d = 0; d < n; d++) {
+    const start = starts[d];
+    const length = ends[d] - start;
     // scikit-learn's order: all n-grams of the smallest n first, each left to right.
-    for (let n = minN; n <= maxN && n <= doc.length; n++) {
-      for (let i = 0; i + n <= doc.length; i++) {
-        const id = table.add(ids, i, n);
+    for (let g = minN; g <= maxN && g <= length; g++) {
+      for (let i = start; i + g <= start + length; i++) {
+        const id = table.add(ids, i, g);
         if (id === counts.length) {
           counts = grown(counts, id * 2);
           dfs = grown(dfs, id * 2);
@@ -54,7 +55,7 @@ export function collectTermStatistics(docs: readonly (readonly string[])[], rang
     }
   }
   const size = table.size;
-  return { size, term: (id) => table.term(id, tokens.tokens), counts: counts.slice(0, size), documentFrequencies: dfs.slice(0, size) };
+  return { size, term: (id) => table.term(id, docs.tokens), counts: counts.slice(0, size), documentFrequencies: dfs.slice(0, size) };
 }
 
 /** The same statistics keyed by n-gram strings: exact whatever the tokens hold. */

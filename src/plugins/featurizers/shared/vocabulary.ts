@@ -13,6 +13,7 @@ import { documentCountBounds, type BagOfWordsOptions } from './bag-of-words-opti
 import { compareCodePoints } from './code-point-order';
 import { countMatrix, TermColumns } from './count-matrix';
 import { collectTermStatistics } from './term-statistics';
+import { docCount, type TokenizedDocs } from '../../../core/tokenized-docs';
 
 export interface VocabularySummary {
   [key: string]: number;
@@ -34,14 +35,14 @@ export interface FittedVocabulary {
   summary: VocabularySummary;
 }
 
-export function fitVocabulary(docs: readonly (readonly string[])[], options: Readonly<BagOfWordsOptions>): FittedVocabulary {
+export function fitVocabulary(docs: TokenizedDocs, options: Readonly<BagOfWordsOptions>): FittedVocabulary {
   if (options.vocabulary !== null) return givenVocabulary(docs, options.vocabulary, options);
 
   const stats = collectTermStatistics(docs, options.ngramRange);
   if (stats.size === 0) {
     throw new InputError('VOCABULARY_EMPTY', 'empty vocabulary: the training documents have no tokens');
   }
-  const bounds = documentCountBounds(options, docs.length);
+  const bounds = documentCountBounds(options, docCount(docs));
   const { counts, documentFrequencies: dfs } = stats;
 
   let kept: number[] = [];
@@ -98,7 +99,7 @@ function firstInCodePointOrder(ranked: number[], limit: number, tied: (a: number
   return ranked.slice(0, start).concat(block.slice(0, limit - start));
 }
 
-function givenVocabulary(docs: readonly (readonly string[])[], terms: readonly string[], options: Readonly<BagOfWordsOptions>): FittedVocabulary {
+function givenVocabulary(docs: TokenizedDocs, terms: readonly string[], options: Readonly<BagOfWordsOptions>): FittedVocabulary {
   const counts = countMatrix(docs, new TermColumns(terms), options.ngramRange, true);
   const documentFrequencies = new Array<number>(terms.length).fill(0);
   for (const column of counts.indices) documentFrequencies[column]++;

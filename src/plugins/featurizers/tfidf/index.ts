@@ -5,7 +5,8 @@
 import { InputError } from '../../../core/errors';
 import type { CsrMatrix } from '../../../core/features';
 import { definePlugin, type Featurizer, type JsonValue } from '../../../core/plugin';
-import { BagOfWords } from '../shared/bag-of-words';
+import { docCount, isTokenizedDocs, type TokenizedDocs } from '../../../core/tokenized-docs';
+import { BagOfWords, type Documents } from '../shared/bag-of-words';
 import type { VocabularySummary } from '../shared/vocabulary';
 import { bagOfWordsProperties, bagOfWordsRule, checkBagOfWordsOptions, type BagOfWordsOptions } from '../shared/bag-of-words-options';
 import { stateError, stateNumbers, stateObject } from '../shared/state';
@@ -27,6 +28,22 @@ export class TfidfFeaturizer implements Featurizer {
   }
 
   fit(docs: readonly string[][]): void {
+    this.fitDocuments(docs);
+  }
+
+  transform(docs: readonly string[][]): CsrMatrix {
+    return this.transformDocuments(docs);
+  }
+
+  fitTokenized(docs: TokenizedDocs): void {
+    this.fitDocuments(docs);
+  }
+
+  transformTokenized(docs: TokenizedDocs): CsrMatrix {
+    return this.transformDocuments(docs);
+  }
+
+  private fitDocuments(docs: Documents): void {
     const documentFrequencies = this.bag.fit(docs);
     this.idf = null;
     if (!this.options.useIdf) return;
@@ -41,10 +58,10 @@ export class TfidfFeaturizer implements Featurizer {
         );
       }
     }
-    this.idf = inverseDocumentFrequencies(documentFrequencies, docs.length, this.options.smoothIdf);
+    this.idf = inverseDocumentFrequencies(documentFrequencies, isTokenizedDocs(docs) ? docCount(docs) : docs.length, this.options.smoothIdf);
   }
 
-  transform(docs: readonly string[][]): CsrMatrix {
+  private transformDocuments(docs: Documents): CsrMatrix {
     return applyTfidf(this.bag.counts(docs), { norm: this.options.norm, sublinearTf: this.options.sublinearTf, idf: this.idf });
   }
 

@@ -13,7 +13,16 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { CsrMatrix } from '../../../core/features';
-import { blockLossAndGradient, finishObjective, kernelSource, parameterRows, softmaxObjective, type SoftmaxProblem } from './softmax-loss';
+import {
+  blockKernel,
+  blockKernelSource,
+  finishObjective,
+  parameterRows,
+  scoresBuffer,
+  scoresLength,
+  softmaxObjective,
+  type SoftmaxProblem,
+} from './softmax-loss';
 
 /** Below this many stored values one block is faster (and the arithmetic stays the sequential one). */
 export const PARALLEL_MIN_NONZEROS = 1_000_000;
@@ -56,7 +65,7 @@ try {
   const w = new Float64Array(d.w);
   const gradient = new Float64Array(d.gradient);
   const loss = new Float64Array(d.loss);
-  const scores = new Float64Array(d.rows * d.P);
+  const scores = new Float64Array(d.scoresLength);
   run = () => (loss[0] = blockLossAndGradient(w, x, y, d.P, d.fitIntercept, scores, gradient));
 } catch (error) {
   fail(error);
@@ -96,7 +105,8 @@ export function createObjective(problem: SoftmaxProblem, options: ObjectiveOptio
   const cut = balancedCut(x);
   const first: CsrMatrix = { kind: 'csr', rows: cut, cols: x.cols, indptr: x.indptr.subarray(0, cut + 1), indices: x.indices, data: x.data };
   const yFirst = y.subarray(0, cut);
-  const scores = new Float64Array(cut * P);
+  const blockLossAndGradient = blockKernel(P);
+  const scores = scoresBuffer(cut, P);
   const second = sharedBlock(x, cut, y, nParams);
   /** Adds the second block's gradient to the first's, then takes the mean and adds the penalty. */
   const combine = (total: number, w: Float64Array, gradient: Float64Array, other: Float64Array): number => {
@@ -107,7 +117,7 @@ export function createObjective(problem: SoftmaxProblem, options: ObjectiveOptio
   if (threads < 2) {
     // Same blocks, same order, one thread.
     const local = blockViews(second, x.cols);
-    const scores2 = new Float64Array(local.x.rows * P);
+    const scores2 = scoresBuffer(local.x.rows, P);
     const evaluate = (w: Float64Array, gradient: Float64Array): number => {
       let total = blockLossAndGradient(w, first, yFirst, P, fitIntercept, scores, gradient);
       total += blockLossAndGradient(w, local.x, local.y, P, fitIntercept, scores2, local.gradient);
@@ -119,7 +129,15 @@ export function createObjective(problem: SoftmaxProblem, options: ObjectiveOptio
   const control = new Int32Array(new SharedArrayBuffer(4 * Int32Array.BYTES_PER_ELEMENT));
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
-    workerData: { ...second, control: control.buffer, P, fitIntercept, cols: x.cols, kernels: kernelSource() },
+    workerData: {
+      ...second,
+      control: control.buffer,
+      P,
+      fitIntercept,
+      cols: x.cols,
+      kernels: blockKernelSource(P),
+      scoresLength: scoresLength(second.rows, P),
+    },
   });
   worker.unref();
   let workerError: Error | undefined;

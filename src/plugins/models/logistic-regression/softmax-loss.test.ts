@@ -1,5 +1,15 @@
 import { csrFromRows, type CsrMatrix } from '../../../core/features';
-import { parameterCount, softmaxObjective, softmaxProbabilities } from './softmax-loss';
+import {
+  blockKernel,
+  blockKernelSource,
+  blockLossAndGradient,
+  kernelSource,
+  MAX_FUSED_CLASSES,
+  parameterCount,
+  scoresBuffer,
+  softmaxObjective,
+  softmaxProbabilities,
+} from './softmax-loss';
 
 /** A small random sparse problem. */
 function problem(rows: number, cols: number, nClasses: number, seed: number): { x: CsrMatrix; y: Int32Array } {
@@ -99,5 +109,26 @@ describe('softmaxProbabilities', () => {
     expect(p[1]).toBeCloseTo(sigma(2 * 0.5 + 0.25), 15);
     expect(p[0]).toBeCloseTo(1 - sigma(1.25), 15);
     expect(p[3]).toBeCloseTo(sigma(-1 + 0.25), 15);
+  });
+});
+
+describe('the one-pass kernel', () => {
+  it.each([3, 4, 5, 7, 16])('gives the bits of the three-pass kernels for %i classes, with and without intercept', (nClasses) => {
+    const { x, y } = problem(60, 9, nClasses, 11 + nClasses);
+    for (const fitIntercept of [true, false]) {
+      const w = randomWeights(parameterCount(9, nClasses, true), 0.8);
+      const fused = new Float64Array(w.length);
+      const threePass = new Float64Array(w.length);
+      expect(blockKernelSource(nClasses)).not.toBe(kernelSource());
+      const f = blockKernel(nClasses)(w, x, y, nClasses, fitIntercept, scoresBuffer(x.rows, nClasses), fused);
+      const g = blockLossAndGradient(w, x, y, nClasses, fitIntercept, new Float64Array(x.rows * nClasses), threePass);
+      expect(f).toBe(g);
+      expect(fused).toEqual(threePass);
+    }
+  });
+
+  it('is not used for two classes (binomial) or more than MAX_FUSED_CLASSES', () => {
+    expect(blockKernelSource(1)).toBe(kernelSource());
+    expect(blockKernelSource(MAX_FUSED_CLASSES + 1)).toBe(kernelSource());
   });
 });

@@ -13,9 +13,12 @@
  * w[j·P + p] is feature j's weight for parameter row p, w[F·P + p] the intercept of row p,
  * with P = 1 when binary, else the number of classes.
  *
- * An evaluation makes three passes, as sklearn does: scores (X·Wᵀ + b), the pointwise loss and
- * its residuals (probabilities minus one-hot targets), then the gradient (Xᵀ·residuals). Keeping
- * them as separate functions keeps each one small for V8 to optimise, which matters for short fits.
+ * An evaluation computes, as sklearn does, the scores (X·Wᵀ + b), the pointwise loss and its
+ * residuals (probabilities minus one-hot targets), then the gradient (Xᵀ·residuals). For 3 to
+ * MAX_FUSED_CLASSES classes it does all three in one pass over the rows, with the row's scores in
+ * local variables (fusedKernelSource: the code is written out for the number of classes); otherwise
+ * in three passes (the generic kernels below). Both add the same numbers in the same order, so they
+ * give the same bits.
  */
 import type { CsrMatrix } from '../../../core/features';
 
@@ -42,9 +45,10 @@ export function parameterCount(nFeatures: number, nClasses: number, fitIntercept
 export function softmaxObjective(problem: SoftmaxProblem): (w: Float64Array, gradient: Float64Array) => number {
   const { x, y, nClasses, fitIntercept, l2 } = problem;
   const P = parameterRows(nClasses);
-  const scores = new Float64Array(x.rows * P);
+  const kernel = blockKernel(P);
+  const scores = scoresBuffer(x.rows, P);
   return (w, gradient) => {
-    const total = blockLossAndGradient(w, x, y, P, fitIntercept, scores, gradient);
+    const total = kernel(w, x, y, P, fitIntercept, scores, gradient);
     return finishObjective(total, w, gradient, x.cols * P, x.rows, l2);
   };
 }
@@ -88,6 +92,87 @@ export function kernelSource(): string {
   return [blockLossAndGradient, scoreRows, accumulateGradient, sumColumns, multinomialResiduals, binomialResiduals, sigmoid]
     .map((f) => f.toString())
     .join('\n');
+}
+
+export type BlockKernel = typeof blockLossAndGradient;
+
+/** Up to this many classes the one-pass kernel is written out; its scores live in registers. */
+export const MAX_FUSED_CLASSES = 16;
+
+/**
+ * The source text of the block kernel for P parameter rows, defining `blockLossAndGradient` with
+ * blockLossAndGradient's signature (a worker thread compiles the same text as the main thread).
+ */
+export function blockKernelSource(P: number): string {
+  return P >= 3 && P <= MAX_FUSED_CLASSES ? fusedKernelSource(P) : kernelSource();
+}
+
+const compiledKernels = new Map<number, BlockKernel>();
+
+/** The block kernel for P parameter rows, compiled once per P. */
+export function blockKernel(P: number): BlockKernel {
+  let kernel = compiledKernels.get(P);
+  if (!kernel) {
+    kernel = new Function(`${blockKernelSource(P)}\nreturn blockLossAndGradient;`)() as BlockKernel;
+    compiledKernels.set(P, kernel);
+  }
+  return kernel;
+}
+
+/** Length of the scratch scores the generic kernels need (the fused one keeps them in registers). */
+export function scoresLength(rows: number, P: number): number {
+  return P >= 3 && P <= MAX_FUSED_CLASSES ? 0 : rows * P;
+}
+
+export function scoresBuffer(rows: number, P: number): Float64Array {
+  return new Float64Array(scoresLength(rows, P));
+}
+
+/**
+ * One pass over the rows for P (3 to MAX_FUSED_CLASSES) classes: the row's scores in P local
+ * variables, its loss and residuals, then its gradient while the row is in cache. The arithmetic
+ * is the generic kernels' in the same order (scores summed over the row's values then the
+ * intercept; the softmax less the largest score; gradient and intercept sums in row order).
+ */
+function fusedKernelSource(P: number): string {
+  const each = (f: (p: number) => string, sep = ' ') => Array.from({ length: P }, (_, p) => f(p)).join(sep);
+  return `function blockLossAndGradient(w, x, y, P, fitIntercept, scores, gradient) {
+  const rows = x.rows, indptr = x.indptr, indices = x.indices, data = x.data;
+  const interceptBase = x.cols * ${P};
+  ${each((p) => `const b${p} = fitIntercept ? w[interceptBase + ${p}] : 0;`)}
+  ${each((p) => `let g${p} = 0;`)}
+  gradient.fill(0);
+  let total = 0;
+  for (let i = 0; i < rows; i++) {
+    const start = indptr[i];
+    const end = indptr[i + 1];
+    ${each((p) => `let s${p} = 0;`)}
+    for (let k = start; k < end; k++) {
+      const v = data[k];
+      const c = indices[k] * ${P};
+      ${each((p) => `s${p} += v * w[c + ${p}];`)}
+    }
+    if (fitIntercept) { ${each((p) => `s${p} += b${p};`)} }
+    const yi = y[i];
+    const scoreY = ${each((p) => (p < P - 1 ? `yi === ${p} ? s${p} :` : `s${p}`))};
+    let max = s0;
+    ${each((p) => (p === 0 ? '' : `if (s${p} > max) max = s${p};`))}
+    let sum = 0;
+    ${each((p) => `s${p} = Math.exp(s${p} - max); sum += s${p};`)}
+    total += max + Math.log(sum) - scoreY;
+    const inv = 1 / sum;
+    ${each((p) => `s${p} *= inv;`)}
+    switch (yi) { ${each((p) => `case ${p}: s${p} -= 1; break;`)} }
+    for (let k = start; k < end; k++) {
+      const v = data[k];
+      const c = indices[k] * ${P};
+      ${each((p) => `gradient[c + ${p}] += v * s${p};`)}
+    }
+    ${each((p) => `g${p} += s${p};`)}
+  }
+  if (fitIntercept) { ${each((p) => `gradient[interceptBase + ${p}] += g${p};`)} }
+  return total;
+}`;
 }
 
 /**
