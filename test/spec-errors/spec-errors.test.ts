@@ -46,7 +46,7 @@ const EXPECTED: Record<string, string[]> = {
     'F:6:24 PLUGIN_UNKNOWN unknown tokenizer type "word" (did you mean "words"?); known: chars, words',
     'F:7:53 SPEC_UNKNOWN_KEY unknown key "maxFeature" in featurizer "counts" (did you mean "maxFeatures"?); known keys: ngramRange, maxFeatures, minDf, maxDf, binary, vocabulary',
     'F:8:44 SPEC_RANGE option "C" of model "logistic-regression" must be > 0 (got -1)',
-    'F:9:1 SPEC_UNKNOWN_KEY unknown key "trackng" in the spec (did you mean "tracking"?); known keys: name, description, seed, backend, plugins, data, split, pipelines, tracking, sweep',
+    'F:9:1 SPEC_UNKNOWN_KEY unknown key "trackng" in the spec (did you mean "tracking"?); known keys: name, description, seed, backend, plugins, data, split, pipelines, tracking, register, sweep',
   ],
   'merge-key-without-anchor.yaml': [
     'F:6:9 YAML_ALIAS_UNDEFINED alias *missing names no anchor; define &missing on an earlier value, or write the value out here',
@@ -99,7 +99,7 @@ const EXPECTED: Record<string, string[]> = {
     'F:9:5 TRAINING_UNUSED model "logistic-regression" does not train in epochs, so it would ignore `training:`; remove it, or use a model that does (simple-rnn, lstm, gru)',
   ],
   'unknown-key.yaml': [
-    'F:2:1 SPEC_UNKNOWN_KEY unknown key "sed" in the spec (did you mean "seed"?); known keys: name, description, seed, backend, plugins, data, split, pipelines, tracking, sweep',
+    'F:2:1 SPEC_UNKNOWN_KEY unknown key "sed" in the spec (did you mean "seed"?); known keys: name, description, seed, backend, plugins, data, split, pipelines, tracking, register, sweep',
   ],
   'unknown-option.yaml': [
     'F:9:7 SPEC_UNKNOWN_KEY unknown key "ngram_range" in featurizer "counts" (did you mean "ngramRange"?); known keys: ngramRange, maxFeatures, minDf, maxDf, binary, vocabulary',
