@@ -12,10 +12,15 @@ import { createHash } from 'node:crypto';
 import type { JsonValue } from '../plugin';
 import { shortIdLength } from '../plan/identity';
 import type { SweepPlan } from '../plan';
-import type { Candidate, Job, JobRows } from './types';
+import type { Candidate, Job, JobRecord, JobRows } from './types';
 
 function sha256(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+/** The fields a job's record copies from the job: what every record (run, pruned, not run, refit) starts with. */
+export function jobIdentity(job: Job): Pick<JobRecord, 'key' | 'candidate' | 'trial' | 'pipeline' | 'rows' | 'seed'> {
+  return { key: job.key, candidate: job.candidate, trial: job.trial, pipeline: job.pipeline, rows: job.rows, seed: job.seed };
 }
 
 export function candidateKey(pipeline: string, pipelineId: string): string {

@@ -6,7 +6,7 @@
 import { performance } from 'node:perf_hooks';
 import type { SweepPlan } from '../plan';
 import type { ExperimentSpec } from '../spec/validate';
-import { refitJob } from './candidates';
+import { jobIdentity, refitJob } from './candidates';
 import type { PoolWorker } from './pool';
 import type { SweepState } from './state';
 import type { Candidate, CandidateSummary, JobRecord, RefitSummary } from './types';
@@ -34,12 +34,7 @@ export async function runRefit(options: RefitOptions, onStart: () => void): Prom
   const started = performance.now();
   const result = await worker.run(job, options.spec, () => undefined);
   const record: JobRecord = {
-    key: job.key,
-    candidate: job.candidate,
-    trial: job.trial,
-    pipeline: job.pipeline,
-    rows: job.rows,
-    seed: job.seed,
+    ...jobIdentity(job),
     status: result.ok ? 'finished' : 'failed',
     seconds: (performance.now() - started) / 1000,
     finishedAt: new Date().toISOString(),

@@ -17,7 +17,7 @@
  */
 import type { SweepPlan, SweepTrial } from '../plan';
 import { summarizeCandidate } from './aggregate';
-import { sweepWork } from './candidates';
+import { jobIdentity, sweepWork } from './candidates';
 import type { StopOrder } from './job-runner';
 import type { JobResult } from './pool';
 import { GroupDecisions, policyFor, type Curve, type Fate, type Member, type Policy, type Resource } from './rungs';
@@ -332,12 +332,7 @@ export class SweepScheduler {
     this.running.delete(job.key);
     this.decisions.clear();
     const record: JobRecord = {
-      key: job.key,
-      candidate: job.candidate,
-      trial: job.trial,
-      pipeline: job.pipeline,
-      rows: job.rows,
-      seed: job.seed,
+      ...jobIdentity(job),
       status: result.ok ? result.outcome.status : 'failed',
       seconds,
       finishedAt: new Date().toISOString(),
@@ -470,12 +465,7 @@ function cutAt(record: JobRecord, epoch: number, reason: string): JobRecord {
 /** The record of a fit successive halving decided not to run. */
 function notRun(job: Job, reason: string, fits: number): JobRecord {
   return {
-    key: job.key,
-    candidate: job.candidate,
-    trial: job.trial,
-    pipeline: job.pipeline,
-    rows: job.rows,
-    seed: job.seed,
+    ...jobIdentity(job),
     status: 'pruned',
     outcome: {
       status: 'pruned',

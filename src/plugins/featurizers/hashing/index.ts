@@ -10,11 +10,13 @@
  * once, separated by one space, so every n-gram is a contiguous byte range and no n-gram string is
  * made.
  */
-import { InputError } from '../../../core/errors';
+import { optionError } from '../../../core/errors';
 import type { CsrMatrix } from '../../../core/features';
 import { definePlugin, type Featurizer, type FeaturizerSummary, type JsonValue } from '../../../core/plugin';
 import { applyTfidf, type TfidfNorm } from '../tfidf/tfidf-weighting';
 import { stateObject } from '../shared/state';
+import { bagOfWordsProperties, ngramRangeProblems } from '../shared/bag-of-words-options';
+import { growFloat, growInt } from '../shared/count-matrix';
 import { docCount, docTokens, type TokenizedDocs } from '../../../core/tokenized-docs';
 import { murmurhash3Signed } from './murmurhash3';
 
@@ -134,36 +136,12 @@ function sortedOrder(columns: Int32Array, count: number): Int32Array {
   return order.sort((a, b) => columns[a] - columns[b] || a - b);
 }
 
-function growInt(array: Int32Array, size: number): Int32Array<ArrayBuffer> {
-  const bigger = new Int32Array(size);
-  bigger.set(array);
-  return bigger;
-}
-
-function growFloat(array: Float64Array, size: number): Float64Array<ArrayBuffer> {
-  const bigger = new Float64Array(size);
-  bigger.set(array);
-  return bigger;
-}
-
 export const hashingFeaturizer = definePlugin<HashingOptions, HashingFeaturizer>({
   kind: 'featurizer',
   name: 'hashing',
   description: 'Word n-grams hashed into nFeatures columns, no vocabulary kept (scikit-learn HashingVectorizer).',
   produces: 'csr',
-  rules: [
-    ({ options }) => {
-      const [minN, maxN] = options.ngramRange;
-      if (minN <= maxN) return [];
-      return [
-        {
-          code: 'NGRAM_RANGE_INVALID',
-          option: 'ngramRange',
-          message: `hashing: ngramRange [${minN}, ${maxN}] has its smallest n above its largest; write it as [${maxN}, ${minN}]`,
-        },
-      ];
-    },
-  ],
+  rules: [({ options }) => ngramRangeProblems(options.ngramRange, 'hashing')],
   optionsSchema: {
     type: 'object',
     properties: {
@@ -174,14 +152,7 @@ export const hashingFeaturizer = definePlugin<HashingOptions, HashingFeaturizer>
         default: 1048576,
         description: 'Number of columns the n-grams are hashed into (scikit-learn n_features, default 2^20). Fewer columns mean more collisions.',
       },
-      ngramRange: {
-        type: 'array',
-        description: 'Smallest and largest n of the word n-grams, as [min, max] (scikit-learn ngram_range). Tokens are joined by one space.',
-        items: { type: 'integer', minimum: 1 },
-        minItems: 2,
-        maxItems: 2,
-        default: [1, 1],
-      },
+      ngramRange: bagOfWordsProperties.ngramRange,
       alternateSign: {
         type: 'boolean',
         default: true,
@@ -202,8 +173,8 @@ export const hashingFeaturizer = definePlugin<HashingOptions, HashingFeaturizer>
     additionalProperties: false,
   },
   create(options) {
-    const [minN, maxN] = options.ngramRange;
-    if (minN > maxN) throw new InputError('NGRAM_RANGE_INVALID', `hashing: ngramRange [${minN}, ${maxN}] has its smallest n above its largest`);
+    const [problem] = ngramRangeProblems(options.ngramRange, 'hashing');
+    if (problem) throw optionError(problem.code, 'ngramRange', problem.message);
     return new HashingFeaturizer(options);
   },
 });

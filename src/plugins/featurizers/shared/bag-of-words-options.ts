@@ -68,20 +68,24 @@ export const bagOfWordsProperties = {
 /** Defaults of the options that select terms from the training documents. */
 const SELECTION_DEFAULTS = { maxFeatures: null, minDf: 1, maxDf: 1 } as const;
 
+/** A reversed `ngramRange` (every word n-gram featurizer: counts, tfidf, hashing). */
+export function ngramRangeProblems([minN, maxN]: readonly [number, number], plugin: string): OptionProblem[] {
+  if (minN <= maxN) return [];
+  return [
+    {
+      code: 'NGRAM_RANGE_INVALID',
+      option: 'ngramRange',
+      message: `${plugin}: ngramRange [${minN}, ${maxN}] has its smallest n above its largest; write it as [${maxN}, ${minN}]`,
+    },
+  ];
+}
+
 /**
  * What the schema cannot say, as located problems: a rule the validator runs (`validate`, `plan`,
  * before `run`), and which `create` enforces too, so a plugin made in code fails before any work.
  */
 export function bagOfWordsProblems(options: Readonly<BagOfWordsOptions>, plugin: string): OptionProblem[] {
-  const problems: OptionProblem[] = [];
-  const [minN, maxN] = options.ngramRange;
-  if (minN > maxN) {
-    problems.push({
-      code: 'NGRAM_RANGE_INVALID',
-      option: 'ngramRange',
-      message: `${plugin}: ngramRange [${minN}, ${maxN}] has its smallest n above its largest; write it as [${maxN}, ${minN}]`,
-    });
-  }
+  const problems = ngramRangeProblems(options.ngramRange, plugin);
   if (options.vocabulary === null) return problems;
   const seen = new Set<string>();
   for (const term of options.vocabulary) {

@@ -58,7 +58,7 @@ export function countMatrix(docs: TokenizedDocs, columns: TermColumns, range: Ng
   let rowColumns = new Int32Array(64);
   let found = 0;
   const add = (column: number) => {
-    if (found === rowColumns.length) rowColumns = grow(rowColumns, found * 2);
+    if (found === rowColumns.length) rowColumns = growInt(rowColumns, found * 2);
     rowColumns[found++] = column;
   };
   let ids = new Int32Array(256);
@@ -100,7 +100,7 @@ export function countMatrix(docs: TokenizedDocs, columns: TermColumns, range: Ng
     const sorted = rowColumns.subarray(0, found).sort();
     if (nnz + found > indices.length) {
       const size = Math.max(indices.length * 2, nnz + found);
-      indices = grow(indices, size);
+      indices = growInt(indices, size);
       data = growFloat(data, size);
     }
     for (let k = 0; k < found;) {
@@ -117,13 +117,14 @@ export function countMatrix(docs: TokenizedDocs, columns: TermColumns, range: Ng
   return { kind: 'csr', rows, cols: columns.size, indptr, indices: indices.slice(0, nnz), data: data.slice(0, nnz) };
 }
 
-function grow(array: Int32Array, size: number): Int32Array<ArrayBuffer> {
+/** A copy of `array` in a bigger one (a growing CSR buffer). */
+export function growInt(array: Int32Array, size: number): Int32Array<ArrayBuffer> {
   const bigger = new Int32Array(size);
   bigger.set(array);
   return bigger;
 }
 
-function growFloat(array: Float64Array, size: number): Float64Array<ArrayBuffer> {
+export function growFloat(array: Float64Array, size: number): Float64Array<ArrayBuffer> {
   const bigger = new Float64Array(size);
   bigger.set(array);
   return bigger;
